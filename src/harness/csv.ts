@@ -1,0 +1,128 @@
+/**
+ * results.csv: one row per trial x round x arm x replicate (types.ts ResultRow).
+ *
+ * Byte-stable by construction: rows are sorted by (trial, round, arm, replicate) and every float
+ * is printed with a fixed number of decimals (toFixed is exact decimal rounding of the double),
+ * so the same rows always give the same bytes, whatever order they were produced in.
+ * Columns: trial, round, arm, replicate, weights_remaining, weights_remaining_fc1..fcN,
+ * early_stop_iteration, test_accuracy_at_early_stop, final_test_accuracy, min_validation_loss.
+ */
+import { UsageError } from "../errors.ts";
+import type { ResultRow } from "./types.ts";
+
+/** Decimals per float column: fractions to 1e-6, the loss to 1e-8. */
+const FRACTION_DECIMALS = 6;
+const LOSS_DECIMALS = 8;
+
+/** Arm names are identifiers; refusing separators and quotes keeps the format quote-free. */
+const ARM_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+const LEAD = ["trial", "round", "arm", "replicate", "weights_remaining"];
+const TAIL = [
+  "early_stop_iteration",
+  "test_accuracy_at_early_stop",
+  "final_test_accuracy",
+  "min_validation_loss",
+];
+
+function header(layers: number): string[] {
+  const perLayer = Array.from({ length: layers }, (_, i) => `weights_remaining_fc${i + 1}`);
+  return [...LEAD, ...perLayer, ...TAIL];
+}
+
+/** Total order used for the file: trial, round, arm (code-unit order), replicate. */
+export function compareRows(a: ResultRow, b: ResultRow): number {
+  return a.trial - b.trial || a.round - b.round ||
+    (a.arm < b.arm ? -1 : a.arm > b.arm ? 1 : 0) || a.replicate - b.replicate;
+}
+
+/** Render rows as results.csv text ("\n" line ends, trailing newline). */
+export function resultsCsv(rows: ResultRow[]): string {
+  const layers = rows.length === 0 ? 0 : rows[0].weights_remaining_per_layer.length;
+  const lines = [header(layers).join(",")];
+  for (const row of [...rows].sort(compareRows)) {
+    if (row.weights_remaining_per_layer.length !== layers) {
+      throw new Error(
+        `result rows disagree on the layer count: ${layers} vs ` +
+          `${row.weights_remaining_per_layer.length} (trial ${row.trial}, round ${row.round}, arm ${row.arm})`,
+      );
+    }
+    if (!ARM_PATTERN.test(row.arm)) {
+      throw new Error(`arm name ${JSON.stringify(row.arm)} must match [A-Za-z0-9_.-]+`);
+    }
+    lines.push([
+      int(row.trial, "trial"),
+      int(row.round, "round"),
+      row.arm,
+      int(row.replicate, "replicate"),
+      row.weights_remaining.toFixed(FRACTION_DECIMALS),
+      ...row.weights_remaining_per_layer.map((w) => w.toFixed(FRACTION_DECIMALS)),
+      int(row.early_stop_iteration, "early_stop_iteration"),
+      row.test_accuracy_at_early_stop.toFixed(FRACTION_DECIMALS),
+      row.final_test_accuracy.toFixed(FRACTION_DECIMALS),
+      row.min_validation_loss.toFixed(LOSS_DECIMALS),
+    ].join(","));
+  }
+  return lines.join("\n") + "\n";
+}
+
+function int(value: number, column: string): string {
+  if (!Number.isSafeInteger(value)) throw new Error(`${column} must be an integer, got ${value}`);
+  return String(value);
+}
+
+/** Parse results.csv text back into rows (values as printed, i.e. rounded to the file's decimals). */
+export function parseResultsCsv(text: string): ResultRow[] {
+  const lines = text.split("\n").map((line) => line.replace(/\r$/, ""));
+  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  if (lines.length === 0) throw new UsageError("results.csv is empty; re-run the experiment");
+
+  const columns = lines[0].split(",");
+  const layers = columns.length - LEAD.length - TAIL.length;
+  if (layers < 0 || columns.join(",") !== header(layers).join(",")) {
+    throw new UsageError(
+      `results.csv header "${lines[0]}" is not the expected ` +
+        `"${header(Math.max(layers, 0)).join(",")}"; re-run the experiment`,
+    );
+  }
+
+  return lines.slice(1).map((line, index) => {
+    const lineNo = index + 2;
+    const cells = line.split(",");
+    if (cells.length !== columns.length) {
+      throw new UsageError(
+        `results.csv line ${lineNo} has ${cells.length} fields, expected ${columns.length}`,
+      );
+    }
+    const num = (i: number, integer: boolean): number => {
+      const cell = cells[i];
+      // Number("") is 0, so empty cells are rejected explicitly; NaN/Infinity are legal floats.
+      const value = cell.trim() === "" ? NaN : Number(cell);
+      const ok = integer ? Number.isSafeInteger(value) : !Number.isNaN(value) || cell === "NaN";
+      if (!ok) {
+        throw new UsageError(
+          `results.csv line ${lineNo} column ${columns[i]} is "${cell}", not ${
+            integer ? "an integer" : "a number"
+          }`,
+        );
+      }
+      return value;
+    };
+    if (!ARM_PATTERN.test(cells[2])) {
+      throw new UsageError(`results.csv line ${lineNo} has an invalid arm "${cells[2]}"`);
+    }
+    const tail = LEAD.length + layers;
+    return {
+      trial: num(0, true),
+      round: num(1, true),
+      arm: cells[2],
+      replicate: num(3, true),
+      weights_remaining: num(4, false),
+      weights_remaining_per_layer: Array.from({ length: layers }, (_, i) => num(5 + i, false)),
+      early_stop_iteration: num(tail, true),
+      test_accuracy_at_early_stop: num(tail + 1, false),
+      final_test_accuracy: num(tail + 2, false),
+      min_validation_loss: num(tail + 3, false),
+    };
+  });
+}

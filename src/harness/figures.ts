@@ -1,0 +1,174 @@
+/**
+ * SVG figures: a metric vs weights remaining, one line per arm, error bars over trials.
+ *
+ * Aggregation per (round, arm): each trial's replicates are averaged first (so a trial with five
+ * random-reinit draws counts once, like the claims do), then mean, min and max over trials.
+ * x = 100 * weights remaining on a log axis, reversed so sparsity grows to the right (the paper's
+ * convention). Drawn with vega-lite compiled to vega and rendered headless (renderer "none", no
+ * canvas); the output depends only on the rows, so the same rows give the same SVG bytes.
+ */
+import * as vega from "vega";
+import * as vl from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
+import type { ResultRow } from "./types.ts";
+
+export type PlotMetric =
+  | "early_stop_iteration"
+  | "test_accuracy_at_early_stop"
+  | "final_test_accuracy"
+  | "min_validation_loss";
+
+/** One point of a figure (and one cell group of the report's mean-metrics table). */
+export interface RoundArmSummary {
+  round: number;
+  arm: string;
+  /** Mean over trials of the fraction of weights remaining. */
+  weights_remaining: number;
+  /** Trials contributing a finite value. */
+  trials: number;
+  mean: number;
+  min: number;
+  max: number;
+}
+
+/** The arms in legend order; arms not listed here follow, sorted by name. */
+const ARM_ORDER = ["ticket", "random-reinit", "random-mask"];
+/** Fixed colours per legend position (tableau10), so an arm keeps its colour across figures. */
+const PALETTE = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2"];
+
+/** Arms present in the rows, in legend order. */
+export function orderedArms(rows: ResultRow[]): string[] {
+  const present = new Set(rows.map((row) => row.arm));
+  const known = ARM_ORDER.filter((arm) => present.has(arm));
+  const other = [...present].filter((arm) => !ARM_ORDER.includes(arm)).sort();
+  return [...known, ...other];
+}
+
+/** Mean/min/max of `metric` over trials for each (round, arm), sorted by arm order then round. */
+export function summarizeByRoundArm(rows: ResultRow[], metric: PlotMetric): RoundArmSummary[] {
+  const groups = new Map<string, ResultRow[]>();
+  for (const row of rows) {
+    const key = `${row.arm}\u0000${row.round}`;
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  const arms = orderedArms(rows);
+  const out: RoundArmSummary[] = [];
+  for (const group of groups.values()) {
+    const byTrial = new Map<number, ResultRow[]>();
+    for (const row of group) {
+      const list = byTrial.get(row.trial);
+      if (list) list.push(row);
+      else byTrial.set(row.trial, [row]);
+    }
+    const values: number[] = [];
+    const remaining: number[] = [];
+    for (const trialRows of byTrial.values()) {
+      remaining.push(mean(trialRows.map((row) => row.weights_remaining)));
+      const value = mean(trialRows.map((row) => row[metric]));
+      if (Number.isFinite(value)) values.push(value);
+    }
+    out.push({
+      round: group[0].round,
+      arm: group[0].arm,
+      weights_remaining: mean(remaining),
+      trials: values.length,
+      mean: values.length ? mean(values) : NaN,
+      min: values.length ? Math.min(...values) : NaN,
+      max: values.length ? Math.max(...values) : NaN,
+    });
+  }
+  return out.sort((a, b) => arms.indexOf(a.arm) - arms.indexOf(b.arm) || a.round - b.round);
+}
+
+function mean(values: number[]): number {
+  return values.reduce((s, v) => s + v, 0) / values.length;
+}
+
+/** Test accuracy at the early-stop iteration (percent) vs weights remaining (percent, log). */
+export function accuracyFigure(rows: ResultRow[], title: string): Promise<string> {
+  return metricFigure(
+    rows,
+    title,
+    "test_accuracy_at_early_stop",
+    "Test accuracy at early stop (%)",
+  );
+}
+
+/** Early-stop iteration (minimum validation loss) vs weights remaining (percent, log). */
+export function earlyStopFigure(rows: ResultRow[], title: string): Promise<string> {
+  return metricFigure(rows, title, "early_stop_iteration", "Early-stop iteration");
+}
+
+async function metricFigure(
+  rows: ResultRow[],
+  title: string,
+  metric: PlotMetric,
+  yTitle: string,
+): Promise<string> {
+  // Accuracies are fractions; the axis shows percent.
+  const scale = metric === "test_accuracy_at_early_stop" || metric === "final_test_accuracy"
+    ? 100
+    : 1;
+  const values = summarizeByRoundArm(rows, metric)
+    .filter((s) => s.trials > 0 && s.weights_remaining > 0)
+    .map((s) => ({
+      arm: s.arm,
+      percent: s.weights_remaining * 100,
+      mean: s.mean * scale,
+      min: s.min * scale,
+      max: s.max * scale,
+    }));
+  const arms = orderedArms(rows);
+  const x = {
+    field: "percent",
+    type: "quantitative",
+    title: "Weights remaining (%)",
+    scale: { type: "log", reverse: true },
+    axis: { format: "~g" },
+  } as const;
+  const color = {
+    field: "arm",
+    type: "nominal",
+    title: "arm",
+    sort: arms,
+    scale: { domain: arms, range: arms.map((_, i) => PALETTE[i % PALETTE.length]) },
+  } as const;
+  const spec: TopLevelSpec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title,
+    width: 480,
+    height: 300,
+    background: "white",
+    data: { values },
+    layer: [
+      {
+        mark: { type: "line", point: true },
+        encoding: {
+          x,
+          y: { field: "mean", type: "quantitative", title: yTitle, scale: { zero: false } },
+          color,
+        },
+      },
+      {
+        mark: { type: "errorbar", ticks: true },
+        encoding: {
+          x,
+          y: { field: "min", type: "quantitative", title: yTitle },
+          y2: { field: "max" },
+          color,
+        },
+      },
+    ],
+  };
+  // Clip-path and gradient ids come from module-level counters; reset them so the bytes do not
+  // depend on how many figures were drawn before.
+  vega.resetSVGDefIds();
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

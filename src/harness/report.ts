@@ -1,0 +1,138 @@
+/**
+ * report.md: what a reader needs, in the order they need it (design.md section 6): the claim
+ * under test, the profile and how it departs from the paper, the verdict table first, then mean
+ * metrics per round x arm, the figures and the provenance. Pure function of its input, so the
+ * same results give the same bytes.
+ */
+import { formatClaimValue, formatThreshold } from "./claims.ts";
+import { orderedArms, type PlotMetric, summarizeByRoundArm } from "./figures.ts";
+import type { ClaimConfig, ClaimResult, ResolvedConfig, ResultRow } from "./types.ts";
+
+export interface ReportInput {
+  config: ResolvedConfig;
+  /** The config hash that names the results folder. */
+  hash: string;
+  claims: ClaimResult[];
+  rows: ResultRow[];
+  provenance: Record<string, unknown>;
+  /** SVG file names, relative to report.md. */
+  figures: string[];
+}
+
+/** Render report.md. */
+export function renderReport(input: ReportInput): string {
+  const { config } = input;
+  const out: string[] = [];
+  out.push(`# ${config.id}: ${config.hypothesis}`, "");
+  out.push(`**Claim.** ${config.claim}`, "");
+  out.push(`**Source.** ${config.citation}`, "");
+  out.push(`**Profile.** \`${config.profile}\`: ${config.profile_note}`, "");
+  out.push(`**Config hash.** \`${input.hash}\``, "");
+
+  out.push("## Verdicts", "");
+  out.push(...verdictTable(input.claims, config.claims), "");
+
+  out.push("## Mean metrics per round and arm", "");
+  out.push(...metricsTable(input.rows), "");
+
+  out.push("## Figures", "");
+  if (input.figures.length === 0) out.push("No figures.", "");
+  for (const file of input.figures) out.push(`![${file.replace(/\.svg$/, "")}](${file})`, "");
+
+  out.push("## Provenance", "");
+  const keys = Object.keys(input.provenance).sort();
+  if (keys.length === 0) out.push("- none");
+  for (const key of keys) out.push(`- ${key}: ${provenanceValue(input.provenance[key])}`);
+  return out.join("\n") + "\n";
+}
+
+function verdictTable(results: ClaimResult[], configs: ClaimConfig[]): string[] {
+  const lines = [
+    "| claim | threshold | measured | paper | verdict |",
+    "| --- | --- | --- | --- | --- |",
+  ];
+  for (const result of results) {
+    const config = configs.find((c) => c.id === result.id);
+    const format = (v: number) =>
+      config ? formatClaimValue(config.metric, result.statistic, v) : String(v);
+    const threshold = config
+      ? formatThreshold(config, result.threshold)
+      : `${result.statistic} ${result.op} ${result.threshold}`;
+    const perTrial = result.per_trial.map((v) => (v === null ? "—" : format(v))).join(", ");
+    const measured = result.measured === null
+      ? `— (trials: ${perTrial || "none"})`
+      : `${format(result.measured)} (trials: ${perTrial})`;
+    const claim = config ? `**${result.id}**: ${result.text} (${selection(config)})` : result.id;
+    lines.push(row([
+      claim,
+      threshold,
+      measured,
+      result.paper,
+      `**${result.verdict}**: ${result.reason}`,
+    ]));
+  }
+  if (results.length === 0) lines.push(row(["no claims", "", "", "", ""]));
+  return lines;
+}
+
+/** What the claim compares, e.g. "early_stop_iteration, ticket at 21.07% vs ticket at 100%". */
+function selection(claim: ClaimConfig): string {
+  const at = (s: { arm: string; weights_remaining: number }) =>
+    `${s.arm} at ${Number((s.weights_remaining * 100).toFixed(4))}%`;
+  const base = claim.baseline && claim.statistic !== "value" ? ` vs ${at(claim.baseline)}` : "";
+  return `${claim.metric}, ${at(claim.select)}${base}`;
+}
+
+/** Columns of the metrics table: metric, header, formatter of a mean. */
+const METRIC_COLUMNS: [PlotMetric, string, (v: number) => string][] = [
+  ["early_stop_iteration", "early-stop iteration", (v) => v.toFixed(0)],
+  ["test_accuracy_at_early_stop", "test acc. at early stop (%)", (v) => (v * 100).toFixed(2)],
+  ["final_test_accuracy", "final test acc. (%)", (v) => (v * 100).toFixed(2)],
+  ["min_validation_loss", "min validation loss", (v) => v.toFixed(4)],
+];
+
+function metricsTable(rows: ResultRow[]): string[] {
+  const lines = [
+    row(["round", "arm", "weights remaining (%)", "trials", ...METRIC_COLUMNS.map((c) => c[1])]),
+    row(Array(4 + METRIC_COLUMNS.length).fill("---")),
+  ];
+  if (rows.length === 0) return [...lines, row(["no rows", ...Array(3 + METRIC_COLUMNS.length)])];
+  const summaries = METRIC_COLUMNS.map(([metric]) => summarizeByRoundArm(rows, metric));
+  const arms = orderedArms(rows);
+  // Rows of the table: by round, then arm in legend order; every summary lists the same groups.
+  const order = summaries[0]
+    .map((_, i) => i)
+    .sort((a, b) =>
+      summaries[0][a].round - summaries[0][b].round ||
+      arms.indexOf(summaries[0][a].arm) - arms.indexOf(summaries[0][b].arm)
+    );
+  for (const i of order) {
+    const group = summaries[0][i];
+    const trials = new Set(
+      rows.filter((r) => r.round === group.round && r.arm === group.arm).map((r) => r.trial),
+    ).size;
+    lines.push(row([
+      String(group.round),
+      group.arm,
+      (group.weights_remaining * 100).toFixed(2),
+      String(trials),
+      ...METRIC_COLUMNS.map(([, , format], c) => {
+        const s = summaries[c][i];
+        return s.trials === 0 ? "—" : format(s.mean);
+      }),
+    ]));
+  }
+  return lines;
+}
+
+/** One markdown table row; "|" inside a cell is escaped and newlines become spaces. */
+function row(cells: (string | undefined)[]): string {
+  const clean = (cell: string | undefined) =>
+    (cell ?? "").replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+  return `| ${cells.map(clean).join(" | ")} |`;
+}
+
+function provenanceValue(value: unknown): string {
+  if (typeof value === "string") return value.replace(/\r?\n/g, " ");
+  return `\`${JSON.stringify(value) ?? String(value)}\``;
+}

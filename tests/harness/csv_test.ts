@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { parseResultsCsv, resultsCsv } from "../../src/harness/csv.ts";
+import type { ResultRow } from "../../src/harness/types.ts";
+import { UsageError } from "../../src/errors.ts";
+
+function row(trial: number, round: number, arm: string, replicate = 0): ResultRow {
+  const wr = Math.pow(0.8, round);
+  return {
+    trial,
+    round,
+    arm,
+    replicate,
+    weights_remaining: wr,
+    weights_remaining_per_layer: [wr, wr, Math.pow(0.9, round)],
+    early_stop_iteration: 1000 * (round + 1) + trial,
+    test_accuracy_at_early_stop: 0.97 + trial / 1000 + round / 3000,
+    final_test_accuracy: 0.96 + replicate / 7000,
+    min_validation_loss: 0.1 / (round + 1) + 1 / 3e6,
+  };
+}
+
+function sampleRows(): ResultRow[] {
+  return [
+    row(1, 2, "ticket"),
+    row(0, 1, "random-reinit", 1),
+    row(0, 1, "random-reinit", 0),
+    row(0, 0, "ticket"),
+    row(0, 1, "ticket"),
+    row(1, 0, "ticket"),
+    row(0, 1, "random-mask"),
+  ];
+}
+
+Deno.test("resultsCsv writes the header, sorts rows and prints fixed decimals", () => {
+  const text = resultsCsv(sampleRows());
+  const lines = text.split("\n");
+  assert.equal(
+    lines[0],
+    "trial,round,arm,replicate,weights_remaining,weights_remaining_fc1,weights_remaining_fc2," +
+      "weights_remaining_fc3,early_stop_iteration,test_accuracy_at_early_stop," +
+      "final_test_accuracy,min_validation_loss",
+  );
+  assert.deepEqual(lines.slice(1, -1).map((l) => l.split(",").slice(0, 4).join(",")), [
+    "0,0,ticket,0",
+    "0,1,random-mask,0",
+    "0,1,random-reinit,0",
+    "0,1,random-reinit,1",
+    "0,1,ticket,0",
+    "1,0,ticket,0",
+    "1,2,ticket,0",
+  ]);
+  assert.equal(
+    lines[1],
+    "0,0,ticket,0,1.000000,1.000000,1.000000,1.000000,1000,0.970000,0.960000,0.10000033",
+  );
+  assert.equal(lines.at(-1), "");
+});
+
+Deno.test("resultsCsv is byte-stable: input order does not matter, re-writing is identity", () => {
+  const rows = sampleRows();
+  const text = resultsCsv(rows);
+  assert.equal(resultsCsv([...rows].reverse()), text);
+  assert.equal(resultsCsv(parseResultsCsv(text)), text);
+});
+
+Deno.test("parseResultsCsv round-trips values to the printed precision", () => {
+  const rows = sampleRows();
+  const back = parseResultsCsv(resultsCsv(rows));
+  assert.equal(back.length, rows.length);
+  const original = rows.find((r) => r.trial === 1 && r.round === 2)!;
+  const parsed = back.find((r) => r.trial === 1 && r.round === 2)!;
+  assert.equal(parsed.arm, "ticket");
+  assert.equal(parsed.early_stop_iteration, original.early_stop_iteration);
+  assert.ok(Math.abs(parsed.weights_remaining - original.weights_remaining) <= 5e-7);
+  assert.equal(parsed.weights_remaining_per_layer.length, 3);
+  assert.ok(Math.abs(parsed.min_validation_loss - original.min_validation_loss) <= 5e-9);
+  assert.deepEqual(parseResultsCsv(resultsCsv([])), []);
+});
+
+Deno.test("parseResultsCsv rejects a bad header, a short line and a non-number", () => {
+  const text = resultsCsv(sampleRows());
+  const lines = text.split("\n");
+  const expectUsage = (input: string, pattern: RegExp) =>
+    assert.throws(() => parseResultsCsv(input), (error: unknown) => {
+      assert.ok(error instanceof UsageError);
+      assert.match((error as Error).message, pattern);
+      return true;
+    });
+  expectUsage("", /empty/);
+  expectUsage(["trial,round,oops", ...lines.slice(1)].join("\n"), /header/);
+  expectUsage([lines[0], "0,0,ticket"].join("\n"), /line 2 has 3 fields/);
+  expectUsage(
+    [lines[0], lines[1].replace(",1000,", ",abc,")].join("\n"),
+    /early_stop_iteration is "abc"/,
+  );
+  expectUsage(
+    [lines[0], lines[1].replace(",1000,", ",,")].join("\n"),
+    /early_stop_iteration is ""/,
+  );
+});
+
+Deno.test("resultsCsv refuses rows with different layer counts or unsafe arm names", () => {
+  const short = { ...row(0, 1, "ticket"), weights_remaining_per_layer: [0.8] };
+  assert.throws(() => resultsCsv([row(0, 0, "ticket"), short]), /layer count/);
+  assert.throws(() => resultsCsv([row(0, 0, "a,b")]), /arm name/);
+});

@@ -1,0 +1,141 @@
+import assert from "node:assert/strict";
+import { evaluateClaims } from "../../src/harness/claims.ts";
+import { renderReport } from "../../src/harness/report.ts";
+import type { ClaimConfig, ResolvedConfig, ResultRow } from "../../src/harness/types.ts";
+
+const claims: ClaimConfig[] = [
+  {
+    id: "faster",
+    text: "Tickets at 21% weights remaining stop earlier than the dense network.",
+    metric: "early_stop_iteration",
+    select: { arm: "ticket", weights_remaining: 0.2097 },
+    baseline: { arm: "ticket", weights_remaining: 1 },
+    statistic: "ratio",
+    op: "<",
+    threshold: 1,
+    paper: "about 0.6 (Fig. 3)",
+  },
+  {
+    id: "beats-reinit",
+    text: "Tickets beat random reinitialisation | by a margin.",
+    metric: "test_accuracy_at_early_stop",
+    select: { arm: "ticket", weights_remaining: 0.2097 },
+    baseline: { arm: "random-reinit", weights_remaining: 0.2097 },
+    statistic: "difference",
+    op: ">",
+    threshold: { paper: 0.01 },
+    paper: "+2 pp",
+  },
+];
+
+const config: ResolvedConfig = {
+  id: "weak-lth-lenet",
+  hypothesis: "weak-lth",
+  claim: "Winning tickets learn faster and reach higher accuracy than the dense network.",
+  citation: "Frankle & Carbin, The Lottery Ticket Hypothesis, ICLR 2019",
+  model: {
+    kind: "mlp",
+    layers: [784, 300, 100, 10],
+    activation: "relu",
+    init: "glorot-normal",
+    prune_biases: false,
+  },
+  data: { dataset: "mnist", validation: 5000 },
+  procedure: {
+    name: "imp",
+    optimizer: { name: "adam", learning_rate: 0.0012 },
+    batch_size: 60,
+    iterations: 50000,
+    eval_every: 100,
+    rounds: 7,
+    prune_fractions: [0.2, 0.2, 0.1],
+    rewind: "init",
+  },
+  controls: { random_reinit: 2, random_mask: false, rounds: [7] },
+  trials: 2,
+  seed: 1,
+  claims,
+  profile: "quick",
+  profile_note: "Fewer iterations than the paper.",
+};
+
+function rows(): ResultRow[] {
+  const out: ResultRow[] = [];
+  for (let trial = 0; trial < 2; trial++) {
+    for (
+      const [round, arm, replicate] of [
+        [0, "ticket", 0],
+        [7, "ticket", 0],
+        [7, "random-reinit", 0],
+        [7, "random-reinit", 1],
+      ] as const
+    ) {
+      const wr = Number(Math.pow(0.8, round).toFixed(6));
+      out.push({
+        trial,
+        round,
+        arm,
+        replicate,
+        weights_remaining: wr,
+        weights_remaining_per_layer: [wr, wr, wr],
+        early_stop_iteration: round === 0 ? 10000 : arm === "ticket" ? 6000 + trial * 100 : 12000,
+        test_accuracy_at_early_stop: arm === "ticket" ? 0.98 : 0.96 + replicate * 0.002,
+        final_test_accuracy: 0.975,
+        min_validation_loss: 0.07,
+      });
+    }
+  }
+  return out;
+}
+
+function render(): string {
+  const r = rows();
+  return renderReport({
+    config,
+    hash: "0123456789ab",
+    claims: evaluateClaims(claims, r, "quick"),
+    rows: r,
+    provenance: { git_commit: "abc123", deno: "2.9.6", seeds: [1, 2] },
+    figures: ["accuracy.svg", "early_stop.svg"],
+  });
+}
+
+Deno.test("report puts the verdict table before the metrics, figures and provenance", () => {
+  const report = render();
+  const verdicts = report.indexOf("| claim | threshold | measured | paper | verdict |");
+  const metrics = report.indexOf("## Mean metrics per round and arm");
+  const figures = report.indexOf("![accuracy](accuracy.svg)");
+  const provenance = report.indexOf("## Provenance");
+  assert.ok(verdicts > 0 && verdicts < metrics, "verdicts before metrics");
+  assert.ok(metrics < figures && figures < provenance, "metrics, figures, provenance in order");
+  assert.ok(report.indexOf(config.claim) < verdicts);
+  assert.ok(report.includes(config.citation));
+  assert.ok(report.includes("`quick`: Fewer iterations than the paper."));
+  assert.ok(report.includes("![early_stop](early_stop.svg)"));
+  assert.ok(report.includes("- seeds: `[1,2]`"));
+});
+
+Deno.test("verdict rows show threshold, per-trial values in the claim's units and the verdict", () => {
+  const report = render();
+  const faster = report.split("\n").find((l) => l.startsWith("| **faster**"))!;
+  assert.ok(faster.includes("| ratio < 1 |"), faster);
+  assert.ok(faster.includes("0.605 (trials: 0.600, 0.610)"), faster);
+  assert.ok(faster.includes("**PASS**"), faster);
+  const reinit = report.split("\n").find((l) => l.startsWith("| **beats-reinit**"))!;
+  // The pipe inside the claim text is escaped so the table keeps five columns.
+  assert.ok(reinit.includes("reinitialisation \\| by"), reinit);
+  assert.ok(reinit.includes("+1.90 pp (trials: +1.90 pp, +1.90 pp)"), reinit);
+  assert.ok(reinit.includes("**INCONCLUSIVE**"), reinit);
+  assert.ok(reinit.includes('No threshold for profile "quick"'), reinit);
+});
+
+Deno.test("metrics table lists each round x arm with means in percent", () => {
+  const report = render();
+  assert.ok(report.includes("| 0 | ticket | 100.00 | 2 | 10000 | 98.00 | 97.50 | 0.0700 |"));
+  assert.ok(report.includes("| 7 | ticket | 20.97 | 2 | 6050 | 98.00 | 97.50 | 0.0700 |"));
+  assert.ok(report.includes("| 7 | random-reinit | 20.97 | 2 | 12000 | 96.10 | 97.50 | 0.0700 |"));
+});
+
+Deno.test("report is deterministic", () => {
+  assert.equal(render(), render());
+});
