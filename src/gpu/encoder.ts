@@ -57,7 +57,13 @@ export class Recorder {
   }
 
   /** Ends the compute pass and copies `bytes` from `source` into `target` after the dispatches. */
-  copy(source: GPUBuffer, sourceOffset: number, target: GPUBuffer, targetOffset: number, bytes: number): void {
+  copy(
+    source: GPUBuffer,
+    sourceOffset: number,
+    target: GPUBuffer,
+    targetOffset: number,
+    bytes: number,
+  ): void {
     this.endPass();
     this.encoder.copyBufferToBuffer(source, sourceOffset, target, targetOffset, bytes);
   }

@@ -345,17 +345,16 @@ function partial(desc: ObjectDesc): ObjectDesc {
   for (const [key, field] of Object.entries(desc.fields)) {
     fields[key] = opt(field.desc.kind === "object" ? partial(field.desc) : field.desc);
   }
-  return { ...desc, fields, minFields: undefined };
+  return { ...desc, fields };
 }
 
 const SAME_FOR_EVERY_PROFILE = "is the same for every profile";
+const NOT_OVERRIDABLE = ["id", "hypothesis", "claims"];
 const OVERRIDES: ObjectDesc = {
-  ...partial(EXPERIMENT),
-  doc: "Partial config deep-merged over the base (arrays replace).",
+  kind: "object",
+  doc: "Partial config deep-merged over the base (maps merge, lists replace).",
   fields: Object.fromEntries(
-    Object.entries(partial(EXPERIMENT).fields).filter(([k]) =>
-      !["id", "hypothesis", "claims"].includes(k)
-    ),
+    Object.entries(partial(EXPERIMENT).fields).filter(([k]) => !NOT_OVERRIDABLE.includes(k)),
   ),
   forbidden: {
     id: `the id ${SAME_FOR_EVERY_PROFILE}; remove it from the overrides`,
@@ -413,7 +412,9 @@ function readDocument(
   const walk = (node: unknown, path: string, keyWhere: string, depth: number): unknown => {
     if (depth > MAX_DEPTH) {
       throw new UsageError(
-        `${keyWhere}: ${path}: nesting deeper than ${MAX_DEPTH} levels (a self-referring alias?); flatten the value.`,
+        `${keyWhere}: ${
+          path.slice(0, 60)
+        }...: nesting deeper than ${MAX_DEPTH} levels (a self-referring alias?); flatten the value.`,
       );
     }
     if (isAlias(node)) return walk(node.resolve(doc), path, keyWhere, depth + 1);

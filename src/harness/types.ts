@@ -81,7 +81,11 @@ export interface ClaimConfig {
   id: string;
   /** One falsifiable sentence. */
   text: string;
-  metric: "early_stop_iteration" | "test_accuracy_at_early_stop" | "final_test_accuracy" | "min_validation_loss";
+  metric:
+    | "early_stop_iteration"
+    | "test_accuracy_at_early_stop"
+    | "final_test_accuracy"
+    | "min_validation_loss";
   select: ClaimSelector;
   /** measured = metric(select) - metric(baseline) ("difference") or metric(select) / metric(baseline) ("ratio"); absent = the metric itself. */
   baseline?: ClaimSelector;

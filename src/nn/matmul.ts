@@ -2,7 +2,14 @@
  * Strided batched matmul (kernels/matmul.wgsl) and its f64 CPU reference, plus the three
  * dense-layer products built from it. Weights are stored in PyTorch's layout W[out, in].
  */
-import { BufferPool, type Dispatch, type Gpu, loadKernel, packParams, prepareDispatch } from "../gpu/mod.ts";
+import {
+  BufferPool,
+  type Dispatch,
+  type Gpu,
+  loadKernel,
+  packParams,
+  prepareDispatch,
+} from "../gpu/mod.ts";
 
 /** Operand X(i, j) = buffer[offset + run*runStride + i*stride0 + j*stride1]. */
 export interface StridedView {
@@ -35,10 +42,17 @@ const TN = 8;
 
 /** Lanes per workgroup: one SIMD row on a CPU adapter (llvmpipe), more on a real GPU. */
 export function matmulLanes(gpu: Gpu): number {
-  return gpu.provenance.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader/i.test(gpu.provenance.description) ? 8 : 64;
+  return gpu.provenance.isFallbackAdapter ||
+      /llvmpipe|lavapipe|swiftshader/i.test(gpu.provenance.description)
+    ? 8
+    : 64;
 }
 
-export async function prepareMatmul(gpu: Gpu, pool: BufferPool, spec: MatmulSpec): Promise<Dispatch> {
+export async function prepareMatmul(
+  gpu: Gpu,
+  pool: BufferPool,
+  spec: MatmulSpec,
+): Promise<Dispatch> {
   const lanes = matmulLanes(gpu);
   const kernel = await loadKernel(gpu.device, "matmul", [
     "uniform",
@@ -93,12 +107,22 @@ export async function prepareMatmul(gpu: Gpu, pool: BufferPool, spec: MatmulSpec
 }
 
 /** Row-major [rows, cols] matrix view of run-strided storage. */
-export function rowMajor(buffer: GPUBuffer, offset: number, cols: number, runStride: number): StridedView {
+export function rowMajor(
+  buffer: GPUBuffer,
+  offset: number,
+  cols: number,
+  runStride: number,
+): StridedView {
   return { buffer, offset, stride0: cols, stride1: 1, runStride };
 }
 
 /** The transpose of a row-major [rows, cols] matrix: element (i, j) is stored at [j, i]. */
-export function transposed(buffer: GPUBuffer, offset: number, cols: number, runStride: number): StridedView {
+export function transposed(
+  buffer: GPUBuffer,
+  offset: number,
+  cols: number,
+  runStride: number,
+): StridedView {
   return { buffer, offset, stride0: 1, stride1: cols, runStride };
 }
 

@@ -1,0 +1,123 @@
+/**
+ * The three products of a dense layer, y = x.(W*M)^T + b, expressed as strided matmuls.
+ * W is stored row-major [out, in] (PyTorch's layout) inside a flat per-run parameter buffer;
+ * the mask buffer and gradient buffer share that buffer's offsets, so one offset names a
+ * weight, its mask entry and its gradient.
+ */
+import type { MatmulSpec } from "./matmul.ts";
+
+export interface DenseLayerBuffers {
+  inputs: number;
+  outputs: number;
+  batch: number;
+  runs: number;
+  /** Flat parameters [runs, paramsPerRun]; the weight at weightOffset, the bias at biasOffset. */
+  params: GPUBuffer;
+  paramsPerRun: number;
+  weightOffset: number;
+  biasOffset: number;
+}
+
+/** The three matmul specs; each function takes the activation buffers of one call site. */
+export function denseForwardSpec(
+  layer: DenseLayerBuffers,
+  x: { buffer: GPUBuffer; runStride: number },
+  y: GPUBuffer,
+  options: { relu: boolean; mask?: GPUBuffer },
+): MatmulSpec {
+  return {
+    M: layer.batch,
+    N: layer.outputs,
+    K: layer.inputs,
+    runs: layer.runs,
+    a: { buffer: x.buffer, offset: 0, stride0: layer.inputs, stride1: 1, runStride: x.runStride },
+    // B(k, n) = W[n, k]
+    b: {
+      buffer: layer.params,
+      offset: layer.weightOffset,
+      stride0: 1,
+      stride1: layer.inputs,
+      runStride: layer.paramsPerRun,
+    },
+    c: {
+      buffer: y,
+      offset: 0,
+      stride0: layer.outputs,
+      stride1: 1,
+      runStride: layer.batch * layer.outputs,
+    },
+    maskB: options.mask,
+    bias: { buffer: layer.params, offset: layer.biasOffset, runStride: layer.paramsPerRun },
+    relu: options.relu,
+  };
+}
+
+/** dX[b, i] = sum_o dY[b, o] * (W*M)[o, i]. */
+export function denseInputGradSpec(
+  layer: DenseLayerBuffers,
+  dy: GPUBuffer,
+  dx: GPUBuffer,
+  mask?: GPUBuffer,
+): MatmulSpec {
+  return {
+    M: layer.batch,
+    N: layer.inputs,
+    K: layer.outputs,
+    runs: layer.runs,
+    a: {
+      buffer: dy,
+      offset: 0,
+      stride0: layer.outputs,
+      stride1: 1,
+      runStride: layer.batch * layer.outputs,
+    },
+    b: {
+      buffer: layer.params,
+      offset: layer.weightOffset,
+      stride0: layer.inputs,
+      stride1: 1,
+      runStride: layer.paramsPerRun,
+    },
+    c: {
+      buffer: dx,
+      offset: 0,
+      stride0: layer.inputs,
+      stride1: 1,
+      runStride: layer.batch * layer.inputs,
+    },
+    maskB: mask,
+  };
+}
+
+/** dW[o, i] = M[o, i] * sum_b dY[b, o] * X[b, i], written into the flat gradient buffer. */
+export function denseWeightGradSpec(
+  layer: DenseLayerBuffers,
+  dy: GPUBuffer,
+  x: { buffer: GPUBuffer; runStride: number },
+  grads: GPUBuffer,
+  mask?: GPUBuffer,
+): MatmulSpec {
+  return {
+    M: layer.outputs,
+    N: layer.inputs,
+    K: layer.batch,
+    runs: layer.runs,
+    // A(m = o, k = b) = dY[b, o]
+    a: {
+      buffer: dy,
+      offset: 0,
+      stride0: 1,
+      stride1: layer.outputs,
+      runStride: layer.batch * layer.outputs,
+    },
+    b: { buffer: x.buffer, offset: 0, stride0: layer.inputs, stride1: 1, runStride: x.runStride },
+    c: {
+      buffer: grads,
+      offset: layer.weightOffset,
+      stride0: layer.inputs,
+      stride1: 1,
+      runStride: layer.paramsPerRun,
+    },
+    maskC: mask,
+  };
+}

@@ -1,0 +1,391 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { UsageError } from "../../src/errors.ts";
+import { EXPERIMENTS_DIR } from "../../src/harness/experiments.ts";
+import {
+  deepMerge,
+  experimentJsonSchema,
+  loadExperimentFile,
+  resolveConfig,
+} from "../../src/harness/schema.ts";
+
+// A small valid experiment; variants replace single lines, so each expected message can name
+// its line and column literally. Line numbers are in the comments on the right.
+const FIXTURE = [
+  "id: tiny", // 1
+  "hypothesis: weak-lth", // 2
+  "claim: Tickets learn faster.", // 3
+  "citation: Test fixture.", // 4
+  "model:", // 5
+  "  kind: mlp", // 6
+  "  layers: [784, 30, 10]", // 7
+  "  activation: relu", // 8
+  "  init: glorot-normal", // 9
+  "  prune_biases: false", // 10
+  "data:", // 11
+  "  dataset: mnist", // 12
+  "  validation: 5000", // 13
+  "procedure:", // 14
+  "  name: imp", // 15
+  "  optimizer:", // 16
+  "    name: adam", // 17
+  "    learning_rate: 1.2e-3", // 18
+  "  batch_size: 60", // 19
+  "  iterations: 1000", // 20
+  "  eval_every: 100", // 21
+  "  rounds: 5", // 22
+  "  prune_fractions: [0.2, 0.1]", // 23
+  "  rewind: init", // 24
+  "controls:", // 25
+  "  random_reinit: 1", // 26
+  "  random_mask: false", // 27
+  "  rounds: [2, 5]", // 28
+  "trials: 2", // 29
+  "seed: 7", // 30
+  "claims:", // 31
+  "  - id: faster", // 32
+  "    text: The ticket stops earlier than dense.", // 33
+  "    metric: early_stop_iteration", // 34
+  "    select: { arm: ticket, weights_remaining: 0.5 }", // 35
+  "    baseline: { arm: ticket, weights_remaining: 1.0 }", // 36
+  "    statistic: ratio", // 37
+  '    op: "<"', // 38
+  "    threshold: { smoke: 1.5, quick: 1, paper: 1 }", // 39
+  "    paper: ratio 0.62", // 40
+  "  - id: beats-reinit", // 41
+  "    text: The ticket beats the reinitialised mask.", // 42
+  "    metric: test_accuracy_at_early_stop", // 43
+  "    select: { arm: ticket, weights_remaining: 0.5 }", // 44
+  "    baseline: { arm: random-reinit, weights_remaining: 0.5 }", // 45
+  "    statistic: difference", // 46
+  '    op: ">"', // 47
+  "    threshold: 0", // 48
+  "    paper: +0.5 points", // 49
+  "profiles:", // 50
+  "  paper:", // 51
+  "    note: the paper's protocol", // 52
+  "  quick:", // 53
+  "    note: fewer iterations", // 54
+  "    overrides:", // 55
+  "      procedure:", // 56
+  "        iterations: 300", // 57
+  "  smoke:", // 58
+  "    note: tiny", // 59
+  "    overrides:", // 60
+  "      trials: 1", // 61
+  "      procedure:", // 62
+  "        rounds: 2", // 63
+  "      controls:", // 64
+  "        rounds: [1, 2]", // 65
+];
+
+const dir = mkdtempSync(join(tmpdir(), "schema-test-"));
+globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
+
+/** Writes the fixture with some lines replaced (null deletes a line) and returns its path. */
+function fixture(changes: Record<number, string | null> = {}, name = "tiny"): string {
+  const lines = FIXTURE.flatMap((line, i) => {
+    const change = changes[i + 1];
+    return change === undefined ? [line] : change === null ? [] : [change];
+  });
+  const path = join(dir, `${name}.yaml`);
+  writeFileSync(path, lines.join("\n") + "\n");
+  return path;
+}
+
+/** Asserts that loading the fixture variant fails with exactly `message(path)`. */
+function assertLoadError(
+  changes: Record<number, string | null>,
+  message: (path: string) => string,
+): void {
+  const path = fixture(changes);
+  assert.throws(() => loadExperimentFile(path), (error: unknown) => {
+    assert.ok(error instanceof UsageError, `expected a UsageError, got ${error}`);
+    assert.equal(error.message, message(path));
+    return true;
+  });
+}
+
+Deno.test("weak-lth.yaml validates and resolves for every profile", () => {
+  const file = loadExperimentFile(join(EXPERIMENTS_DIR, "weak-lth.yaml"));
+  assert.equal(file.base.id, "weak-lth");
+  assert.equal(file.base.claims.length, 6);
+  const paper = resolveConfig(file, "paper", {});
+  assert.equal(paper.profile, "paper");
+  assert.equal(paper.profile_note, "the paper's protocol");
+  assert.deepEqual(paper.model.layers, [784, 300, 100, 10]);
+  assert.deepEqual(paper.procedure.prune_fractions, [0.2, 0.2, 0.1]);
+  assert.equal(paper.procedure.optimizer.learning_rate, 1.2e-3);
+  assert.equal(paper.procedure.iterations, 50000);
+  assert.deepEqual(paper.controls, { random_reinit: 3, random_mask: true, rounds: [7, 9, 15] });
+  assert.equal(paper.trials, 5);
+
+  const quick = resolveConfig(file, "quick", {});
+  assert.equal(quick.trials, 2);
+  assert.equal(quick.procedure.iterations, 3000);
+  assert.equal(quick.procedure.rounds, 15);
+  assert.equal(quick.procedure.batch_size, 60, "keys not overridden keep the base value");
+  assert.equal(quick.controls.random_reinit, 1);
+
+  const smoke = resolveConfig(file, "smoke", { trials: 3, seed: 42 });
+  assert.equal(smoke.trials, 3, "the command line wins over the profile");
+  assert.equal(smoke.seed, 42);
+  assert.equal(smoke.procedure.rounds, 3);
+  assert.deepEqual(smoke.controls.rounds, [2, 3]);
+  assert.equal(smoke.data.train_limit, 6000);
+  assert.equal(smoke.data.test_limit, 2000);
+  assert.equal(file.base.procedure.iterations, 50000, "resolving leaves the base untouched");
+});
+
+Deno.test("the fixture itself is valid and threshold maps stay in the claim", () => {
+  const file = loadExperimentFile(fixture());
+  const smoke = resolveConfig(file, "smoke");
+  assert.deepEqual(smoke.claims[0].threshold, { smoke: 1.5, quick: 1, paper: 1 });
+  assert.deepEqual(smoke.controls.rounds, [1, 2]);
+  assert.equal(resolveConfig(file, "quick").procedure.iterations, 300);
+});
+
+Deno.test("unknown key names the key, its parent and the keys allowed", () => {
+  assertLoadError(
+    { 20: "  iteratons: 1000" },
+    (p) =>
+      `${p}:20:3: unknown key "iteratons" in procedure; expected one of: name, optimizer, batch_size, iterations, eval_every, rounds, prune_fractions, rewind`,
+  );
+});
+
+Deno.test("wrong type shows the path, what was expected and the value seen", () => {
+  assertLoadError(
+    { 18: "    learning_rate: fast" },
+    (p) => `${p}:18:20: procedure.optimizer.learning_rate: expected a number > 0, got "fast"`,
+  );
+  assertLoadError(
+    { 7: "  layers: 784" },
+    (p) => `${p}:7:11: model.layers: expected a list of at least 2 entries, got 784`,
+  );
+});
+
+Deno.test("out-of-range values", () => {
+  assertLoadError(
+    { 20: "  iterations: -5" },
+    (p) => `${p}:20:15: procedure.iterations: expected an integer >= 1, got -5`,
+  );
+  assertLoadError(
+    { 23: "  prune_fractions: [0.2, 1.5]" },
+    (p) => `${p}:23:26: procedure.prune_fractions[1]: expected a number in (0, 1), got 1.5`,
+  );
+  assertLoadError(
+    { 18: "    learning_rate: 0" },
+    (p) => `${p}:18:20: procedure.optimizer.learning_rate: expected a number > 0, got 0`,
+  );
+  assertLoadError(
+    { 29: "trials: 101" },
+    (p) => `${p}:29:9: trials: expected an integer in 1..100, got 101`,
+  );
+  assertLoadError(
+    { 7: "  layers: [784]" },
+    (p) => `${p}:7:11: model.layers: expected a list of at least 2 entries, got [784]`,
+  );
+  assertLoadError(
+    { 7: "  layers: [784, 0, 10]" },
+    (p) => `${p}:7:17: model.layers[1]: expected an integer >= 1, got 0`,
+  );
+});
+
+Deno.test("missing keys are reported at the parent key", () => {
+  assertLoadError(
+    { 30: null },
+    (p) => `${p}:1:1: seed: missing; expected an integer in 0..4294967295`,
+  );
+  assertLoadError(
+    { 24: null },
+    (p) => `${p}:14:1: procedure.rewind: missing; expected one of: init`,
+  );
+});
+
+Deno.test("YAML syntax errors carry yaml's message and position", () => {
+  assertLoadError(
+    { 8: "  activation: relu: x" },
+    (p) => `${p}:8:15: YAML syntax error: Nested mappings are not allowed in compact mappings`,
+  );
+  assertLoadError(
+    { 21: "  iterations: 2000" },
+    (p) => `${p}:21:3: YAML syntax error: Map keys must be unique`,
+  );
+});
+
+Deno.test("a bad value inside a profile's overrides points into the overrides block", () => {
+  assertLoadError(
+    { 57: "        iterations: 0" },
+    (p) =>
+      `${p}:57:21: profiles.quick.overrides.procedure.iterations: expected an integer >= 1, got 0`,
+  );
+  assertLoadError(
+    { 56: "      procedure: { iteratons: 300 }", 57: null },
+    (p) =>
+      `${p}:56:20: unknown key "iteratons" in profiles.quick.overrides.procedure; expected one of: name, optimizer, batch_size, iterations, eval_every, rounds, prune_fractions, rewind`,
+  );
+  // Valid alone, invalid once merged: the override's rounds 1 is below its own controls round 2.
+  assertLoadError(
+    { 63: "        rounds: 1" },
+    (p) =>
+      `${p}:65:21: profiles.smoke.overrides.controls.rounds[1]: expected an integer in 0..1 (procedure.rounds), got 2`,
+  );
+  // The offending value comes from the base, so the message names the profile that broke it.
+  assertLoadError(
+    { 64: null, 65: null },
+    (p) =>
+      `${p}:28:15: controls.rounds[1] (profile smoke): expected an integer in 0..2 (procedure.rounds), got 5`,
+  );
+  assertLoadError(
+    { 64: "      claims: []", 65: "      seed: 3" },
+    (p) =>
+      `${p}:64:7: profiles.smoke.overrides.claims: claims may not be overridden; give the claim's threshold a map per profile instead`,
+  );
+  assertLoadError(
+    { 61: "      id: other" },
+    (p) =>
+      `${p}:61:7: profiles.smoke.overrides.id: the id is the same for every profile; remove it from the overrides`,
+  );
+});
+
+Deno.test("claim arms must be arms the config produces", () => {
+  assertLoadError(
+    { 45: "    baseline: { arm: winner, weights_remaining: 0.5 }" },
+    (p) =>
+      `${p}:45:22: claims[1].baseline.arm: expected one of: ticket, random-reinit, random-mask, got "winner"`,
+  );
+  assertLoadError(
+    { 45: "    baseline: { arm: random-mask, weights_remaining: 0.5 }" },
+    (p) =>
+      `${p}:45:22: claims[1].baseline.arm: arm "random-mask" is not produced by this config; expected one of: ticket, random-reinit`,
+  );
+});
+
+Deno.test("duplicate claim ids", () => {
+  assertLoadError(
+    { 41: "  - id: faster" },
+    (p) => `${p}:41:9: claims[1].id: duplicate claim id "faster"; give each claim its own id`,
+  );
+});
+
+Deno.test("cross-field rules", () => {
+  assertLoadError(
+    { 23: "  prune_fractions: [0.2, 0.2, 0.1]" },
+    (p) =>
+      `${p}:23:20: procedure.prune_fractions: expected 2 entries (one per weight layer of model.layers), got [0.2, 0.2, 0.1]`,
+  );
+  assertLoadError(
+    { 36: null },
+    (p) =>
+      `${p}:32:5: claims[0].baseline: missing; a "ratio" statistic needs a baseline selector (arm, weights_remaining)`,
+  );
+  assertLoadError(
+    { 37: "    statistic: value" },
+    (p) =>
+      `${p}:36:5: claims[0].baseline: a "value" statistic takes no baseline; remove it or use difference or ratio`,
+  );
+  assertLoadError(
+    { 39: "    threshold: { quick: 1, paper: 1 }" },
+    (p) =>
+      `${p}:39:16: claims[0].threshold (profile smoke): no value for profile smoke; add "smoke: <number>" to the map`,
+  );
+  assertLoadError(
+    { 39: "    threshold: { fast: 1 }" },
+    (p) =>
+      `${p}:39:18: unknown key "fast" in claims[0].threshold; expected one of: smoke, quick, paper`,
+  );
+  assertLoadError(
+    { 39: "    threshold: high" },
+    (p) =>
+      `${p}:39:16: claims[0].threshold: expected a number or a map with at least one of: smoke, quick, paper, got "high"`,
+  );
+  assertLoadError(
+    { 7: "  layers: [785, 30, 10]" },
+    (p) => `${p}:7:12: model.layers[0]: expected 784 (the mnist input size), got 785`,
+  );
+  assertLoadError(
+    { 28: "  rounds: [2, 9]" },
+    (p) => `${p}:28:15: controls.rounds[1]: expected an integer in 0..5 (procedure.rounds), got 9`,
+  );
+  assertLoadError(
+    { 17: "    name: adam\n    momentum: 0.9" },
+    (p) =>
+      `${p}:18:5: procedure.optimizer.momentum: applies only to sgd, got 0.9 with adam; remove it`,
+  );
+});
+
+Deno.test("the id must equal the file's base name", () => {
+  const path = fixture({}, "other");
+  assert.throws(
+    () => loadExperimentFile(path),
+    new UsageError(`${path}:1:5: id: expected "other" (the file's base name), got "tiny"`),
+  );
+});
+
+Deno.test("an empty file or a missing file is a usage error", () => {
+  const empty = join(dir, "empty.yaml");
+  writeFileSync(empty, "");
+  assert.throws(
+    () => loadExperimentFile(empty),
+    new UsageError(`${empty}:1:1: top level: expected a map, got nothing`),
+  );
+  assert.throws(() => loadExperimentFile(join(dir, "absent.yaml")), UsageError);
+});
+
+Deno.test("command-line overrides are validated too", () => {
+  const file = loadExperimentFile(fixture());
+  assert.throws(
+    () => resolveConfig(file, "paper", { trials: 0 }),
+    new UsageError("command line: --trials: expected an integer in 1..100, got 0"),
+  );
+  assert.throws(
+    () => resolveConfig(file, "paper", { seed: -1 }),
+    new UsageError("command line: --seed: expected an integer in 0..4294967295, got -1"),
+  );
+});
+
+Deno.test("deepMerge: maps merge, lists replace, inputs untouched", () => {
+  const base = { a: { b: 1, c: [1, 2, 3] }, d: 4 };
+  const over = { a: { c: [9] } };
+  assert.deepEqual(deepMerge(base, over), { a: { b: 1, c: [9] }, d: 4 });
+  assert.deepEqual(base, { a: { b: 1, c: [1, 2, 3] }, d: 4 });
+});
+
+Deno.test("JSON Schema export is draft 2020-12 JSON with the top-level properties", () => {
+  const schema = experimentJsonSchema();
+  const roundTrip = JSON.parse(JSON.stringify(schema));
+  assert.deepEqual(roundTrip, schema);
+  assert.equal(schema.$schema, "https://json-schema.org/draft/2020-12/schema");
+  assert.equal(schema.type, "object");
+  assert.equal(schema.additionalProperties, false);
+  const properties = schema.properties as Record<string, Record<string, unknown>>;
+  assert.deepEqual(Object.keys(properties), [
+    "id",
+    "hypothesis",
+    "claim",
+    "citation",
+    "model",
+    "data",
+    "procedure",
+    "controls",
+    "trials",
+    "seed",
+    "claims",
+    "profiles",
+  ]);
+  assert.deepEqual(schema.required, Object.keys(properties));
+  const trials = properties.trials;
+  assert.deepEqual([trials.type, trials.minimum, trials.maximum], ["integer", 1, 100]);
+  const procedure = properties.procedure as { properties: Record<string, Record<string, unknown>> };
+  assert.equal(procedure.properties.optimizer.type, "object");
+  const lr = (procedure.properties.optimizer.properties as Record<string, Record<string, unknown>>)
+    .learning_rate;
+  assert.equal(lr.exclusiveMinimum, 0);
+  const overrides =
+    (((properties.profiles.properties as Record<string, Record<string, unknown>>).smoke
+      .properties) as Record<string, Record<string, unknown>>).overrides;
+  assert.equal((overrides.properties as Record<string, unknown>).claims, undefined);
+  assert.equal(overrides.required, undefined, "every override is optional");
+});
