@@ -151,9 +151,11 @@ export async function withValidation<T>(
   let result: T;
   try {
     result = await body();
-  } finally {
-    const error = await device.popErrorScope();
-    if (error) throw new GpuError(`${what} failed GPU validation: ${error.message}`);
+  } catch (bodyError) {
+    await device.popErrorScope();
+    throw bodyError;
   }
+  const error = await device.popErrorScope();
+  if (error) throw new GpuError(`${what} failed GPU validation: ${error.message}`);
   return result;
 }
