@@ -1,10 +1,13 @@
-// adam: with t = counters[1] + 1 and g = G[i]:
+// adam: with t = counters[1] + 1, g = G[i] and (c1, c2) = corrections[t - 1]
+//   = (1 / (1 - b1^t), 1 / (1 - b2^t)) precomputed in f64 on the CPU (a pow per element is
+//   the most expensive instruction here on CPU adapters):
 //   m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g^2;
-//   w = w - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps);  then w, m, v *= mask[i].
+//   w = w - lr * (m * c1) / (sqrt(v * c2) + eps);  then w, m, v *= mask[i].
 //   The mask multiply keeps pruned weights and both moments exactly 0 whatever the gradient.
 // Bindings: 0 uniform Params, 1 G (read), 2 mask (read), 3 counters (read, u32),
-//   4 W (read_write), 5 Mom (read_write, first moment), 6 Vel (read_write, second moment).
-//   All flat [n] over every run's parameters.
+//   4 corrections (read, vec2 [steps]), 5 W (read_write), 6 Mom (read_write, first moment),
+//   7 Vel (read_write, second moment). G, mask, W, Mom, Vel are flat [n] over all runs.
+//   A step beyond the table uses its last entry (both corrections tend to 1).
 // Dispatch: (min(ceil(n / 256), 65535), ceil(n / (256*65535)), 1). Bounds: i >= n does nothing.
 
 struct Params {
@@ -16,9 +19,10 @@ struct Params {
 @group(0) @binding(1) var<storage, read> G: array<f32>;
 @group(0) @binding(2) var<storage, read> mask: array<f32>;
 @group(0) @binding(3) var<storage, read> counters: array<u32>;
-@group(0) @binding(4) var<storage, read_write> W: array<f32>;
-@group(0) @binding(5) var<storage, read_write> Mom: array<f32>;
-@group(0) @binding(6) var<storage, read_write> Vel: array<f32>;
+@group(0) @binding(4) var<storage, read> corrections: array<vec2<f32>>;
+@group(0) @binding(5) var<storage, read_write> W: array<f32>;
+@group(0) @binding(6) var<storage, read_write> Mom: array<f32>;
+@group(0) @binding(7) var<storage, read_write> Vel: array<f32>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -26,13 +30,13 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   if (i >= p.n) {
     return;
   }
-  let t = f32(counters[1] + 1u);
+  let correction = corrections[min(counters[1], arrayLength(&corrections) - 1u)];
   let g = G[i];
   let keep = mask[i];
   let m = (p.beta1 * Mom[i] + (1.0 - p.beta1) * g) * keep;
   let v = (p.beta2 * Vel[i] + (1.0 - p.beta2) * g * g) * keep;
-  let m_hat = m / (1.0 - pow(p.beta1, t));
-  let v_hat = v / (1.0 - pow(p.beta2, t));
+  let m_hat = m * correction.x;
+  let v_hat = v * correction.y;
   W[i] = (W[i] - p.lr * m_hat / (sqrt(v_hat) + p.eps)) * keep;
   Mom[i] = m;
   Vel[i] = v;

@@ -18,6 +18,8 @@ export interface AdamHyper {
 
 export interface AdamSpec extends AdamHyper {
   n: number;
+  /** Bias corrections per step, from adamCorrections(). */
+  corrections: GPUBuffer;
   grads: GPUBuffer;
   mask: GPUBuffer;
   counters: GPUBuffer;
@@ -29,6 +31,7 @@ export interface AdamSpec extends AdamHyper {
 export async function prepareAdam(gpu: Gpu, pool: BufferPool, spec: AdamSpec): Promise<Dispatch> {
   const kernel = await loadKernel(gpu.device, "adam", [
     "uniform",
+    "read",
     "read",
     "read",
     "read",
@@ -54,10 +57,24 @@ export async function prepareAdam(gpu: Gpu, pool: BufferPool, spec: AdamSpec): P
     spec.grads,
     spec.mask,
     spec.counters,
+    spec.corrections,
     spec.weights,
     spec.firstMoment,
     spec.secondMoment,
   ], flatWorkgroups(spec.n));
+}
+
+/**
+ * Bias corrections (1 / (1 - b1^t), 1 / (1 - b2^t)) for t = 1..steps, rounded to f32 once,
+ * so the kernel and the reference use the same numbers.
+ */
+export function adamCorrections(hyper: AdamHyper, steps: number): Float32Array {
+  const table = new Float32Array(2 * Math.max(1, steps));
+  for (let t = 1; t <= Math.max(1, steps); t++) {
+    table[2 * (t - 1)] = 1 / (1 - hyper.beta1 ** t);
+    table[2 * (t - 1) + 1] = 1 / (1 - hyper.beta2 ** t);
+  }
+  return table;
 }
 
 /** One Adam step at step number t (1-based), in f64, masked like the kernel. */
@@ -71,12 +88,13 @@ export function adamReference(
   secondMoment: Float64Array,
 ): void {
   const { learningRate, beta1, beta2, epsilon } = hyper;
+  const correction = [Math.fround(1 / (1 - beta1 ** t)), Math.fround(1 / (1 - beta2 ** t))];
   for (let i = 0; i < weights.length; i++) {
     const g = grads[i];
     const m = (beta1 * firstMoment[i] + (1 - beta1) * g) * mask[i];
     const v = (beta2 * secondMoment[i] + (1 - beta2) * g * g) * mask[i];
-    const mHat = m / (1 - beta1 ** t);
-    const vHat = v / (1 - beta2 ** t);
+    const mHat = m * correction[0];
+    const vHat = v * correction[1];
     weights[i] = (weights[i] - learningRate * mHat / (Math.sqrt(vHat) + epsilon)) * mask[i];
     firstMoment[i] = m;
     secondMoment[i] = v;

@@ -1,0 +1,56 @@
+/** What produced a result: code version, runtime, GPU, seeds, data checksums. */
+import type { AdapterProvenance } from "../gpu/mod.ts";
+import { REPO_ROOT } from "./experiments.ts";
+
+export interface Provenance {
+  git_commit: string;
+  git_dirty: boolean | null;
+  deno_version: string;
+  v8_version: string;
+  os: string;
+  backend: string;
+  adapter: AdapterProvenance | null;
+  mesa_version: string | null;
+  seed: number;
+  trials: number;
+  dataset: string;
+  dataset_sha256: Record<string, string>;
+}
+
+function git(args: string[]): string | null {
+  try {
+    const out = new Deno.Command("git", { args, cwd: REPO_ROOT, stdout: "piped", stderr: "null" })
+      .outputSync();
+    return out.success ? new TextDecoder().decode(out.stdout).trim() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Mesa reports its version inside the adapter description on some drivers ("Mesa 22.3.6"). */
+function mesaVersion(adapter: AdapterProvenance | null): string | null {
+  const match = adapter?.description.match(/Mesa\s+([0-9][0-9.]*)/i) ??
+    adapter?.architecture.match(/([0-9]+\.[0-9.]+)/);
+  return match ? match[1] : null;
+}
+
+export function collectProvenance(
+  adapter: AdapterProvenance | null,
+  run: { seed: number; trials: number; dataset: string; checksums: Record<string, string> },
+): Provenance {
+  const status = git(["status", "--porcelain", "--untracked-files=no"]);
+  return {
+    git_commit: git(["rev-parse", "HEAD"]) ?? "unknown",
+    git_dirty: status === null ? null : status.length > 0,
+    deno_version: Deno.version.deno,
+    v8_version: Deno.version.v8,
+    os: `${Deno.build.os}-${Deno.build.arch}`,
+    backend: adapter?.backend ?? "none",
+    adapter,
+    mesa_version: mesaVersion(adapter),
+    seed: run.seed,
+    trials: run.trials,
+    dataset: run.dataset,
+    dataset_sha256: run.checksums,
+  };
+}

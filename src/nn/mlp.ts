@@ -1,0 +1,450 @@
+/**
+ * S independent MLP runs (trials, control arms) trained side by side on the GPU: every kernel
+ * takes the run as its z dimension, so S runs cost one set of dispatches. A training step is a
+ * fixed list of prepared dispatches; the batch indices for K steps are uploaded once per chunk
+ * and the step counter lives on the GPU, so K steps and the evaluation after them are one submit.
+ * Evaluation metrics (loss sum, correct count) accumulate into a history buffer on the GPU that
+ * the caller reads back rarely.
+ */
+import type { GpuDataset } from "../data/gpu_dataset.ts";
+import { BufferPool, type Dispatch, type Gpu, readF32, Recorder } from "../gpu/mod.ts";
+import { prepareAccumulateMetrics } from "./accumulate_metrics.ts";
+import { adamCorrections, type AdamHyper, prepareAdam } from "./adam.ts";
+import { COUNTER_WORDS, prepareAdvanceStep } from "./advance_step.ts";
+import { prepareBiasGrad } from "./bias_grad.ts";
+import {
+  denseForwardSpec,
+  denseInputGradSpec,
+  type DenseLayerBuffers,
+  denseWeightGradSpec,
+} from "./dense.ts";
+import { prepareGatherBatch } from "./gather_batch.ts";
+import { mlpLayout, type ParamLayout } from "./layout.ts";
+import { prepareMatmul } from "./matmul.ts";
+import { prepareRecordMetrics } from "./record_metrics.ts";
+import { prepareReluBackward } from "./relu_backward.ts";
+import { prepareSgd, type SgdHyper } from "./sgd.ts";
+import { prepareSoftmaxXent } from "./softmax_xent.ts";
+
+export type OptimizerSpec = ({ kind: "adam" } & AdamHyper) | ({ kind: "sgd" } & SgdHyper);
+
+export interface MlpTrainerOptions {
+  widths: number[];
+  runs: number;
+  batch: number;
+  /** Most optimizer steps between resets (sizes Adam's bias-correction table). */
+  maxSteps: number;
+  /** Most training steps recorded into one submit. */
+  chunkSteps: number;
+  optimizer: OptimizerSpec;
+  dataset: GpuDataset;
+  /** Evaluation sets, evaluated in this order after a chunk; each fills one history slot. */
+  evalSets: { name: string; indices: Uint32Array }[];
+  evalBatch: number;
+  /** History capacity in evaluations (each evaluation fills evalSets.length slots). */
+  maxEvaluations: number;
+  /**
+   * Multiply weights by the mask inside the products. Not needed when pruned weights are held
+   * at exactly 0 (IMP: rewinding applies the mask and the optimizer keeps them 0).
+   */
+  maskInProducts: boolean;
+  /** Input normalisation (byte / 255 - mean) / std. */
+  inputMean?: number;
+  inputStd?: number;
+}
+
+interface Activations {
+  batch: number;
+  /** acts[0] is the gathered input, acts[L] the logits. */
+  acts: GPUBuffer[];
+  labels: GPUBuffer;
+  rows: GPUBuffer;
+  logitGrads: GPUBuffer;
+}
+
+export class MlpTrainer {
+  readonly layout: ParamLayout;
+  private readonly pool: BufferPool;
+  private readonly params: GPUBuffer;
+  private readonly grads: GPUBuffer;
+  private readonly mask: GPUBuffer;
+  private readonly moments: GPUBuffer[];
+  private readonly counters: GPUBuffer;
+  private readonly trainIndices: GPUBuffer;
+  private readonly totals: GPUBuffer;
+  private readonly history: GPUBuffer;
+  private stepDispatches: Dispatch[] = [];
+  private evalDispatches: Dispatch[] = [];
+  private evaluationsRecorded = 0;
+  private optimizerSteps = 0;
+
+  private constructor(readonly gpu: Gpu, readonly options: MlpTrainerOptions) {
+    this.layout = mlpLayout(options.widths);
+    this.pool = new BufferPool(gpu.device);
+    const { runs } = options;
+    const floats = runs * this.layout.perRun;
+    this.params = this.pool.storage("params", floats * 4);
+    this.grads = this.pool.storage("grads", floats * 4);
+    this.mask = this.pool.storage("mask", floats * 4);
+    const momentCount = options.optimizer.kind === "adam" ? 2 : 1;
+    this.moments = Array.from(
+      { length: momentCount },
+      (_, i) => this.pool.storage(`moment ${i}`, floats * 4),
+    );
+    this.counters = this.pool.storage("counters", COUNTER_WORDS * 4);
+    this.trainIndices = this.pool.storage(
+      "train indices",
+      runs * options.chunkSteps * options.batch * 4,
+    );
+    this.totals = this.pool.storage("metric totals", runs * 2 * 4);
+    this.history = this.pool.storage(
+      "metric history",
+      options.maxEvaluations * options.evalSets.length * runs * 2 * 4,
+    );
+  }
+
+  static async create(gpu: Gpu, options: MlpTrainerOptions): Promise<MlpTrainer> {
+    const trainer = new MlpTrainer(gpu, options);
+    await trainer.prepare();
+    return trainer;
+  }
+
+  get runs(): number {
+    return this.options.runs;
+  }
+
+  private activations(batch: number, label: string): Activations {
+    const { runs, widths } = this.options;
+    return {
+      batch,
+      acts: widths.map((w, l) => this.pool.storage(`${label} act ${l}`, runs * batch * w * 4)),
+      labels: this.pool.storage(`${label} labels`, runs * batch * 4),
+      rows: this.pool.storage(`${label} rows`, runs * batch * 2 * 4),
+      logitGrads: this.pool.storage(
+        `${label} logit grads`,
+        runs * batch * widths[widths.length - 1] * 4,
+      ),
+    };
+  }
+
+  private layerBuffers(l: number, batch: number): DenseLayerBuffers {
+    const layer = this.layout.layers[l];
+    return {
+      inputs: layer.inputs,
+      outputs: layer.outputs,
+      batch,
+      runs: this.options.runs,
+      params: this.params,
+      paramsPerRun: this.layout.perRun,
+      weightOffset: layer.weightOffset,
+      biasOffset: layer.biasOffset,
+    };
+  }
+
+  /** Forward pass and loss of `batch` rows already gathered into a.acts[0] / a.labels. */
+  private async forwardAndLoss(a: Activations, batch: number): Promise<Dispatch[]> {
+    const { gpu, pool, options } = this;
+    const L = this.layout.layers.length;
+    const mask = options.maskInProducts ? this.mask : undefined;
+    const dispatches: Dispatch[] = [];
+    for (let l = 0; l < L; l++) {
+      const width = options.widths[l];
+      dispatches.push(
+        await prepareMatmul(
+          gpu,
+          pool,
+          denseForwardSpec(
+            this.layerBuffers(l, batch),
+            { buffer: a.acts[l], runStride: batch * width },
+            a.acts[l + 1],
+            { relu: l < L - 1, mask },
+          ),
+        ),
+      );
+    }
+    dispatches.push(
+      await prepareSoftmaxXent(gpu, pool, {
+        batch,
+        classes: options.widths[L],
+        runs: options.runs,
+        scale: 1 / batch,
+        logits: a.acts[L],
+        labels: a.labels,
+        logitGrads: a.logitGrads,
+        rows: a.rows,
+      }),
+    );
+    return dispatches;
+  }
+
+  private async prepare(): Promise<void> {
+    const { gpu, pool, options } = this;
+    const { runs, batch, dataset } = options;
+    const L = this.layout.layers.length;
+    const mean = options.inputMean ?? 0;
+    const std = options.inputStd ?? 1;
+    const train = this.activations(batch, "train");
+    // Gradients of the hidden activations, one buffer per hidden layer.
+    const hiddenGrads = options.widths.map((w, l) =>
+      l > 0 && l < L ? pool.storage(`hidden grad ${l}`, runs * batch * w * 4) : null
+    );
+    const step: Dispatch[] = [
+      await prepareGatherBatch(gpu, pool, {
+        features: dataset.features,
+        batch,
+        runs,
+        steps: options.chunkSteps,
+        fromCounter: true,
+        mean,
+        std,
+        pixels: dataset.pixels,
+        labels: dataset.labels,
+        indices: this.trainIndices,
+        counters: this.counters,
+        inputs: train.acts[0],
+        inputOffset: 0,
+        batchLabels: train.labels,
+      }),
+      ...await this.forwardAndLoss(train, batch),
+    ];
+    for (let l = L - 1; l >= 0; l--) {
+      const layerBuffers = this.layerBuffers(l, batch);
+      const outputGrad = l === L - 1 ? train.logitGrads : hiddenGrads[l + 1]!;
+      const input = { buffer: train.acts[l], runStride: batch * options.widths[l] };
+      step.push(
+        await prepareMatmul(
+          gpu,
+          pool,
+          denseWeightGradSpec(layerBuffers, outputGrad, input, this.grads, this.mask),
+        ),
+      );
+      step.push(
+        await prepareBiasGrad(gpu, pool, {
+          batch,
+          outputs: layerBuffers.outputs,
+          runs,
+          outputGrads: outputGrad,
+          grads: this.grads,
+          offset: layerBuffers.biasOffset,
+          runStride: this.layout.perRun,
+        }),
+      );
+      if (l > 0) {
+        const inputGrad = hiddenGrads[l]!;
+        const mask = options.maskInProducts ? this.mask : undefined;
+        step.push(
+          await prepareMatmul(
+            gpu,
+            pool,
+            denseInputGradSpec(layerBuffers, outputGrad, inputGrad, mask),
+          ),
+        );
+        step.push(
+          await prepareReluBackward(gpu, pool, {
+            n: runs * batch * options.widths[l],
+            activations: train.acts[l],
+            grads: inputGrad,
+          }),
+        );
+      }
+    }
+    const n = runs * this.layout.perRun;
+    const optimizer = options.optimizer;
+    step.push(
+      optimizer.kind === "adam"
+        ? await prepareAdam(gpu, pool, {
+          ...optimizer,
+          n,
+          grads: this.grads,
+          mask: this.mask,
+          counters: this.counters,
+          corrections: pool.upload(
+            "adam corrections",
+            adamCorrections(optimizer, options.maxSteps),
+          ),
+          weights: this.params,
+          firstMoment: this.moments[0],
+          secondMoment: this.moments[1],
+        })
+        : await prepareSgd(gpu, pool, {
+          ...optimizer,
+          n,
+          grads: this.grads,
+          mask: this.mask,
+          weights: this.params,
+          velocity: this.moments[0],
+        }),
+    );
+    step.push(await prepareAdvanceStep(gpu, pool, this.counters));
+    this.stepDispatches = step;
+
+    const evaluation = this.activations(options.evalBatch, "eval");
+    const slots = options.maxEvaluations * options.evalSets.length;
+    for (const set of options.evalSets) {
+      for (let start = 0; start < set.indices.length; start += options.evalBatch) {
+        const rows = set.indices.subarray(
+          start,
+          Math.min(start + options.evalBatch, set.indices.length),
+        );
+        const perRun = new Uint32Array(runs * rows.length);
+        for (let r = 0; r < runs; r++) perRun.set(rows, r * rows.length);
+        this.evalDispatches.push(
+          await prepareGatherBatch(gpu, pool, {
+            features: dataset.features,
+            batch: rows.length,
+            runs,
+            steps: 1,
+            fromCounter: false,
+            mean,
+            std,
+            pixels: dataset.pixels,
+            labels: dataset.labels,
+            indices: pool.upload(`${set.name} indices ${start}`, perRun),
+            counters: this.counters,
+            inputs: evaluation.acts[0],
+            inputOffset: 0,
+            batchLabels: evaluation.labels,
+          }),
+          ...await this.forwardAndLoss(evaluation, rows.length),
+          await prepareAccumulateMetrics(gpu, pool, {
+            batch: rows.length,
+            runs,
+            rows: evaluation.rows,
+            totals: this.totals,
+          }),
+        );
+      }
+      this.evalDispatches.push(
+        await prepareRecordMetrics(gpu, pool, {
+          runs,
+          slots,
+          totals: this.totals,
+          counters: this.counters,
+          history: this.history,
+        }),
+      );
+    }
+  }
+
+  /**
+   * Sets every run's parameters and masks (flat [runs * perRun]), and resets the optimizer state,
+   * the step counter and the evaluation history.
+   */
+  reset(params: Float32Array, masks: Float32Array): void {
+    const expected = this.options.runs * this.layout.perRun;
+    if (params.length !== expected || masks.length !== expected) {
+      throw new RangeError(
+        `reset needs ${expected} parameters and mask entries, got ${params.length} and ${masks.length}`,
+      );
+    }
+    for (let i = 0; i < expected; i++) {
+      if (masks[i] !== 0 && masks[i] !== 1) {
+        throw new RangeError(`mask entry ${i} is ${masks[i]}, not 0 or 1`);
+      }
+    }
+    this.pool.write(this.params, params);
+    this.pool.write(this.mask, masks);
+    const zeros = new Float32Array(expected);
+    for (const moment of this.moments) this.pool.write(moment, zeros);
+    this.pool.write(this.totals, new Float32Array(this.options.runs * 2));
+    this.pool.write(this.counters, new Uint32Array(COUNTER_WORDS));
+    this.evaluationsRecorded = 0;
+    this.optimizerSteps = 0;
+  }
+
+  /**
+   * Records `steps` training steps (batch indices [runs, steps, batch], each run's order in its
+   * own slice) and, if `evaluate`, one evaluation after them; one submit, no wait.
+   */
+  train(indices: Uint32Array, steps: number, evaluate: boolean): void {
+    const { runs, batch, chunkSteps } = this.options;
+    if (steps < 1 || steps > chunkSteps) {
+      throw new RangeError(`steps per chunk must be in [1, ${chunkSteps}], got ${steps}`);
+    }
+    if (indices.length !== runs * chunkSteps * batch) {
+      throw new RangeError(
+        `expected ${runs * chunkSteps * batch} batch indices, got ${indices.length}`,
+      );
+    }
+    if (evaluate && this.evaluationsRecorded >= this.options.maxEvaluations) {
+      throw new RangeError(
+        `evaluation history is full (${this.options.maxEvaluations} evaluations)`,
+      );
+    }
+    this.pool.write(this.trainIndices, indices);
+    this.pool.write(this.counters, new Uint32Array([0]));
+    const recorder = new Recorder(this.gpu.device, "train chunk");
+    for (let s = 0; s < steps; s++) recorder.record(this.stepDispatches);
+    if (evaluate) {
+      recorder.record(this.evalDispatches);
+      this.evaluationsRecorded++;
+    }
+    recorder.submit();
+    this.optimizerSteps += steps;
+  }
+
+  /** Records one evaluation without training. */
+  evaluate(): void {
+    if (this.evaluationsRecorded >= this.options.maxEvaluations) {
+      throw new RangeError(
+        `evaluation history is full (${this.options.maxEvaluations} evaluations)`,
+      );
+    }
+    const recorder = new Recorder(this.gpu.device, "evaluate");
+    recorder.record(this.evalDispatches);
+    recorder.submit();
+    this.evaluationsRecorded++;
+  }
+
+  get evaluations(): number {
+    return this.evaluationsRecorded;
+  }
+
+  get steps(): number {
+    return this.optimizerSteps;
+  }
+
+  /**
+   * Evaluation results so far: result[e][set][run] = {loss (mean), accuracy}. One GPU wait.
+   */
+  async readHistory(): Promise<{ loss: number; accuracy: number }[][][]> {
+    const { runs, evalSets } = this.options;
+    const count = this.evaluationsRecorded;
+    if (count === 0) return [];
+    const raw = await readF32(this.gpu.device, this.history, 0, count * evalSets.length * runs * 2);
+    this.gpu.throwIfFailed();
+    const out: { loss: number; accuracy: number }[][][] = [];
+    for (let e = 0; e < count; e++) {
+      out.push(evalSets.map((set, s) =>
+        Array.from({ length: runs }, (_, r) => {
+          const at = ((e * evalSets.length + s) * runs + r) * 2;
+          return { loss: raw[at] / set.indices.length, accuracy: raw[at + 1] / set.indices.length };
+        })
+      ));
+    }
+    return out;
+  }
+
+  /** All runs' parameters, flat [runs * perRun]. One GPU wait. */
+  async readParams(): Promise<Float32Array> {
+    const params = await readF32(this.gpu.device, this.params);
+    this.gpu.throwIfFailed();
+    return params.subarray(0, this.options.runs * this.layout.perRun);
+  }
+
+  async readBuffer(which: "grads" | "mask" | "moment0" | "moment1"): Promise<Float32Array> {
+    const buffer = which === "grads"
+      ? this.grads
+      : which === "mask"
+      ? this.mask
+      : this.moments[which === "moment0" ? 0 : 1];
+    return (await readF32(this.gpu.device, buffer)).subarray(
+      0,
+      this.options.runs * this.layout.perRun,
+    );
+  }
+
+  destroy(): void {
+    this.pool.destroy();
+  }
+}

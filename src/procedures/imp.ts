@@ -1,0 +1,314 @@
+/**
+ * Iterative magnitude pruning with rewinding to initialisation (Frankle & Carbin 2019), with
+ * its controls. Round 0 trains the dense network; each later round removes a fixed fraction of
+ * every layer's remaining weights by final magnitude and resets the kept weights to their
+ * initial values. At the control rounds the same training also runs:
+ * - random-reinit: the ticket's mask with a fresh initialisation (one per replicate);
+ * - random-mask: a uniformly random mask with the ticket's per-layer counts, from the ticket's
+ *   initialisation, so only the choice of weights differs.
+ * All runs of a round (every trial, every arm) train side by side as one batched GPU job.
+ * A round is finished when every run's DONE marker exists; a restarted run resumes after the
+ * last finished round and recomputes nothing that round wrote.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Rng } from "../data/rng.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../harness/atomic.ts";
+import { armDirectory, DONE_MARKER } from "../harness/paths.ts";
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  type SafetensorsTensor,
+} from "../harness/safetensors.ts";
+import type { ImpProcedure, ResolvedConfig, ResultRow } from "../harness/types.ts";
+import { biasBlock, mlpLayout, type ParamLayout, weightBlock } from "../nn/layout.ts";
+import { MlpTrainer } from "../nn/mlp.ts";
+import { countKept, keptAfterRound, pruneSmallest, randomMask } from "../prune/mod.ts";
+import { BatchOrder } from "../train/batch_order.ts";
+import { initParams } from "../train/init.ts";
+import { earlyStop, type EvalPoint, trainRuns } from "../train/train_runs.ts";
+import type { ProcedureContext } from "./types.ts";
+
+interface RunPlan {
+  trial: number;
+  arm: "ticket" | "random-reinit" | "random-mask";
+  replicate: number;
+  /** Per-layer masks. */
+  masks: Float32Array[];
+  /** Initial parameters with pruned weights already 0. */
+  init: Float32Array;
+  directory: string;
+}
+
+const EVAL_BATCH = 1000;
+const MAX_CHUNK_STEPS = 500;
+
+export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
+  const { config, directory } = context;
+  const procedure = config.procedure as ImpProcedure;
+  const layout = mlpLayout(config.model.layers);
+  const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
+  const inits = trials.map((trial) =>
+    initParams(layout, config.model.init, new Rng(config.seed, "init", trial))
+  );
+  let masks: Float32Array[][] = trials.map(() =>
+    layout.layers.map((layer) => new Float32Array(layer.inputs * layer.outputs).fill(1))
+  );
+  const rows: ResultRow[] = [];
+  const started = performance.now();
+
+  for (let round = 0; round <= procedure.rounds; round++) {
+    const plans = planRound(config, layout, round, trials, inits, masks, directory);
+    const finished = plans.every((plan) => existsSync(join(plan.directory, DONE_MARKER)));
+    let tickets: Float32Array[];
+    if (finished) {
+      context.progress(`round ${round}: finished earlier, loaded from ${directory}`);
+      for (const plan of plans) {
+        rows.push(JSON.parse(readFileSync(join(plan.directory, "row.json"), "utf8")));
+      }
+      tickets = plans.filter((plan) => plan.arm === "ticket").map((plan) =>
+        flatFromCheckpoint(layout, readFileSync(join(plan.directory, "final.safetensors")))
+      );
+    } else {
+      const outcomes = await trainRound(context, layout, procedure, plans, round, started);
+      plans.forEach((plan, i) => {
+        const row = resultRow(layout, plan, round, outcomes[i].curve);
+        writeRun(layout, plan, row, outcomes[i].curve, outcomes[i].finalParams);
+        rows.push(row);
+      });
+      tickets = plans.flatMap((plan, i) => plan.arm === "ticket" ? [outcomes[i].finalParams] : []);
+    }
+    masks = masks.map((layerMasks, t) =>
+      layerMasks.map((mask, l) =>
+        pruneSmallest(
+          weightBlock(layout, tickets[t], l),
+          mask,
+          keptAfterRound(countKept(mask), procedure.prune_fractions[l]),
+        )
+      )
+    );
+  }
+  return rows;
+}
+
+function planRound(
+  config: ResolvedConfig,
+  layout: ParamLayout,
+  round: number,
+  trials: number[],
+  inits: Float32Array[],
+  masks: Float32Array[][],
+  directory: string,
+): RunPlan[] {
+  const plans: RunPlan[] = [];
+  const withControls = round > 0 && config.controls.rounds.includes(round);
+  trials.forEach((trial, t) => {
+    const plan = (
+      arm: RunPlan["arm"],
+      replicate: number,
+      runMasks: Float32Array[],
+      init: Float32Array,
+    ) =>
+      plans.push({
+        trial,
+        arm,
+        replicate,
+        masks: runMasks,
+        init: applyMasks(layout, init, runMasks),
+        directory: armDirectory(directory, trial, round, arm, replicate),
+      });
+    plan("ticket", 0, masks[t], inits[t]);
+    if (!withControls) return;
+    for (let replicate = 1; replicate <= config.controls.random_reinit; replicate++) {
+      const rng = new Rng(config.seed, "reinit", (trial * 1000 + round) * 1000 + replicate);
+      plan("random-reinit", replicate, masks[t], initParams(layout, config.model.init, rng));
+    }
+    if (config.controls.random_mask) {
+      const rng = new Rng(config.seed, "random-mask", trial * 1000 + round);
+      plan(
+        "random-mask",
+        0,
+        masks[t].map((mask) => randomMask(mask.length, countKept(mask), rng)),
+        inits[t],
+      );
+    }
+  });
+  return plans;
+}
+
+function applyMasks(
+  layout: ParamLayout,
+  params: Float32Array,
+  masks: Float32Array[],
+): Float32Array {
+  const out = new Float32Array(params);
+  masks.forEach((mask, l) => {
+    const block = weightBlock(layout, out, l);
+    for (let i = 0; i < block.length; i++) block[i] *= mask[i];
+  });
+  return out;
+}
+
+async function trainRound(
+  context: ProcedureContext,
+  layout: ParamLayout,
+  procedure: ImpProcedure,
+  plans: RunPlan[],
+  round: number,
+  started: number,
+) {
+  const { config, gpu, dataset } = context;
+  const runs = plans.length;
+  const trainer = await MlpTrainer.create(gpu, {
+    widths: config.model.layers,
+    runs,
+    batch: procedure.batch_size,
+    maxSteps: procedure.iterations,
+    chunkSteps: Math.min(procedure.eval_every, MAX_CHUNK_STEPS),
+    optimizer: procedure.optimizer.name === "adam"
+      ? {
+        kind: "adam",
+        learningRate: procedure.optimizer.learning_rate,
+        beta1: procedure.optimizer.beta1 ?? 0.9,
+        beta2: procedure.optimizer.beta2 ?? 0.999,
+        epsilon: procedure.optimizer.epsilon ?? 1e-8,
+      }
+      : {
+        kind: "sgd",
+        learningRate: procedure.optimizer.learning_rate,
+        momentum: procedure.optimizer.momentum ?? 0,
+        weightDecay: procedure.optimizer.weight_decay ?? 0,
+      },
+    dataset,
+    evalSets: [{ name: "validation", indices: dataset.validation }, {
+      name: "test",
+      indices: dataset.test,
+    }],
+    evalBatch: EVAL_BATCH,
+    maxEvaluations: Math.ceil(procedure.iterations / procedure.eval_every),
+    maskInProducts: false,
+  });
+  try {
+    const params = new Float32Array(runs * layout.perRun);
+    const masks = new Float32Array(runs * layout.perRun).fill(1);
+    plans.forEach((plan, r) => {
+      params.set(plan.init, r * layout.perRun);
+      plan.masks.forEach((mask, l) =>
+        masks.set(mask, r * layout.perRun + layout.layers[l].weightOffset)
+      );
+    });
+    trainer.reset(params, masks);
+    const orders = plans.map((plan) => new BatchOrder(dataset.train, config.seed, plan.trial));
+    const remaining = plans[0].masks.reduce((n, m) => n + countKept(m), 0) / totalWeights(layout);
+    const roundStarted = performance.now();
+    return await trainRuns(trainer, orders, {
+      iterations: procedure.iterations,
+      evalEvery: procedure.eval_every,
+      batch: procedure.batch_size,
+    }, (progress) => {
+      const ticket = progress.latest[0];
+      const now = performance.now();
+      const roundFraction = progress.iteration / progress.iterations;
+      const doneRounds = round + roundFraction;
+      const elapsed = (now - started) / 1000;
+      const eta = (now - roundStarted) / 1000 / roundFraction * (1 - roundFraction) +
+        (elapsed / doneRounds) * (procedure.rounds - round);
+      context.progress(
+        `round ${round}/${procedure.rounds} (${
+          (100 * remaining).toFixed(2)
+        }% remaining, ${runs} runs) ` +
+          `iter ${progress.iteration}/${progress.iterations} ` +
+          `val loss ${ticket.validation_loss.toFixed(4)} acc ${
+            (100 * ticket.validation_accuracy).toFixed(2)
+          }% ` +
+          `test acc ${(100 * ticket.test_accuracy).toFixed(2)}% ` +
+          `elapsed ${formatSeconds(elapsed)} remaining ~${formatSeconds(eta)}`,
+      );
+    });
+  } finally {
+    trainer.destroy();
+  }
+}
+
+function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "?";
+  const s = Math.round(seconds);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}
+
+function totalWeights(layout: ParamLayout): number {
+  return layout.layers.reduce((n, layer) => n + layer.inputs * layer.outputs, 0);
+}
+
+function resultRow(
+  layout: ParamLayout,
+  plan: RunPlan,
+  round: number,
+  curve: EvalPoint[],
+): ResultRow {
+  const best = earlyStop(curve);
+  const kept = plan.masks.map(countKept);
+  return {
+    trial: plan.trial,
+    round,
+    arm: plan.arm,
+    replicate: plan.replicate,
+    weights_remaining: kept.reduce((a, b) => a + b, 0) / totalWeights(layout),
+    weights_remaining_per_layer: kept.map((k, l) => k / plan.masks[l].length),
+    early_stop_iteration: best.iteration,
+    test_accuracy_at_early_stop: best.test_accuracy,
+    final_test_accuracy: curve[curve.length - 1].test_accuracy,
+    min_validation_loss: best.validation_loss,
+  };
+}
+
+/** PyTorch state-dict names and layouts: fc1.weight [out, in], fc1.bias [out], fc1.mask [out, in]. */
+function checkpoint(
+  layout: ParamLayout,
+  params: Float32Array,
+  masks: Float32Array[],
+): SafetensorsTensor[] {
+  return layout.layers.flatMap((layer, l) => [
+    {
+      name: `${layer.name}.weight`,
+      shape: [layer.outputs, layer.inputs],
+      data: weightBlock(layout, params, l),
+    },
+    { name: `${layer.name}.bias`, shape: [layer.outputs], data: biasBlock(layout, params, l) },
+    { name: `${layer.name}.mask`, shape: [layer.outputs, layer.inputs], data: masks[l] },
+  ]);
+}
+
+function flatFromCheckpoint(layout: ParamLayout, bytes: Uint8Array): Float32Array {
+  const tensors = new Map(decodeSafetensors(bytes).map((t) => [t.name, t.data]));
+  const params = new Float32Array(layout.perRun);
+  layout.layers.forEach((layer, l) => {
+    weightBlock(layout, params, l).set(tensors.get(`${layer.name}.weight`)!);
+    biasBlock(layout, params, l).set(tensors.get(`${layer.name}.bias`)!);
+  });
+  return params;
+}
+
+function writeRun(
+  layout: ParamLayout,
+  plan: RunPlan,
+  row: ResultRow,
+  curve: EvalPoint[],
+  finalParams: Float32Array,
+): void {
+  const metadata = { trial: String(plan.trial), arm: plan.arm, replicate: String(plan.replicate) };
+  writeFileAtomic(
+    join(plan.directory, "init.safetensors"),
+    encodeSafetensors(checkpoint(layout, plan.init, plan.masks), metadata),
+  );
+  writeFileAtomic(
+    join(plan.directory, "final.safetensors"),
+    encodeSafetensors(checkpoint(layout, finalParams, plan.masks), metadata),
+  );
+  writeFileAtomic(
+    join(plan.directory, "metrics.jsonl"),
+    curve.map((point) => JSON.stringify(point)).join("\n") + "\n",
+  );
+  writeJsonAtomic(join(plan.directory, "row.json"), row);
+  writeFileAtomic(join(plan.directory, DONE_MARKER), "");
+}

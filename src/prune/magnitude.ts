@@ -1,0 +1,28 @@
+/**
+ * Layerwise magnitude pruning: among the weights a mask still keeps, remove the `remove`
+ * smallest by |w|. Ties in |w| are broken by flat index (lower index pruned first), so the
+ * result is exact and deterministic: every kept |w| >= every newly pruned |w| of the layer.
+ */
+import { assertBinaryMask, countKept } from "./mask.ts";
+
+export function pruneSmallest(
+  weights: Float32Array,
+  mask: Float32Array,
+  keep: number,
+): Float32Array {
+  if (weights.length !== mask.length) {
+    throw new RangeError(`weights (${weights.length}) and mask (${mask.length}) differ in length`);
+  }
+  assertBinaryMask(mask, "magnitude pruning input");
+  const kept = countKept(mask);
+  if (!Number.isInteger(keep) || keep < 0 || keep > kept) {
+    throw new RangeError(`cannot keep ${keep} weights of a layer that keeps ${kept}`);
+  }
+  const candidates = new Uint32Array(kept);
+  let k = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i] === 1) candidates[k++] = i;
+  candidates.sort((a, b) => Math.abs(weights[a]) - Math.abs(weights[b]) || a - b);
+  const next = new Float32Array(mask);
+  for (let j = 0; j < kept - keep; j++) next[candidates[j]] = 0;
+  return next;
+}

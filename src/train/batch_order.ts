@@ -1,0 +1,29 @@
+/**
+ * The order in which one run sees training examples: epoch after epoch, each a fresh seeded
+ * permutation of the training indices; batches run across epoch boundaries, so no example is
+ * dropped. Runs of one trial share their order (stream "batch-order", index = trial), which
+ * makes arms of a trial differ only in what the arm changes.
+ */
+import { Rng } from "../data/rng.ts";
+
+export class BatchOrder {
+  private readonly rng: Rng;
+  private permutation: Uint32Array;
+  private position = 0;
+
+  constructor(private readonly examples: Uint32Array, seed: number, trial: number) {
+    this.rng = new Rng(seed, "batch-order", trial);
+    this.permutation = this.rng.permutation(examples.length);
+  }
+
+  /** Writes the next `count` example indices into `target` starting at `offset`. */
+  fill(target: Uint32Array, offset: number, count: number): void {
+    for (let i = 0; i < count; i++) {
+      if (this.position === this.permutation.length) {
+        this.permutation = this.rng.permutation(this.examples.length);
+        this.position = 0;
+      }
+      target[offset + i] = this.examples[this.permutation[this.position++]];
+    }
+  }
+}

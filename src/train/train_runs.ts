@@ -1,0 +1,85 @@
+/**
+ * Trains the S runs loaded into an MlpTrainer for a fixed budget, evaluating every `evalEvery`
+ * iterations, and returns each run's evaluation curve and final parameters. The budget always
+ * runs in full; early stopping is found afterwards from the curve (Frankle & Carbin).
+ */
+import type { MlpTrainer } from "../nn/mlp.ts";
+import type { BatchOrder } from "./batch_order.ts";
+
+export interface EvalPoint {
+  iteration: number;
+  validation_loss: number;
+  validation_accuracy: number;
+  test_loss: number;
+  test_accuracy: number;
+}
+
+export interface RunOutcome {
+  curve: EvalPoint[];
+  finalParams: Float32Array;
+}
+
+export interface Progress {
+  iteration: number;
+  iterations: number;
+  /** The latest evaluation of every run. */
+  latest: EvalPoint[];
+}
+
+export async function trainRuns(
+  trainer: MlpTrainer,
+  orders: BatchOrder[],
+  budget: { iterations: number; evalEvery: number; batch: number },
+  onEvaluation: (progress: Progress) => void,
+): Promise<RunOutcome[]> {
+  const { iterations, evalEvery, batch } = budget;
+  const runs = trainer.runs;
+  const chunkSteps = trainer.options.chunkSteps;
+  if (orders.length !== runs) {
+    throw new RangeError(`${runs} runs need ${runs} batch orders, got ${orders.length}`);
+  }
+  const indices = new Uint32Array(runs * chunkSteps * batch);
+  const curves: EvalPoint[][] = Array.from({ length: runs }, () => []);
+  let done = 0;
+  while (done < iterations) {
+    const untilEval = evalEvery - (done % evalEvery);
+    const steps = Math.min(chunkSteps, untilEval, iterations - done);
+    for (let r = 0; r < runs; r++) orders[r].fill(indices, r * chunkSteps * batch, steps * batch);
+    const evaluate = (done + steps) % evalEvery === 0 || done + steps === iterations;
+    trainer.train(indices, steps, evaluate);
+    done += steps;
+    if (evaluate) {
+      const history = await trainer.readHistory();
+      const last = history[history.length - 1];
+      for (let r = 0; r < runs; r++) {
+        curves[r].push({
+          iteration: done,
+          validation_loss: last[0][r].loss,
+          validation_accuracy: last[0][r].accuracy,
+          test_loss: last[1][r].loss,
+          test_accuracy: last[1][r].accuracy,
+        });
+        const point = curves[r][curves[r].length - 1];
+        if (!Number.isFinite(point.validation_loss) || !Number.isFinite(point.test_loss)) {
+          throw new Error(
+            `run ${r} diverged at iteration ${done}: validation loss ${point.validation_loss}; lower the learning rate`,
+          );
+        }
+      }
+      onEvaluation({ iteration: done, iterations, latest: curves.map((c) => c[c.length - 1]) });
+    }
+  }
+  const params = await trainer.readParams();
+  const perRun = trainer.layout.perRun;
+  return curves.map((curve, r) => ({
+    curve,
+    finalParams: params.slice(r * perRun, (r + 1) * perRun),
+  }));
+}
+
+/** Early stop = the evaluation with the minimum validation loss (the first one on ties). */
+export function earlyStop(curve: EvalPoint[]): EvalPoint {
+  let best = curve[0];
+  for (const point of curve) if (point.validation_loss < best.validation_loss) best = point;
+  return best;
+}
