@@ -1,0 +1,37 @@
+/**
+ * The results digest CI pins: SHA-256 over results.csv and every checkpoint, in sorted path
+ * order, each entry hashed as "<relative path>\n<bytes>". Same seed, profile and adapter must
+ * give the same digest; `deno run --allow-read src/harness/digest.ts DIR` prints it.
+ */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+
+function walk(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(directory, entry.name);
+    return entry.isDirectory() ? walk(path) : [path];
+  });
+}
+
+export function resultsDigest(directory: string): string {
+  const files = walk(directory)
+    .filter((path) => path.endsWith("results.csv") || path.endsWith(".safetensors"))
+    .map((path) => relative(directory, path).split("\\").join("/"))
+    .sort();
+  const hash = createHash("sha256");
+  for (const file of files) {
+    hash.update(`${file}\n`);
+    hash.update(readFileSync(join(directory, file)));
+  }
+  return hash.digest("hex");
+}
+
+if (import.meta.main) {
+  const [directory] = Deno.args;
+  if (!directory) {
+    console.error("usage: deno run --allow-read src/harness/digest.ts RESULTS_DIR");
+    Deno.exit(2);
+  }
+  console.log(resultsDigest(directory));
+}
