@@ -8,7 +8,8 @@
 //   4 corrections (read, vec2 [steps]), 5 W (read_write), 6 Mom (read_write, first moment),
 //   7 Vel (read_write, second moment). G, mask, W, Mom, Vel are flat [n] over all runs.
 //   A step beyond the table uses its last entry (both corrections tend to 1).
-// Dispatch: (min(ceil(n / 256), 65535), ceil(n / (256*65535)), 1). Bounds: i >= n does nothing.
+//   Each invocation updates 4 consecutive entries as one vec4 (n must be a multiple of 4).
+// Dispatch: (min(ceil(n / 1024), 65535), ceil(n / (1024*65535)), 1). Bounds: i >= n/4 does nothing.
 
 struct Params {
   n: u32, _pad0: u32, _pad1: u32, _pad2: u32,
@@ -16,18 +17,18 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> G: array<f32>;
-@group(0) @binding(2) var<storage, read> mask: array<f32>;
+@group(0) @binding(1) var<storage, read> G: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> mask: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> counters: array<u32>;
 @group(0) @binding(4) var<storage, read> corrections: array<vec2<f32>>;
-@group(0) @binding(5) var<storage, read_write> W: array<f32>;
-@group(0) @binding(6) var<storage, read_write> Mom: array<f32>;
-@group(0) @binding(7) var<storage, read_write> Vel: array<f32>;
+@group(0) @binding(5) var<storage, read_write> W: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> Mom: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read_write> Vel: array<vec4<f32>>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   let i = id.x + id.y * 65535u * 256u;
-  if (i >= p.n) {
+  if (i >= p.n / 4u) {
     return;
   }
   let correction = corrections[min(counters[1], arrayLength(&corrections) - 1u)];

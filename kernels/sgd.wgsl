@@ -2,7 +2,8 @@
 //   their momentum stay exactly 0).
 // Bindings: 0 uniform Params, 1 G (read), 2 mask (read), 3 W (read_write), 4 Vel (read_write).
 //   All flat [n] over every run's parameters.
-// Dispatch: (min(ceil(n / 256), 65535), ceil(n / (256*65535)), 1). Bounds: i >= n does nothing.
+//   Each invocation updates 4 consecutive entries as one vec4 (n must be a multiple of 4).
+// Dispatch: (min(ceil(n / 1024), 65535), ceil(n / (1024*65535)), 1). Bounds: i >= n/4 does nothing.
 
 struct Params {
   n: u32, _pad0: u32, _pad1: u32, _pad2: u32,
@@ -10,15 +11,15 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> G: array<f32>;
-@group(0) @binding(2) var<storage, read> mask: array<f32>;
-@group(0) @binding(3) var<storage, read_write> W: array<f32>;
-@group(0) @binding(4) var<storage, read_write> Vel: array<f32>;
+@group(0) @binding(1) var<storage, read> G: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> mask: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> W: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> Vel: array<vec4<f32>>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   let i = id.x + id.y * 65535u * 256u;
-  if (i >= p.n) {
+  if (i >= p.n / 4u) {
     return;
   }
   let keep = mask[i];

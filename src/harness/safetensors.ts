@@ -88,8 +88,10 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsTensor[] {
     const start = dataStart + begin;
     let data: Float32Array;
     if (HOST_LITTLE_ENDIAN) {
-      // slice() copies into a fresh, 4-byte-aligned buffer that the result owns.
-      data = new Float32Array(bytes.slice(start, start + count * F32_BYTES).buffer);
+      // Copy into a fresh, 4-byte-aligned buffer that the result owns. Not `bytes.slice()`:
+      // on a Node Buffer (what readFileSync returns) slice is a view of the whole pool.
+      data = new Float32Array(count);
+      new Uint8Array(data.buffer).set(bytes.subarray(start, start + count * F32_BYTES));
     } else {
       data = new Float32Array(count);
       for (let i = 0; i < count; i++) data[i] = view.getFloat32(start + i * F32_BYTES, true);

@@ -1,6 +1,8 @@
 /**
  * Where each tensor of an MLP lives in the flat per-run parameter vector. Gradients, masks and
  * optimizer moments use the same offsets. Names and shapes follow PyTorch (`fc1.weight` [out, in]).
+ * Every tensor and the per-run stride start at a multiple of 4 floats so the matmul kernels can
+ * use vec4 loads; the few padding entries stay 0 (zero gradient, mask 1).
  */
 export interface DenseLayout {
   name: string;
@@ -16,6 +18,10 @@ export interface ParamLayout {
   perRun: number;
 }
 
+function alignTo4(n: number): number {
+  return Math.ceil(n / 4) * 4;
+}
+
 export function mlpLayout(widths: readonly number[]): ParamLayout {
   if (widths.length < 2 || widths.some((w) => !Number.isInteger(w) || w < 1)) {
     throw new RangeError(
@@ -28,8 +34,8 @@ export function mlpLayout(widths: readonly number[]): ParamLayout {
     const inputs = widths[l];
     const outputs = widths[l + 1];
     const weightOffset = offset;
-    const biasOffset = weightOffset + inputs * outputs;
-    offset = biasOffset + outputs;
+    const biasOffset = alignTo4(weightOffset + inputs * outputs);
+    offset = alignTo4(biasOffset + outputs);
     layers.push({ name: `fc${l + 1}`, inputs, outputs, weightOffset, biasOffset });
   }
   return { widths: [...widths], layers, perRun: offset };

@@ -39,6 +39,8 @@ export interface MatmulSpec {
 
 const TM = 16;
 const TN = 8;
+const VEC4_TILE_ROWS = 16;
+const VEC4_TILE_COLUMNS = 8;
 
 /** Lanes per workgroup: one SIMD row on a CPU adapter (llvmpipe), more on a real GPU. */
 export function matmulLanes(gpu: Gpu): number {
@@ -48,28 +50,34 @@ export function matmulLanes(gpu: Gpu): number {
     : 64;
 }
 
-export async function prepareMatmul(
-  gpu: Gpu,
-  pool: BufferPool,
-  spec: MatmulSpec,
-): Promise<Dispatch> {
-  const lanes = matmulLanes(gpu);
-  const kernel = await loadKernel(gpu.device, "matmul", [
-    "uniform",
-    "read",
-    "read",
-    "read",
-    "read",
-    "read",
-    "read_write",
-  ], {
-    WG: lanes,
-    MASK_B: spec.maskB ? 1 : 0,
-    BIAS: spec.bias ? 1 : 0,
-    RELU: spec.relu ? 1 : 0,
-    MASK_C: spec.maskC ? 1 : 0,
-  });
-  const params = pool.uniform(
+/** Which vec4 form of kernels/matmul_vec4.wgsl fits the operands' layout, or null for none. */
+export function vec4Form(spec: MatmulSpec): 0 | 1 | 2 | null {
+  if (spec.maskB) return null;
+  const { a, b } = spec;
+  const aligned = (...values: number[]) => values.every((v) => v % 4 === 0);
+  if (
+    a.stride1 === 1 && b.stride0 === 1 &&
+    aligned(spec.K, a.offset, a.stride0, a.runStride, b.offset, b.stride1, b.runStride)
+  ) {
+    return 0;
+  }
+  if (
+    a.stride1 === 1 && b.stride1 === 1 &&
+    aligned(spec.K, spec.N, a.offset, a.stride0, a.runStride, b.offset, b.stride0, b.runStride)
+  ) {
+    return 1;
+  }
+  if (
+    a.stride0 === 1 && b.stride1 === 1 &&
+    aligned(spec.M, spec.N, a.offset, a.stride1, a.runStride, b.offset, b.stride0, b.runStride)
+  ) {
+    return 2;
+  }
+  return null;
+}
+
+function uniformParams(pool: BufferPool, spec: MatmulSpec): GPUBuffer {
+  return pool.uniform(
     "matmul params",
     packParams([
       ["u32", spec.M],
@@ -94,7 +102,65 @@ export async function prepareMatmul(
       ["u32", 0],
     ]),
   );
+}
+
+/**
+ * The dispatch computing `spec`: kernels/matmul_vec4.wgsl when the layout allows vec4 loads
+ * (`forceScalar` off), else the general kernels/matmul.wgsl. Both sum k in increasing order.
+ */
+export async function prepareMatmul(
+  gpu: Gpu,
+  pool: BufferPool,
+  spec: MatmulSpec,
+  options: { forceScalar?: boolean } = {},
+): Promise<Dispatch> {
+  const lanes = matmulLanes(gpu);
+  const params = uniformParams(pool, spec);
   const placeholder = spec.a.buffer; // bound where a specialisation reads nothing
+  const form = options.forceScalar ? null : vec4Form(spec);
+  if (form !== null) {
+    const kernel = await loadKernel(gpu.device, "matmul_vec4", [
+      "uniform",
+      "read",
+      "read",
+      "read",
+      "read",
+      "read_write",
+    ], {
+      WG: lanes,
+      FORM: form,
+      BIAS: spec.bias ? 1 : 0,
+      RELU: spec.relu ? 1 : 0,
+      MASK_C: spec.maskC ? 1 : 0,
+    });
+    return prepareDispatch(gpu.device, kernel, [
+      params,
+      spec.a.buffer,
+      spec.b.buffer,
+      spec.bias?.buffer ?? placeholder,
+      spec.maskC ?? placeholder,
+      spec.c.buffer,
+    ], [
+      Math.ceil(spec.N / (lanes * VEC4_TILE_COLUMNS)),
+      Math.ceil(spec.M / VEC4_TILE_ROWS),
+      spec.runs,
+    ]);
+  }
+  const kernel = await loadKernel(gpu.device, "matmul", [
+    "uniform",
+    "read",
+    "read",
+    "read",
+    "read",
+    "read",
+    "read_write",
+  ], {
+    WG: lanes,
+    MASK_B: spec.maskB ? 1 : 0,
+    BIAS: spec.bias ? 1 : 0,
+    RELU: spec.relu ? 1 : 0,
+    MASK_C: spec.maskC ? 1 : 0,
+  });
   return prepareDispatch(gpu.device, kernel, [
     params,
     spec.a.buffer,

@@ -24,6 +24,11 @@ export interface SgdSpec extends SgdHyper {
 }
 
 export async function prepareSgd(gpu: Gpu, pool: BufferPool, spec: SgdSpec): Promise<Dispatch> {
+  if (spec.n % 4 !== 0) {
+    throw new RangeError(
+      `sgd updates vec4s: n must be a multiple of 4, got ${spec.n}; pad the parameter vector`,
+    );
+  }
   const kernel = await loadKernel(gpu.device, "sgd", [
     "uniform",
     "read",
@@ -48,7 +53,7 @@ export async function prepareSgd(gpu: Gpu, pool: BufferPool, spec: SgdSpec): Pro
     gpu.device,
     kernel,
     [params, spec.grads, spec.mask, spec.weights, spec.velocity],
-    flatWorkgroups(spec.n),
+    flatWorkgroups(spec.n / 4),
   );
 }
 

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   decodeSafetensors,
   decodeSafetensorsMetadata,
@@ -137,4 +140,21 @@ Deno.test("encodeSafetensors refuses a shape that does not match the data", () =
       ]),
     /reserved or repeated/,
   );
+});
+
+Deno.test("safetensors decodes a Node Buffer (what readFileSync returns) into exact tensors", () => {
+  const tensors = sample();
+  const dir = Deno.makeTempDirSync();
+  try {
+    const file = join(dir, "checkpoint.safetensors");
+    writeFileSync(file, encodeSafetensors(tensors));
+    // A Buffer's slice() is a view of a larger pool, not a copy: decoding must not use it.
+    for (const bytes of [readFileSync(file), Buffer.from(encodeSafetensors(tensors))]) {
+      const back = decodeSafetensors(bytes);
+      assert.deepEqual(back.map((t) => t.data.length), tensors.map((t) => t.data.length));
+      back.forEach((t, i) => assert.deepEqual(t.data, tensors[i].data, t.name));
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });

@@ -1,0 +1,195 @@
+/**
+ * Matmul throughput on named shapes, via `deno bench` (run: `deno task bench`, or with --json).
+ *
+ * Name: `matmul MxNxK xR <role>` for plain products, and for the LeNet-300-100 first layer at
+ * batch 60 the brief's `B x in x out`-style names with the role (fwd, dW, dX) appended. Each
+ * iteration records R dispatches into one command buffer, submits once and waits once, so the
+ * table's time/iter covers R products; the group reports ratios against `matmul 512x512x512 x4`
+ * measured in the same process (never compare against a number from another machine).
+ *
+ * Before timing, every shape is run once and checked against the f64 CPU reference (on sampled
+ * rows for the large ones); a wrong result throws and the bench fails. A GFLOP/s summary (from
+ * the same iterations deno bench times, warm-up included) goes to stderr at the end.
+ */
+import { acquireGpu, BufferPool, type Dispatch, readF32, Recorder } from "../src/gpu/mod.ts";
+import { Rng } from "../src/data/rng.ts";
+import {
+  denseForwardSpec,
+  denseInputGradSpec,
+  type DenseLayerBuffers,
+  denseWeightGradSpec,
+} from "../src/nn/dense.ts";
+import { matmulReference, type MatmulSpec, prepareMatmul } from "../src/nn/matmul.ts";
+import { reduction } from "../src/nn/ops.ts";
+
+const gpu = await acquireGpu();
+const pool = new BufferPool(gpu.device);
+const rng = new Rng(1, "kernels bench");
+
+function uniform(n: number, lo = -1, hi = 1): Float32Array {
+  return new Float32Array(n).map(() => lo + (hi - lo) * rng.nextUnit());
+}
+
+interface Shape {
+  name: string;
+  spec: MatmulSpec;
+  repeat: number;
+  baseline?: boolean;
+}
+
+const data = new Map<GPUBuffer, Float32Array>();
+function upload(label: string, values: Float32Array): GPUBuffer {
+  const buffer = pool.upload(label, values);
+  data.set(buffer, values);
+  return buffer;
+}
+
+/** Row-major A [M, K] times row-major B [K, N]. */
+function plain(M: number, N: number, K: number, repeat: number, baseline = false): Shape {
+  const a = upload("A", uniform(M * K)), b = upload("B", uniform(K * N));
+  const c = upload("C", new Float32Array(M * N));
+  return {
+    name: `matmul ${M}x${N}x${K} x${repeat}`,
+    repeat,
+    baseline,
+    spec: {
+      M,
+      N,
+      K,
+      runs: 1,
+      a: { buffer: a, offset: 0, stride0: K, stride1: 1, runStride: 0 },
+      b: { buffer: b, offset: 0, stride0: N, stride1: 1, runStride: 0 },
+      c: { buffer: c, offset: 0, stride0: N, stride1: 1, runStride: 0 },
+    },
+  };
+}
+
+/** LeNet-300-100's first layer at batch 60: 784 -> 300, masked, in a flat parameter buffer. */
+function lenet(repeat: number): Shape[] {
+  const batch = 60, inputs = 784, outputs = 300;
+  const paramsPerRun = inputs * outputs + outputs;
+  const layer: DenseLayerBuffers = {
+    inputs,
+    outputs,
+    batch,
+    runs: 1,
+    params: upload("params", uniform(paramsPerRun)),
+    paramsPerRun,
+    weightOffset: 0,
+    biasOffset: inputs * outputs,
+  };
+  const mask = upload(
+    "mask",
+    new Float32Array(paramsPerRun).map(() => rng.nextUnit() < 0.5 ? 1 : 0),
+  );
+  const x = { buffer: upload("x", uniform(batch * inputs, 0, 1)), runStride: 0 };
+  const y = upload("y", new Float32Array(batch * outputs));
+  const dy = upload("dy", uniform(batch * outputs));
+  const dx = upload("dx", new Float32Array(batch * inputs));
+  const grads = upload("grads", new Float32Array(paramsPerRun));
+  const name = (shape: string, role: string) => `matmul ${shape} x${repeat} ${role}`;
+  return [
+    {
+      name: name("60x784x300", "fwd (+bias +relu +maskB)"),
+      repeat,
+      spec: denseForwardSpec(layer, x, y, { relu: true, mask }),
+    },
+    {
+      name: name("300x784x60", "dW (+maskC)"),
+      repeat,
+      spec: denseWeightGradSpec(layer, dy, x, grads, mask),
+    },
+    {
+      name: name("60x784x300", "dX (+maskB)"),
+      repeat,
+      spec: denseInputGradSpec(layer, dy, dx, mask),
+    },
+  ];
+}
+
+/** Runs the product once and compares sampled rows (all when small) with the f64 reference. */
+async function check(shape: Shape, dispatch: Dispatch): Promise<void> {
+  const { spec } = shape;
+  const recorder = new Recorder(gpu.device, shape.name);
+  recorder.record([dispatch]);
+  recorder.submit();
+  const got = await readF32(gpu.device, spec.c.buffer);
+  const rows = spec.M * spec.N * spec.K <= 5e7
+    ? Array.from({ length: spec.M }, (_, m) => m)
+    : [0, 1, 15, 16, 17, 255, 256, spec.M >> 1, spec.M - 2, spec.M - 1];
+  const tol = reduction(spec.K + (spec.bias ? 1 : 0));
+  const of = (b: GPUBuffer) => data.get(b)!;
+  for (const m of new Set(rows)) {
+    const row = new Float64Array(got.length);
+    // One row: shift A's and C's offsets to row m and set M = 1.
+    matmulReference({
+      ...spec,
+      M: 1,
+      a: { ...spec.a, offset: spec.a.offset + m * spec.a.stride0, data: of(spec.a.buffer) },
+      b: { ...spec.b, data: of(spec.b.buffer) },
+      c: { ...spec.c, offset: spec.c.offset + m * spec.c.stride0, data: row },
+      maskB: spec.maskB && of(spec.maskB),
+      bias: spec.bias && { ...spec.bias, data: of(spec.bias.buffer) },
+      maskC: spec.maskC && of(spec.maskC),
+    });
+    for (let n = 0; n < spec.N; n++) {
+      const i = spec.c.offset + m * spec.c.stride0 + n * spec.c.stride1;
+      if (!(Math.abs(got[i] - row[i]) <= tol.atol + tol.rtol * Math.abs(row[i]))) {
+        throw new Error(
+          `${shape.name}: C(${m}, ${n}) is ${got[i]} on the GPU, ${
+            row[i]
+          } in the f64 reference (${tol.name})`,
+        );
+      }
+    }
+  }
+}
+
+const shapes: Shape[] = [
+  plain(512, 512, 512, 4, true),
+  plain(1024, 1024, 1024, 1),
+  ...lenet(20),
+];
+
+const timings = new Map<string, number[]>();
+
+for (const shape of shapes) {
+  const dispatch = await prepareMatmul(gpu, pool, shape.spec);
+  await check(shape, dispatch);
+  gpu.throwIfFailed();
+  const dispatches = Array.from({ length: shape.repeat }, () => dispatch);
+  const times: number[] = [];
+  timings.set(shape.name, times);
+  Deno.bench({
+    name: shape.name,
+    group: "matmul",
+    baseline: shape.baseline,
+    // A few iterations suffice for work of 0.1-2 s per iteration on a CPU adapter.
+    n: 10,
+    warmup: 2,
+    async fn() {
+      const start = performance.now();
+      const recorder = new Recorder(gpu.device, shape.name);
+      recorder.record(dispatches);
+      recorder.submit();
+      await gpu.device.queue.onSubmittedWorkDone();
+      times.push(performance.now() - start);
+    },
+  });
+}
+
+globalThis.addEventListener("unload", () => {
+  const lines = shapes.map((shape) => {
+    const times = timings.get(shape.name) ?? [];
+    if (times.length === 0) return `${shape.name}: not run`;
+    const sorted = [...times].sort((a, b) => a - b);
+    const median = sorted[sorted.length >> 1] / 1000;
+    const { M, N, K, runs } = shape.spec;
+    const gflops = (2 * M * N * K * runs * shape.repeat) / median / 1e9;
+    return `${shape.name}: ${gflops.toFixed(2)} GFLOP/s (median ${
+      (median * 1000).toFixed(1)
+    } ms/iter over ${times.length})`;
+  });
+  console.error(`GFLOP/s on ${gpu.provenance.description}:\n  ${lines.join("\n  ")}`);
+  pool.destroy();
+});

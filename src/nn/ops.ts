@@ -1,0 +1,963 @@
+/**
+ * The op table: every kernel variant with seeded awkward cases and the tolerance its outputs
+ * must meet against the f64 CPU reference. `tests/nn/kernels_test.ts` runs every entry inside a
+ * validation error scope; adding a kernel adds one entry here (design.md section 3).
+ *
+ * Each `run` builds its inputs from the seeded stream it is given, uploads them, records the
+ * prepared dispatches into one command buffer, reads the outputs back and computes the reference
+ * from the same f32 inputs (so only the kernel's arithmetic is under test, not input rounding).
+ */
+import type { Rng } from "../data/rng.ts";
+import {
+  type BufferPool,
+  type Dispatch,
+  type Gpu,
+  readF32,
+  readU32,
+  Recorder,
+} from "../gpu/mod.ts";
+import { accumulateMetricsReference, prepareAccumulateMetrics } from "./accumulate_metrics.ts";
+import { adamCorrections, type AdamHyper, adamReference, prepareAdam } from "./adam.ts";
+import { advanceStepReference, COUNTER_WORDS, prepareAdvanceStep } from "./advance_step.ts";
+import { biasGradReference, prepareBiasGrad } from "./bias_grad.ts";
+import {
+  denseForwardSpec,
+  denseInputGradSpec,
+  type DenseLayerBuffers,
+  denseWeightGradSpec,
+} from "./dense.ts";
+import { gatherBatchReference, packBytes, prepareGatherBatch } from "./gather_batch.ts";
+import {
+  matmulReference,
+  type MatmulSpec,
+  prepareMatmul,
+  type StridedView,
+  vec4Form,
+} from "./matmul.ts";
+import { prepareRecordMetrics, recordMetricsReference } from "./record_metrics.ts";
+import { prepareReluBackward, reluBackwardReference } from "./relu_backward.ts";
+import { prepareSgd, type SgdHyper, sgdReference } from "./sgd.ts";
+import { prepareSoftmaxXent, softmaxXentReference } from "./softmax_xent.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Tolerances: |gpu - ref| <= atol + rtol * |ref|, elementwise.
+
+export interface Tolerance {
+  name: string;
+  atol: number;
+  rtol: number;
+}
+
+/** Numerically equal: masks, ReLU backward, argmax/correct counts, gathered labels, counters. */
+export const EXACT: Tolerance = { name: "exact", atol: 0, rtol: 0 };
+
+/**
+ * A few f32 operations per element (optimizers, normalisation, softmax probabilities). WGSL
+ * allows exp/log/division a few ULP (2^-23 relative each at worst); rtol 1e-5 is ~80 ULP,
+ * which absorbs a chain of them with margin yet catches any wrong formula or constant;
+ * atol 1e-6 covers values near zero that come out of a cancellation (w - lr*update, p - 1).
+ */
+export const F32: Tolerance = { name: "f32", atol: 1e-6, rtol: 1e-5 };
+
+/**
+ * A sum of K f32 terms, each of magnitude at most `magnitude`, accumulated in a fixed order.
+ * Every add (or fma) rounds with relative error <= 2^-24 of a partial sum of size up to
+ * K*magnitude; with random signs the errors random-walk and the partial sums stay near
+ * sqrt(K)*magnitude, giving a typical total error of about K * 2^-24 * magnitude. We allow 4x
+ * that (K * 2^-22 * magnitude) in absolute terms, plus rtol 1e-5 for the final value's own
+ * rounding and the f32-rounded relative error of large sums. A wrong index or a missing term
+ * is off by about one term (~magnitude), far outside this for every K used here.
+ */
+export function reduction(K: number, magnitude = 1): Tolerance {
+  return {
+    name: `reduction(K=${K}, |term|<=${magnitude})`,
+    atol: K * 2 ** -22 * magnitude,
+    rtol: 1e-5,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table's shape.
+
+export interface OpContext {
+  gpu: Gpu;
+  pool: BufferPool;
+  rng: Rng;
+}
+
+export type GpuOutput = Float32Array | Uint32Array;
+export type ReferenceOutput = Float64Array | Float32Array | Uint32Array;
+
+/** Outputs by name; `reference` has the same keys and lengths as `gpu`. */
+export interface OpResult {
+  gpu: Record<string, GpuOutput>;
+  reference: Record<string, ReferenceOutput>;
+}
+
+export interface OpCase {
+  name: string;
+}
+
+export interface Op<C extends OpCase = OpCase> {
+  /** Unique across the table: kernel plus variant. */
+  name: string;
+  /** The WGSL file stem in kernels/. */
+  kernel: string;
+  cases: readonly C[];
+  /** One preset for every output, or one per output name. */
+  tolerance(c: C): Tolerance | Record<string, Tolerance>;
+  run(ctx: OpContext, c: C): Promise<OpResult>;
+}
+
+export function toleranceFor(op: Op, c: OpCase, output: string): Tolerance {
+  const t = op.tolerance(c);
+  if ("atol" in t && typeof t.atol === "number") return t as Tolerance;
+  const named = (t as Record<string, Tolerance>)[output];
+  if (!named) throw new Error(`op ${op.name} names no tolerance for output "${output}"`);
+  return named;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers shared by the entries.
+
+function uniformF32(rng: Rng, n: number, lo = -1, hi = 1): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * rng.nextUnit();
+  return out;
+}
+
+/** 0/1 mask with about `keep` ones. */
+function maskF32(rng: Rng, n: number, keep = 0.7): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.nextUnit() < keep ? 1 : 0;
+  return out;
+}
+
+/** Records the dispatches into one command buffer and submits it. */
+function submit(gpu: Gpu, dispatches: readonly Dispatch[]): void {
+  const recorder = new Recorder(gpu.device, "op table");
+  recorder.record(dispatches);
+  recorder.submit();
+}
+
+/** Interleaved vec2 [n] -> its two components. */
+function split2<T extends Float32Array | Float64Array>(
+  pairs: T,
+  make: (n: number) => T,
+): [T, T] {
+  const n = pairs.length / 2;
+  const a = make(n);
+  const b = make(n);
+  for (let i = 0; i < n; i++) {
+    a[i] = pairs[2 * i];
+    b[i] = pairs[2 * i + 1];
+  }
+  return [a, b];
+}
+const f32 = (n: number) => new Float32Array(n);
+const f64 = (n: number) => new Float64Array(n);
+
+/** Uploads f32 data and remembers which array each buffer holds, for the CPU reference. */
+class Uploads {
+  readonly data = new Map<GPUBuffer, Float32Array>();
+  constructor(private readonly pool: BufferPool) {}
+  f32(label: string, values: Float32Array): GPUBuffer {
+    const buffer = this.pool.upload(label, values);
+    this.data.set(buffer, values);
+    return buffer;
+  }
+  of(buffer: GPUBuffer): Float32Array {
+    const values = this.data.get(buffer);
+    if (!values) throw new Error("buffer was not uploaded through Uploads");
+    return values;
+  }
+}
+
+/** Runs one matmul spec and its f64 reference; C starts from its uploaded contents. */
+async function runMatmul(ctx: OpContext, up: Uploads, spec: MatmulSpec): Promise<OpResult> {
+  submit(ctx.gpu, [await prepareMatmul(ctx.gpu, ctx.pool, spec)]);
+  const gpuC = await readF32(ctx.gpu.device, spec.c.buffer);
+  const view = (v: StridedView) => ({ ...v, data: up.of(v.buffer) });
+  const c = { ...spec.c, data: Float64Array.from(up.of(spec.c.buffer)) };
+  matmulReference({
+    M: spec.M,
+    N: spec.N,
+    K: spec.K,
+    runs: spec.runs,
+    a: view(spec.a),
+    b: view(spec.b),
+    c,
+    maskB: spec.maskB && up.of(spec.maskB),
+    bias: spec.bias && { ...spec.bias, data: up.of(spec.bias.buffer) },
+    relu: spec.relu,
+    maskC: spec.maskC && up.of(spec.maskC),
+  });
+  return { gpu: { C: gpuC }, reference: { C: c.data } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// matmul: a plain strided product (row-major or transposed operands, offsets, padded C rows).
+
+interface PlainCase extends OpCase {
+  M: number;
+  N: number;
+  K: number;
+  runs: number;
+  /** Read A (resp. B) as the transpose of its stored matrix. */
+  aT: boolean;
+  bT: boolean;
+}
+
+function plain(M: number, N: number, K: number, runs = 1, aT = false, bT = false): PlainCase {
+  const layout = `${aT ? "A^T" : "A"}.${bT ? "B^T" : "B"}`;
+  return { name: `${M}x${N}x${K} runs=${runs} ${layout}`, M, N, K, runs, aT, bT };
+}
+
+function runPlain(ctx: OpContext, c: PlainCase): Promise<OpResult> {
+  const { M, N, K, runs } = c;
+  const up = new Uploads(ctx.pool);
+  // Gaps between runs and an offset at the front, so a wrong stride reads the wrong numbers.
+  const aRun = M * K + 3, bRun = K * N + 5, cRun = M * (N + 2) + 1;
+  const a = up.f32("A", uniformF32(ctx.rng, 2 + runs * aRun));
+  const b = up.f32("B", uniformF32(ctx.rng, 1 + runs * bRun));
+  const cBuffer = up.f32("C", uniformF32(ctx.rng, 4 + runs * cRun));
+  const strided = (
+    buffer: GPUBuffer,
+    offset: number,
+    rows: number,
+    cols: number,
+    t: boolean,
+    run: number,
+  ) =>
+    t
+      ? { buffer, offset, stride0: 1, stride1: rows, runStride: run } // stored [cols, rows]
+      : { buffer, offset, stride0: cols, stride1: 1, runStride: run };
+  return runMatmul(ctx, up, {
+    M,
+    N,
+    K,
+    runs,
+    a: strided(a, 2, M, K, c.aT, aRun),
+    b: strided(b, 1, K, N, c.bT, bRun),
+    c: { buffer: cBuffer, offset: 4, stride0: N + 2, stride1: 1, runStride: cRun },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// matmul_vec4: operands laid out so one of its three vec4 forms applies (offsets, strides and
+// the vec4 dimensions multiples of 4); the case asserts the form the wrapper picks.
+
+interface Vec4Case extends OpCase {
+  M: number;
+  N: number;
+  K: number;
+  runs: number;
+  form: 0 | 1 | 2;
+  bias: boolean;
+  relu: boolean;
+  maskC: boolean;
+}
+
+const FORM_NAMES = ["dot (A.B^T)", "mixed (A.B)", "outer (A^T.B)"];
+
+function vec4Case(
+  M: number,
+  N: number,
+  K: number,
+  form: 0 | 1 | 2,
+  options: { runs?: number; bias?: boolean; relu?: boolean; maskC?: boolean } = {},
+): Vec4Case {
+  const { runs = 1, bias = false, relu = false, maskC = false } = options;
+  const epilogue = [bias && "+bias", relu && "+relu", maskC && "+maskC"].filter(Boolean).join(" ");
+  return {
+    name: `${FORM_NAMES[form]} ${M}x${N}x${K} runs=${runs} ${epilogue}`.trim(),
+    M,
+    N,
+    K,
+    runs,
+    form,
+    bias,
+    relu,
+    maskC,
+  };
+}
+
+function runVec4(ctx: OpContext, c: Vec4Case): Promise<OpResult> {
+  const { M, N, K, runs, form } = c;
+  const up = new Uploads(ctx.pool);
+  // Aligned gaps between runs and aligned offsets in front: a wrong stride reads wrong numbers.
+  const aRun = M * K + 4, bRun = K * N + 8, cRun = M * N + 3;
+  const a = up.f32("A", uniformF32(ctx.rng, 4 + runs * aRun));
+  const b = up.f32("B", uniformF32(ctx.rng, 8 + runs * bRun));
+  const cBuffer = up.f32("C", uniformF32(ctx.rng, 1 + runs * cRun));
+  const aView: StridedView = form === 2
+    ? { buffer: a, offset: 4, stride0: 1, stride1: M, runStride: aRun } // stored [K, M]
+    : { buffer: a, offset: 4, stride0: K, stride1: 1, runStride: aRun }; // stored [M, K]
+  const bView: StridedView = form === 0
+    ? { buffer: b, offset: 8, stride0: 1, stride1: K, runStride: bRun } // stored [N, K]
+    : { buffer: b, offset: 8, stride0: N, stride1: 1, runStride: bRun }; // stored [K, N]
+  const cView: StridedView = {
+    buffer: cBuffer,
+    offset: 1,
+    stride0: N,
+    stride1: 1,
+    runStride: cRun,
+  };
+  const spec: MatmulSpec = {
+    M,
+    N,
+    K,
+    runs,
+    a: aView,
+    b: bView,
+    c: cView,
+    bias: c.bias
+      ? { buffer: up.f32("bias", uniformF32(ctx.rng, 2 + runs * N)), offset: 2, runStride: N }
+      : undefined,
+    relu: c.relu,
+    maskC: c.maskC ? up.f32("maskC", maskF32(ctx.rng, 1 + runs * cRun)) : undefined,
+  };
+  const picked = vec4Form(spec);
+  if (picked !== form) {
+    throw new Error(`case ${c.name} expects vec4 form ${form}, the wrapper picked ${picked}`);
+  }
+  return runMatmul(ctx, up, spec);
+}
+
+// ---------------------------------------------------------------------------------------------
+// matmul as the three products of a dense layer (src/nn/dense.ts), W [out, in] in flat params.
+
+interface DenseCase extends OpCase {
+  batch: number;
+  inputs: number;
+  outputs: number;
+  runs: number;
+}
+
+function dense(batch: number, inputs: number, outputs: number, runs = 1): DenseCase {
+  return { name: `B=${batch} ${inputs}->${outputs} runs=${runs}`, batch, inputs, outputs, runs };
+}
+
+/** 1x1, sizes off the 16x8-per-lane tile, runs=4, the LeNet first layer, a wide batch. */
+const DENSE_CASES: readonly DenseCase[] = [
+  dense(1, 1, 1),
+  dense(7, 5, 13),
+  dense(33, 17, 65),
+  dense(33, 17, 65, 4),
+  dense(60, 784, 300),
+  dense(1000, 100, 10),
+];
+
+type DenseProduct = "forward" | "inputGrad" | "weightGrad";
+
+/**
+ * Flat per-run parameters [pad 3 | W out*in | b out | pad 2], a mask in the same layout with
+ * unit floor(out/2) fully pruned (an all-zero mask row: a unit whose inputs are all pruned) and
+ * input in-1 pruned in every unit (a zero mask column), plus ~30% random pruning that differs
+ * between runs. Activations have a gap of 5 between runs.
+ */
+function runDense(
+  ctx: OpContext,
+  c: DenseCase,
+  product: DenseProduct,
+  options: { relu?: boolean; mask: boolean },
+): Promise<OpResult> {
+  const { batch, inputs, outputs, runs } = c;
+  const { rng } = ctx;
+  const up = new Uploads(ctx.pool);
+  const weightOffset = 3,
+    biasOffset = 3 + outputs * inputs,
+    paramsPerRun = biasOffset + outputs + 2;
+  const maskValues = new Float32Array(runs * paramsPerRun).fill(1);
+  for (let r = 0; r < runs; r++) {
+    const w = maskF32(rng, outputs * inputs);
+    for (let i = 0; i < inputs; i++) if (outputs > 1) w[Math.floor(outputs / 2) * inputs + i] = 0;
+    for (let o = 0; o < outputs; o++) if (inputs > 1) w[o * inputs + inputs - 1] = 0;
+    maskValues.set(w, r * paramsPerRun + weightOffset);
+  }
+  const layer: DenseLayerBuffers = {
+    inputs,
+    outputs,
+    batch,
+    runs,
+    params: up.f32("params", uniformF32(rng, runs * paramsPerRun)),
+    paramsPerRun,
+    weightOffset,
+    biasOffset,
+  };
+  const mask = options.mask ? up.f32("mask", maskValues) : undefined;
+  const xRunStride = batch * inputs + 5;
+  const x = { buffer: up.f32("x", uniformF32(rng, runs * xRunStride)), runStride: xRunStride };
+  switch (product) {
+    case "forward": {
+      const y = up.f32("y", uniformF32(rng, runs * batch * outputs));
+      return runMatmul(
+        ctx,
+        up,
+        denseForwardSpec(layer, x, y, { relu: options.relu ?? false, mask }),
+      );
+    }
+    case "inputGrad": {
+      const dy = up.f32("dy", uniformF32(rng, runs * batch * outputs));
+      const dx = up.f32("dx", uniformF32(rng, runs * batch * inputs));
+      return runMatmul(ctx, up, denseInputGradSpec(layer, dy, dx, mask));
+    }
+    case "weightGrad": {
+      const dy = up.f32("dy", uniformF32(rng, runs * batch * outputs));
+      // Starts random: entries outside the weights (bias, padding) must come back unchanged.
+      const grads = up.f32("grads", uniformF32(rng, runs * paramsPerRun));
+      return runMatmul(ctx, up, denseWeightGradSpec(layer, dy, x, grads, mask));
+    }
+  }
+}
+
+/** Accumulation length of each product: inputs (forward, plus the bias), outputs, batch. */
+function denseK(c: DenseCase, product: DenseProduct): number {
+  return product === "forward" ? c.inputs + 1 : product === "inputGrad" ? c.outputs : c.batch;
+}
+
+function denseOp(
+  name: string,
+  product: DenseProduct,
+  options: { relu?: boolean; mask: boolean },
+  cases: readonly DenseCase[] = DENSE_CASES,
+): Op<DenseCase> {
+  return {
+    name,
+    kernel: "matmul",
+    cases,
+    tolerance: (c) => reduction(denseK(c, product)),
+    run: (ctx, c) => runDense(ctx, c, product, options),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// gather_batch
+
+interface GatherCase extends OpCase {
+  features: number;
+  batch: number;
+  runs: number;
+  steps: number;
+  examples: number;
+  fromCounter: boolean;
+  /** counters[0]; the kernel reads it only when fromCounter. */
+  counter: number;
+  inputOffset: number;
+}
+
+/** `counter` null: the evaluation variant (FROM_COUNTER off, step 0) with counters[0] = 3. */
+function gather(
+  features: number,
+  batch: number,
+  runs: number,
+  steps: number,
+  examples: number,
+  counter: number | null,
+  inputOffset: number,
+): GatherCase {
+  const step = counter === null ? "fixed step 0" : `counter step ${counter}/${steps}`;
+  return {
+    name: `F=${features} B=${batch} runs=${runs} examples=${examples} ${step}`,
+    features,
+    batch,
+    runs,
+    steps,
+    examples,
+    fromCounter: counter !== null,
+    counter: counter ?? 3,
+    inputOffset,
+  };
+}
+
+async function runGather(ctx: OpContext, c: GatherCase): Promise<OpResult> {
+  const { gpu, pool, rng } = ctx;
+  const { features, batch, runs, steps, examples } = c;
+  const pixels = new Uint8Array(examples * features).map(() => rng.nextInt(256));
+  const labels = new Uint8Array(examples).map(() => rng.nextInt(10));
+  const indices = new Uint32Array(runs * steps * batch).map(() => rng.nextInt(examples));
+  const counters = new Uint32Array(COUNTER_WORDS);
+  counters[0] = c.counter;
+  const mean = 0.1307, std = 0.3081;
+  const xLength = c.inputOffset + runs * batch * features + 3;
+  const xInitial = uniformF32(rng, xLength);
+  const yInitial = new Uint32Array(runs * batch).fill(0xdeadbeef);
+  const spec = {
+    features,
+    batch,
+    runs,
+    steps,
+    fromCounter: c.fromCounter,
+    mean: Math.fround(mean),
+    std,
+    pixels: pool.upload("pixels", packBytes(pixels)),
+    labels: pool.upload("labels", packBytes(labels)),
+    indices: pool.upload("indices", indices),
+    counters: pool.upload("counters", counters),
+    inputs: pool.upload("X", xInitial),
+    inputOffset: c.inputOffset,
+    batchLabels: pool.upload("Y", yInitial),
+  };
+  submit(gpu, [await prepareGatherBatch(gpu, pool, spec)]);
+  const ref = gatherBatchReference(
+    { ...spec, step: c.fromCounter ? c.counter : 0, std: 1 / Math.fround(1 / std) },
+    pixels,
+    labels,
+    indices,
+  );
+  const X = Float64Array.from(xInitial);
+  X.set(ref.inputs, c.inputOffset);
+  return {
+    gpu: {
+      X: await readF32(gpu.device, spec.inputs),
+      Y: await readU32(gpu.device, spec.batchLabels),
+    },
+    reference: { X, Y: ref.labels },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// relu_backward
+
+interface FlatCase extends OpCase {
+  n: number;
+}
+
+async function runReluBackward(ctx: OpContext, c: FlatCase): Promise<OpResult> {
+  const { gpu, pool, rng } = ctx;
+  // H is a ReLU output: a quarter exact +0, some -0, the rest positive or negative.
+  const h = new Float32Array(c.n);
+  for (let i = 0; i < c.n; i++) {
+    const u = rng.nextUnit();
+    h[i] = u < 0.25 ? 0 : u < 0.3 ? -0 : u < 0.6 ? -rng.nextUnit() : rng.nextUnit() + 1e-3;
+  }
+  const g = uniformF32(rng, c.n);
+  const spec = { n: c.n, activations: pool.upload("H", h), grads: pool.upload("G", g) };
+  submit(gpu, [await prepareReluBackward(gpu, pool, spec)]);
+  const ref = Float64Array.from(g);
+  reluBackwardReference(h, ref);
+  return { gpu: { G: await readF32(gpu.device, spec.grads) }, reference: { G: ref } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// softmax_xent
+
+interface SoftmaxCase extends OpCase {
+  batch: number;
+  classes: number;
+  runs: number;
+  scale: number;
+}
+
+/** Logit rows: normal(0, 3); with >= 4 rows per run also a row near +80, one near +100 (exp
+ * overflows f32 without the max shift), one near -100 (underflows), and ties for the max. */
+function softmaxLogits(rng: Rng, c: SoftmaxCase): { logits: Float32Array; labels: Uint32Array } {
+  const { batch, classes, runs } = c;
+  const logits = new Float32Array(runs * batch * classes);
+  const labels = new Uint32Array(runs * batch);
+  for (let row = 0; row < runs * batch; row++) {
+    labels[row] = rng.nextInt(classes);
+    for (let k = 0; k < classes; k++) logits[row * classes + k] = 3 * rng.nextNormal();
+    const b = row % batch, z = logits.subarray(row * classes, (row + 1) * classes);
+    if (batch < 6 || classes < 3) continue;
+    if (b === 0) z.forEach((_, k) => z[k] = 80 - 3 * rng.nextUnit());
+    if (b === 1) z.forEach((_, k) => z[k] = 100 + 5 * rng.nextNormal());
+    if (b === 2) z.forEach((_, k) => z[k] = -100 + 5 * rng.nextNormal());
+    if (b === 3 || b === 4) {
+      // A tie for the max at classes 0 and the last: the lowest index wins argmax, so the
+      // row is correct when the label is 0 (b = 3) and wrong when it is the last (b = 4).
+      z.forEach((_, k) => z[k] = Math.min(z[k], 4));
+      z[0] = z[classes - 1] = 5;
+      labels[row] = b === 3 ? 0 : classes - 1;
+    }
+  }
+  return { logits, labels };
+}
+
+async function runSoftmax(ctx: OpContext, c: SoftmaxCase): Promise<OpResult> {
+  const { gpu, pool, rng } = ctx;
+  const { logits, labels } = softmaxLogits(rng, c);
+  const spec = {
+    batch: c.batch,
+    classes: c.classes,
+    runs: c.runs,
+    scale: c.scale,
+    logits: pool.upload("Z", logits),
+    labels: pool.upload("Y", labels),
+    logitGrads: pool.upload("dZ", uniformF32(rng, logits.length)),
+    rows: pool.upload("rows", uniformF32(rng, 2 * labels.length)),
+  };
+  submit(gpu, [await prepareSoftmaxXent(gpu, pool, spec)]);
+  const dZ = new Float64Array(logits.length), rows = new Float64Array(2 * labels.length);
+  softmaxXentReference(logits, labels, c.classes, Math.fround(c.scale), dZ, rows);
+  const [loss, correct] = split2(await readF32(gpu.device, spec.rows), f32);
+  const [refLoss, refCorrect] = split2(rows, f64);
+  return {
+    gpu: { dZ: await readF32(gpu.device, spec.logitGrads), loss, correct },
+    reference: { dZ, loss: refLoss, correct: refCorrect },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// accumulate_metrics, record_metrics, bias_grad
+
+interface MetricsCase extends OpCase {
+  batch: number;
+  runs: number;
+}
+
+/** Per-row loss in [0, 3) and correct in {0, 1}; totals start mid-epoch (nonzero). */
+async function runAccumulate(ctx: OpContext, c: MetricsCase): Promise<OpResult> {
+  const { gpu, pool, rng } = ctx;
+  const rows = new Float32Array(2 * c.runs * c.batch);
+  for (let i = 0; i < rows.length; i += 2) {
+    rows[i] = 3 * rng.nextUnit();
+    rows[i + 1] = rng.nextInt(2);
+  }
+  const totals = new Float32Array(2 * c.runs);
+  for (let r = 0; r < c.runs; r++) {
+    totals[2 * r] = 50 * rng.nextUnit();
+    totals[2 * r + 1] = rng.nextInt(100);
+  }
+  const spec = {
+    batch: c.batch,
+    runs: c.runs,
+    rows: pool.upload("rows", rows),
+    totals: pool.upload("totals", totals),
+  };
+  submit(gpu, [await prepareAccumulateMetrics(gpu, pool, spec)]);
+  const ref = Float64Array.from(totals);
+  accumulateMetricsReference(rows, c.batch, c.runs, ref);
+  const [loss, correct] = split2(await readF32(gpu.device, spec.totals), f32);
+  const [refLoss, refCorrect] = split2(ref, f64);
+  return { gpu: { loss, correct }, reference: { loss: refLoss, correct: refCorrect } };
+}
+
+interface RecordCase extends OpCase {
+  runs: number;
+  slots: number;
+  slot: number;
+}
+
+async function runRecord(ctx: OpContext, c: RecordCase): Promise<OpResult> {
+  const { gpu, pool, rng } = ctx;
+  const totals = uniformF32(rng, 2 * c.runs, 0, 100);
+  const history = uniformF32(rng, 2 * c.runs * c.slots);
+  const counters = new Uint32Array([7, 11, c.slot, 13]);
+  const spec = {
+    runs: c.runs,
+    slots: c.slots,
+    totals: pool.upload("totals", totals),
+    counters: pool.upload("counters", counters),
+    history: pool.upload("history", history),
+  };
+  submit(gpu, [await prepareRecordMetrics(gpu, pool, spec)]);
+  const refTotals = Float64Array.from(totals), refHistory = Float64Array.from(history);
+  const refCounters = counters.slice();
+  // The reference writes through a typed array, which drops an out-of-range slot like the kernel.
+  refCounters[2] = recordMetricsReference(refTotals, refHistory, c.slot, c.runs);
+  return {
+    gpu: {
+      totals: await readF32(gpu.device, spec.totals),
+      history: await readF32(gpu.device, spec.history),
+      counters: await readU32(gpu.device, spec.counters),
+    },
+    reference: { totals: refTotals, history: refHistory, counters: refCounters },
+  };
+}
+
+interface BiasGradCase extends OpCase {
+  batch: number;
+  outputs: number;
+  runs: number;
+  offset: number;
+  runStride: number;
+}
+
+async function runBiasGrad(ctx: OpContext, c: BiasGradCase): Promise<OpResult> {
+  const { gpu, pool, rng } = ctx;
+  const dy = uniformF32(rng, c.runs * c.batch * c.outputs);
+  const grads = uniformF32(rng, c.offset + c.runs * c.runStride);
+  const spec = {
+    ...c,
+    outputGrads: pool.upload("dY", dy),
+    grads: pool.upload("G", grads),
+  };
+  submit(gpu, [await prepareBiasGrad(gpu, pool, spec)]);
+  const ref = Float64Array.from(grads);
+  biasGradReference(dy, c.batch, c.outputs, c.runs, ref, c.offset, c.runStride);
+  return { gpu: { G: await readF32(gpu.device, spec.grads) }, reference: { G: ref } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Optimizers and the step counters: several steps in one command buffer, each with its own
+// gradient buffer; Adam's t comes from counters[1], advanced by advance_step between steps.
+
+interface OptimizerCase extends OpCase {
+  n: number;
+  steps: number;
+  /** counters[1] before the first step (optimizer steps already taken). */
+  t0: number;
+}
+
+/** f32 hyperparameters, as the uniform block carries them; the reference uses the same. */
+function fround<T extends object>(hyper: T): T {
+  return Object.fromEntries(
+    Object.entries(hyper).map(([k, v]) => [k, Math.fround(v as number)]),
+  ) as T;
+}
+
+async function runAdam(ctx: OpContext, c: OptimizerCase): Promise<OpResult> {
+  const { gpu, pool, rng } = ctx;
+  const hyper: AdamHyper = fround({ learningRate: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+  const mask = maskF32(rng, c.n);
+  const w = uniformF32(rng, c.n),
+    m = uniformF32(rng, c.n, -0.1, 0.1),
+    v = uniformF32(rng, c.n, 0, 0.01);
+  if (c.t0 === 0) m.fill(0), v.fill(0);
+  const grads = Array.from({ length: c.steps }, () => uniformF32(rng, c.n));
+  grads.forEach((g) => g[0] = 0); // a zero gradient on a kept weight
+  const counters = new Uint32Array([0, c.t0, 0, 0]);
+  const buffers = {
+    mask: pool.upload("mask", mask),
+    counters: pool.upload("counters", counters),
+    corrections: pool.upload("corrections", adamCorrections(hyper, c.t0 + c.steps)),
+    weights: pool.upload("W", w),
+    firstMoment: pool.upload("Mom", m),
+    secondMoment: pool.upload("Vel", v),
+  };
+  const advance = await prepareAdvanceStep(gpu, pool, buffers.counters);
+  const dispatches: Dispatch[] = [];
+  for (const g of grads) {
+    const grad = pool.upload("G", g);
+    dispatches.push(
+      await prepareAdam(gpu, pool, { ...hyper, ...buffers, n: c.n, grads: grad }),
+      advance,
+    );
+  }
+  submit(gpu, dispatches);
+  const W = Float64Array.from(w), Mom = Float64Array.from(m), Vel = Float64Array.from(v);
+  const refCounters = counters.slice();
+  for (const g of grads) {
+    adamReference(hyper, refCounters[1] + 1, g, mask, W, Mom, Vel);
+    advanceStepReference(refCounters);
+  }
+  return {
+    gpu: {
+      W: await readF32(gpu.device, buffers.weights),
+      Mom: await readF32(gpu.device, buffers.firstMoment),
+      Vel: await readF32(gpu.device, buffers.secondMoment),
+      counters: await readU32(gpu.device, buffers.counters),
+    },
+    reference: { W, Mom, Vel, counters: refCounters },
+  };
+}
+
+async function runSgd(ctx: OpContext, c: OptimizerCase): Promise<OpResult> {
+  const { gpu, pool, rng } = ctx;
+  const hyper: SgdHyper = fround({ learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4 });
+  const mask = maskF32(rng, c.n);
+  const w = uniformF32(rng, c.n), vel = uniformF32(rng, c.n, -0.1, 0.1);
+  const grads = Array.from({ length: c.steps }, () => uniformF32(rng, c.n));
+  const buffers = {
+    mask: pool.upload("mask", mask),
+    weights: pool.upload("W", w),
+    velocity: pool.upload("Vel", vel),
+  };
+  const dispatches: Dispatch[] = [];
+  for (const g of grads) {
+    dispatches.push(
+      await prepareSgd(gpu, pool, { ...hyper, ...buffers, n: c.n, grads: pool.upload("G", g) }),
+    );
+  }
+  submit(gpu, dispatches);
+  const W = Float64Array.from(w), Vel = Float64Array.from(vel);
+  for (const g of grads) sgdReference(hyper, g, mask, W, Vel);
+  return {
+    gpu: {
+      W: await readF32(gpu.device, buffers.weights),
+      Vel: await readF32(gpu.device, buffers.velocity),
+    },
+    reference: { W, Vel },
+  };
+}
+
+async function runAdvance(ctx: OpContext, c: OptimizerCase): Promise<OpResult> {
+  const { gpu, pool, rng } = ctx;
+  const counters = new Uint32Array(COUNTER_WORDS).map(() => rng.nextInt(1000));
+  counters[1] = c.t0;
+  const buffer = pool.upload("counters", counters);
+  const advance = await prepareAdvanceStep(gpu, pool, buffer);
+  submit(gpu, Array.from({ length: c.steps }, () => advance));
+  const ref = counters.slice();
+  for (let s = 0; s < c.steps; s++) advanceStepReference(ref);
+  return { gpu: { counters: await readU32(gpu.device, buffer) }, reference: { counters: ref } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// THE OP TABLE
+
+const LOG_SUM_EXP: Tolerance = { name: "log-sum-exp", atol: 2 ** -22 * (10 + 128), rtol: 1e-5 };
+
+/** Past 65535 workgroups of 256 a flat kernel also uses the dispatch's y dimension. */
+const BEYOND_ONE_DIMENSION = 65535 * 256 + 77;
+
+export const OPS: readonly Op[] = [
+  {
+    name: "matmul plain strided",
+    kernel: "matmul",
+    cases: [
+      plain(1, 1, 1),
+      plain(7, 13, 5),
+      plain(33, 65, 17, 1, true, false),
+      plain(17, 9, 3, 4, true, true),
+      plain(16, 64, 8, 2, false, true), // exactly one tile at 8 lanes
+    ],
+    tolerance: (c: PlainCase) => reduction(c.K),
+    run: runPlain,
+  } as Op<PlainCase>,
+  {
+    name: "matmul_vec4 (dot, mixed, outer forms)",
+    kernel: "matmul_vec4",
+    cases: [
+      vec4Case(1, 1, 4, 0),
+      vec4Case(20, 13, 8, 0, { bias: true, relu: true }),
+      vec4Case(60, 300, 784, 0, { bias: true, relu: true }), // LeNet forward
+      vec4Case(33, 65, 44, 0, { runs: 4, bias: true }),
+      vec4Case(4, 4, 4, 1),
+      vec4Case(60, 784, 300, 1), // LeNet input gradient
+      vec4Case(17, 36, 12, 1, { runs: 4, relu: true }),
+      vec4Case(4, 4, 1, 2, { maskC: true }),
+      vec4Case(300, 784, 60, 2, { maskC: true }), // LeNet weight gradient
+      vec4Case(36, 20, 33, 2, { runs: 4, maskC: true }),
+    ],
+    tolerance: (c: Vec4Case) => reduction(c.K + (c.bias ? 1 : 0)),
+    run: runVec4,
+  } as Op<Vec4Case>,
+  denseOp("matmul dense forward +bias", "forward", { mask: false }, DENSE_CASES.slice(0, 4)),
+  denseOp("matmul dense forward +bias +relu", "forward", { relu: true, mask: false }, [
+    DENSE_CASES[1],
+    DENSE_CASES[5],
+  ]),
+  denseOp("matmul dense forward +bias +relu +maskB", "forward", { relu: true, mask: true }),
+  denseOp("matmul dense input grad +maskB", "inputGrad", { mask: true }),
+  denseOp("matmul dense weight grad +maskC", "weightGrad", { mask: true }),
+  {
+    name: "gather_batch",
+    kernel: "gather_batch",
+    cases: [
+      gather(1, 1, 1, 1, 1, null, 0),
+      gather(70, 7, 3, 3, 9, 2, 5),
+      gather(784, 60, 2, 4, 101, null, 1),
+      gather(3, 5, 1, 2, 7, 1, 0),
+    ],
+    // X = (byte/255 - mean) * (1/std) takes a few f32 roundings; labels are copied bytes.
+    tolerance: () => ({ X: F32, Y: EXACT }),
+    run: runGather,
+  } as Op<GatherCase>,
+  {
+    name: "relu_backward",
+    kernel: "relu_backward",
+    cases: [
+      { name: "n=1", n: 1 },
+      { name: "n=1000", n: 1000 },
+      { name: "n=65535*256+77 (2-D dispatch)", n: BEYOND_ONE_DIMENSION },
+    ],
+    tolerance: () => EXACT,
+    run: runReluBackward,
+  } as Op<FlatCase>,
+  {
+    name: "softmax_xent",
+    kernel: "softmax_xent",
+    cases: [
+      { name: "B=1 C=10", batch: 1, classes: 10, runs: 1, scale: 1 },
+      { name: "B=3 C=1", batch: 3, classes: 1, runs: 1, scale: 1 / 3 },
+      {
+        name: "B=70 C=10 runs=3 (large logits, ties)",
+        batch: 70,
+        classes: 10,
+        runs: 3,
+        scale: 1 / 70,
+      },
+      { name: "B=6 C=7 scale=1 (large logits, ties)", batch: 6, classes: 7, runs: 1, scale: 1 },
+    ],
+    // dZ is a softmax probability: f32. The loss, log(sum of C <= 10 exponentials) + max z - z_y,
+    // errs by about C * 2^-24 in the log of the sum plus two roundings at |max z| <= 128 here.
+    tolerance: () => ({ dZ: F32, loss: LOG_SUM_EXP, correct: EXACT }),
+    run: runSoftmax,
+  } as Op<SoftmaxCase>,
+  {
+    name: "accumulate_metrics",
+    kernel: "accumulate_metrics",
+    cases: [
+      { name: "B=1 runs=1", batch: 1, runs: 1 },
+      { name: "B=60 runs=4", batch: 60, runs: 4 },
+      { name: "B=1000 runs=2", batch: 1000, runs: 2 },
+    ],
+    // Loss totals sum B terms below 3 (rtol covers the start total below 50); counts are
+    // small integers, exact in f32.
+    tolerance: (c: MetricsCase) => ({ loss: reduction(c.batch, 3), correct: EXACT }),
+    run: runAccumulate,
+  } as Op<MetricsCase>,
+  {
+    name: "record_metrics",
+    kernel: "record_metrics",
+    cases: [
+      { name: "runs=1 slot 0 of 1", runs: 1, slots: 1, slot: 0 },
+      { name: "runs=4 slot 3 of 5", runs: 4, slots: 5, slot: 3 },
+      { name: "runs=3 slot 2 of 2 (dropped)", runs: 3, slots: 2, slot: 2 },
+    ],
+    tolerance: () => EXACT,
+    run: runRecord,
+  } as Op<RecordCase>,
+  {
+    name: "bias_grad",
+    kernel: "bias_grad",
+    cases: [
+      { name: "B=1 O=1", batch: 1, outputs: 1, runs: 1, offset: 0, runStride: 1 },
+      { name: "B=60 O=300 offset 7", batch: 60, outputs: 300, runs: 1, offset: 7, runStride: 300 },
+      {
+        name: "B=33 O=65 runs=4 stride 70",
+        batch: 33,
+        outputs: 65,
+        runs: 4,
+        offset: 3,
+        runStride: 70,
+      },
+      { name: "B=1000 O=10 runs=2", batch: 1000, outputs: 10, runs: 2, offset: 0, runStride: 11 },
+    ],
+    tolerance: (c: BiasGradCase) => reduction(c.batch),
+    run: runBiasGrad,
+  } as Op<BiasGradCase>,
+  {
+    name: "adam",
+    kernel: "adam",
+    cases: [
+      { name: "n=4 1 step from t=0", n: 4, steps: 1, t0: 0 },
+      { name: "n=1000 3 steps from t=0", n: 1000, steps: 3, t0: 0 },
+      { name: "n=4100 5 steps from t=9", n: 4100, steps: 5, t0: 9 },
+    ],
+    tolerance: () => ({ W: F32, Mom: F32, Vel: F32, counters: EXACT }),
+    run: runAdam,
+  } as Op<OptimizerCase>,
+  {
+    name: "sgd",
+    kernel: "sgd",
+    cases: [
+      { name: "n=4 1 step", n: 4, steps: 1, t0: 0 },
+      { name: "n=1000 3 steps", n: 1000, steps: 3, t0: 0 },
+    ],
+    tolerance: () => F32,
+    run: runSgd,
+  } as Op<OptimizerCase>,
+  {
+    name: "advance_step",
+    kernel: "advance_step",
+    cases: [
+      { name: "1 step", n: 0, steps: 1, t0: 0 },
+      { name: "5 steps from t=41", n: 0, steps: 5, t0: 41 },
+    ],
+    tolerance: () => EXACT,
+    run: runAdvance,
+  } as Op<OptimizerCase>,
+];

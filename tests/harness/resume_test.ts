@@ -1,0 +1,241 @@
+/**
+ * Resume after a real kill: a child `reproduce` is SIGKILLed once a level is finished, started
+ * again, and must end byte-identical to a run that was never interrupted. The fixture is a tiny
+ * copy of experiments/weak-lth.yaml (2 rounds of 40 iterations on 2,000 images), written to a
+ * temporary folder, so the test takes seconds even on a software adapter.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { resultsDigest } from "../../src/harness/digest.ts";
+import { ignoreGpuTests, requireGpu } from "../gpu_test_helper.ts";
+
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
+const CLI = join(REPO, "src", "cli.ts");
+const FIXTURE_ID = "resume-fixture";
+/** A child that runs longer than this is killed and the test fails (the fixture takes seconds). */
+const CHILD_LIMIT_MS = 300_000;
+
+/** experiments/weak-lth.yaml with its id changed and a tiny smoke profile. */
+function fixtureYaml(): string {
+  const source = readFileSync(join(REPO, "experiments", "weak-lth.yaml"), "utf8");
+  const profiles = source.indexOf("\nprofiles:\n");
+  assert.ok(profiles > 0, "experiments/weak-lth.yaml has no top-level profiles: block");
+  const head = source.slice(0, profiles).replace(/^id: weak-lth$/m, `id: ${FIXTURE_ID}`);
+  assert.match(head, new RegExp(`^id: ${FIXTURE_ID}$`, "m"));
+  return `${head}
+profiles:
+  paper:
+    note: the paper's protocol
+  quick:
+    note: the paper's protocol (not used by the resume test)
+  smoke:
+    note: resume test fixture, 2 rounds of 40 iterations on 2,000 training images
+    overrides:
+      trials: 1
+      data:
+        validation: 500
+        train_limit: 2000
+        test_limit: 500
+      procedure:
+        iterations: 40
+        eval_every: 20
+        rounds: 2
+      controls:
+        random_reinit: 1
+        rounds: [2]
+`;
+}
+
+function files(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(directory, entry.name);
+    return entry.isDirectory() ? files(path) : [path];
+  });
+}
+
+/** The one run folder `<out>/resume-fixture/smoke-<hash>`. */
+function runFolder(out: string): string {
+  const parent = join(out, FIXTURE_ID);
+  const runs = readdirSync(parent).filter((name) => name.startsWith("smoke-"));
+  assert.equal(runs.length, 1, `expected one run folder in ${parent}, found ${runs.join(", ")}`);
+  return join(parent, runs[0]);
+}
+
+function reproduceCommand(args: string[]): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "reproduce", ...args],
+    cwd: REPO,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  });
+}
+
+interface Finished {
+  code: number;
+  signal: Deno.Signal | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts `reproduce args`; `stop` resolves (and kills the child) when it returns true. */
+async function runChild(
+  args: string[],
+  stopWhen?: () => boolean,
+): Promise<Finished & { stopped: boolean }> {
+  const child = reproduceCommand(args).spawn();
+  let exited = false;
+  let stopped = false;
+  const output = child.output().finally(() => (exited = true));
+  const started = Date.now();
+  while (!exited) {
+    if (stopWhen?.()) {
+      child.kill("SIGKILL");
+      stopped = true;
+      break;
+    }
+    if (Date.now() - started > CHILD_LIMIT_MS) {
+      child.kill("SIGKILL");
+      await output;
+      assert.fail(`reproduce ${args.join(" ")} ran longer than ${CHILD_LIMIT_MS / 1000}s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const result = await output;
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return {
+    code: result.code,
+    signal: result.signal,
+    stdout: decode(result.stdout),
+    stderr: decode(result.stderr),
+    stopped,
+  };
+}
+
+function assertCompleted(run: Finished, what: string): void {
+  // The fixture cannot reach the claims' levels: every claim is INCONCLUSIVE, exit code 1.
+  assert.ok(
+    run.code === 0 || run.code === 1,
+    `${what} exited with ${run.code}; stderr:\n${run.stderr}`,
+  );
+  assert.match(run.stdout, /^report: .*report\.md$/m, `${what} printed no report line`);
+}
+
+Deno.test({
+  name:
+    "a run killed after a finished level resumes and ends byte-identical to an uninterrupted one",
+  ignore: ignoreGpuTests,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    requireGpu(); // fail with the adapter's reason rather than a child's exit code 3
+    const root = mkdtempSync(join(tmpdir(), "resume-test-"));
+    try {
+      const fixture = join(root, `${FIXTURE_ID}.yaml`);
+      writeFileSync(fixture, fixtureYaml());
+      const outA = join(root, "a");
+      const outB = join(root, "b");
+      const args = (out: string) => [fixture, "--profile", "smoke", "--out", out];
+
+      const a = await runChild(args(outA));
+      assertCompleted(a, "the uninterrupted run");
+      const dirA = runFolder(outA);
+
+      // Kill the second run as soon as level 1 is finished (its ticket's DONE exists).
+      const levelOneDone = join("trial-1", "level-1", "ticket", "DONE");
+      const killed = await runChild(args(outB), () => {
+        if (!existsSync(join(outB, FIXTURE_ID))) return false;
+        const runs = readdirSync(join(outB, FIXTURE_ID));
+        return runs.some((run) => existsSync(join(outB, FIXTURE_ID, run, levelOneDone)));
+      });
+      assert.ok(
+        killed.stopped,
+        `the run finished (exit ${killed.code}) before level 1's DONE marker was seen:\n${killed.stderr}`,
+      );
+      assert.equal(killed.signal, "SIGKILL");
+      const dirB = runFolder(outB);
+      assert.ok(existsSync(join(dirB, levelOneDone)));
+      assert.ok(
+        !existsSync(join(dirB, "results.csv")),
+        "the killed run had already written results.csv: it finished before the kill",
+      );
+      assert.ok(!existsSync(join(dirB, "summary.json")));
+
+      const resumed = await runChild(args(outB));
+      assertCompleted(resumed, "the resumed run");
+      assert.match(resumed.stderr, /round 0: finished earlier/);
+      assert.match(resumed.stderr, /round 1: finished earlier/);
+      assert.equal(runFolder(outB), dirB, "the resumed run used another folder");
+
+      // Same results, same checkpoints, same per-run records, file for file.
+      const compared = (dir: string) =>
+        files(dir)
+          .map((path) => relative(dir, path))
+          .filter((path) =>
+            path === "results.csv" || path.endsWith(".safetensors") ||
+            path.endsWith("row.json") || path.endsWith("metrics.jsonl") || path.endsWith("DONE")
+          )
+          .sort();
+      const namesA = compared(dirA);
+      assert.deepEqual(compared(dirB), namesA);
+      assert.ok(namesA.includes("results.csv"));
+      assert.equal(namesA.filter((path) => path.endsWith(".safetensors")).length, 10);
+      for (const path of namesA) {
+        const bytesA = readFileSync(join(dirA, path));
+        const bytesB = readFileSync(join(dirB, path));
+        assert.ok(bytesA.equals(bytesB), `${path} differs between the two runs`);
+      }
+      assert.equal(resultsDigest(dirB), resultsDigest(dirA));
+
+      const leftovers = [...files(outA), ...files(outB)].filter((path) => /\.tmp-/.test(path));
+      assert.deepEqual(leftovers, [], "temporary files were left behind");
+      const run = JSON.parse(readFileSync(join(dirB, "run.json"), "utf8"));
+      assert.equal(run.status, "complete");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  },
+});
+
+Deno.test("bad command lines and bad experiment files exit 2 with one clear message and write nothing", async () => {
+  const root = mkdtempSync(join(tmpdir(), "resume-usage-test-"));
+  try {
+    const out = join(root, "out");
+
+    const unknown = await runChild(["no-such-experiment", "--profile", "smoke", "--out", out]);
+    assert.equal(unknown.code, 2, unknown.stderr);
+    assert.match(unknown.stderr, /unknown experiment "no-such-experiment"/);
+    assert.match(unknown.stderr, /weak-lth/);
+
+    const option = await runChild(["weak-lth", "--profil", "smoke", "--out", out]);
+    assert.equal(option.code, 2, option.stderr);
+    assert.match(option.stderr, /--profil/);
+    for (const known of ["--profile", "--trials", "--seed", "--backend", "--out", "--data-dir"]) {
+      assert.ok(option.stderr.includes(known), `the message does not list ${known}`);
+    }
+
+    // An unknown key in an experiment given by path: file:line:column, the key, exit 2.
+    const fixture = join(root, `${FIXTURE_ID}.yaml`);
+    const lines = fixtureYaml().split("\n");
+    const at = lines.findIndex((line) => line.startsWith("  batch_size:"));
+    assert.ok(at > 0, "the fixture has no procedure.batch_size line");
+    lines.splice(at + 1, 0, "  batch_sise: 60");
+    writeFileSync(fixture, lines.join("\n"));
+    const badYaml = await runChild([fixture, "--profile", "smoke", "--out", out]);
+    assert.equal(badYaml.code, 2, badYaml.stderr);
+    assert.ok(
+      badYaml.stderr.includes(`${FIXTURE_ID}.yaml:${at + 2}:`),
+      `the message does not point at ${FIXTURE_ID}.yaml:${at + 2}:\n${badYaml.stderr}`,
+    );
+    assert.match(badYaml.stderr, /batch_sise/);
+    assert.equal(badYaml.stderr.trim().split("\n").length, 1, `not one line:\n${badYaml.stderr}`);
+
+    assert.ok(!existsSync(out), `a failed start created ${out}`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
