@@ -2,8 +2,8 @@
 //   = (1 / (1 - b1^t), 1 / (1 - b2^t)) precomputed in f64 on the CPU (a pow per element is
 //   the most expensive instruction here on CPU adapters):
 //   m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g^2;
-//   w = w - lr * (m * c1) / (sqrt(v * c2) + eps);  then w, m, v *= mask[i].
-//   The mask multiply keeps pruned weights and both moments exactly 0 whatever the gradient.
+//   w = w - lr * (m * c1) / (sqrt(v * c2) + eps);  then w, m, v = 0 where mask[i] = 0.
+//   Masking the update keeps pruned weights and both moments exactly 0 whatever the gradient.
 // Bindings: 0 uniform Params, 1 G (read), 2 mask (read), 3 counters (read, u32),
 //   4 corrections (read, vec2 [steps]), 5 W (read_write), 6 Mom (read_write, first moment),
 //   7 Vel (read_write, second moment). G, mask, W, Mom, Vel are flat [n] over all runs.
@@ -33,12 +33,14 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   }
   let correction = corrections[min(counters[1], arrayLength(&corrections) - 1u)];
   let g = G[i];
-  let keep = mask[i];
-  let m = (p.beta1 * Mom[i] + (1.0 - p.beta1) * g) * keep;
-  let v = (p.beta2 * Vel[i] + (1.0 - p.beta2) * g * g) * keep;
+  // select, not a multiply: a pruned entry becomes +0 exactly (x * 0 would keep x's sign).
+  let keep = mask[i] > vec4<f32>(0.5);
+  let zero = vec4<f32>(0.0);
+  let m = select(zero, p.beta1 * Mom[i] + (1.0 - p.beta1) * g, keep);
+  let v = select(zero, p.beta2 * Vel[i] + (1.0 - p.beta2) * g * g, keep);
   let m_hat = m * correction.x;
   let v_hat = v * correction.y;
-  W[i] = (W[i] - p.lr * m_hat / (sqrt(v_hat) + p.eps)) * keep;
+  W[i] = select(zero, W[i] - p.lr * m_hat / (sqrt(v_hat) + p.eps), keep);
   Mom[i] = m;
   Vel[i] = v;
 }

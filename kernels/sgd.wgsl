@@ -1,4 +1,4 @@
-// sgd: d = G[i] + wd*w;  v = mu*v + d;  w = w - lr*v;  then w, v *= mask[i] (pruned weights and
+// sgd: d = G[i] + wd*w;  v = mu*v + d;  w = w - lr*v;  then w, v = 0 where mask[i] = 0 (pruned weights and
 //   their momentum stay exactly 0).
 // Bindings: 0 uniform Params, 1 G (read), 2 mask (read), 3 W (read_write), 4 Vel (read_write).
 //   All flat [n] over every run's parameters.
@@ -22,9 +22,11 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   if (i >= p.n / 4u) {
     return;
   }
-  let keep = mask[i];
+  // select, not a multiply: a pruned entry becomes +0 exactly (x * 0 would keep x's sign).
+  let keep = mask[i] > vec4<f32>(0.5);
+  let zero = vec4<f32>(0.0);
   let w = W[i];
-  let v = (p.momentum * Vel[i] + G[i] + p.weight_decay * w) * keep;
-  W[i] = (w - p.lr * v) * keep;
+  let v = select(zero, p.momentum * Vel[i] + G[i] + p.weight_decay * w, keep);
+  W[i] = select(zero, w - p.lr * v, keep);
   Vel[i] = v;
 }

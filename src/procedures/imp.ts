@@ -144,7 +144,8 @@ function applyMasks(
   const out = new Float32Array(params);
   masks.forEach((mask, l) => {
     const block = weightBlock(layout, out, l);
-    for (let i = 0; i < block.length; i++) block[i] *= mask[i];
+    // Assigned, not multiplied: a pruned weight is +0, never -0, so checkpoints are canonical.
+    for (let i = 0; i < block.length; i++) if (mask[i] === 0) block[i] = 0;
   });
   return out;
 }
