@@ -34,6 +34,6 @@ echo "quick exit: $?"
 tail -n 12 "$out/quick.txt"
 tar -C "$out" -czf "$out/results.tgz" results 2>/dev/null && rm -rf "$out/results"
 # The paper profile for a bounded time: its progress lines give the cost of a round on this GPU.
-timeout 100 deno run -A --no-check src/cli.ts reproduce weak-lth --profile paper --trials 1 \
+timeout 90 deno run -A --no-check src/cli.ts reproduce weak-lth --profile paper --trials 1 \
   --data-dir /tmp/mnist --out /tmp/paper-probe >"$out/paper-probe.txt" 2>&1
 tail -n 4 "$out/paper-probe.txt"
