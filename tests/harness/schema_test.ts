@@ -123,8 +123,9 @@ Deno.test("weak-lth.yaml validates and resolves for every profile", () => {
   assert.equal(paper.trials, 5);
 
   const quick = resolveConfig(file, "quick", {});
-  assert.equal(quick.trials, 2);
-  assert.equal(quick.procedure.iterations, 3000);
+  assert.equal(quick.trials, 1);
+  assert.equal(quick.procedure.iterations, 4000);
+  assert.equal(quick.procedure.eval_every, 200);
   assert.equal(quick.procedure.rounds, 15);
   assert.equal(quick.procedure.batch_size, 60, "keys not overridden keep the base value");
   assert.equal(quick.controls.random_reinit, 1);
