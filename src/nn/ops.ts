@@ -36,8 +36,17 @@ import {
 } from "./matmul.ts";
 import { prepareRecordMetrics, recordMetricsReference } from "./record_metrics.ts";
 import { prepareReluBackward, reluBackwardReference } from "./relu_backward.ts";
+import { prepareScoreGrad, scoreGradReference, type ScoreGradSpec } from "./score_grad.ts";
 import { prepareSgd, type SgdHyper, sgdReference } from "./sgd.ts";
 import { prepareSoftmaxXent, softmaxXentReference } from "./softmax_xent.ts";
+import {
+  prepareSupermaskSample,
+  sigmoidF32,
+  supermaskSampleReference,
+  type SupermaskSampleSpec,
+  supermaskUniform,
+} from "./supermask_sample.ts";
+import { prepareTopkMask, topkMaskReference, type TopkSegment } from "./topk_mask.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Tolerances: |gpu - ref| <= atol + rtol * |ref|, elementwise.
@@ -795,6 +804,204 @@ async function runAdvance(ctx: OpContext, c: OptimizerCase): Promise<OpResult> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Strong LTH / supermasks: topk_mask, supermask_sample, score_grad
+
+interface TopkCase extends OpCase {
+  /** Segment lengths and the fraction of each kept (k = round(fraction * length)). */
+  lengths: readonly number[];
+  keep: readonly number[];
+  runs: number;
+  /** Scores drawn from a few magnitudes with random signs, so many |score| tie. */
+  ties: boolean;
+}
+
+function topkCase(
+  lengths: number[],
+  keep: number[],
+  runs: number,
+  ties = false,
+  label = "",
+): TopkCase {
+  const sizes = lengths.map((n, i) => `${n}@${keep[i]}`).join(",");
+  const name = `segments ${sizes} runs=${runs}${ties ? " (ties)" : ""}${label ? " " + label : ""}`;
+  return { name, lengths, keep, runs, ties };
+}
+
+/** Scores for topk/supermask cases: normal(0, 1), or ties: +-{0, 0.25, 0.5, 1, 2} (and -0). */
+function scoreValues(rng: Rng, n: number, ties: boolean): Float32Array {
+  const out = new Float32Array(n);
+  const levels = [0, 0.25, 0.5, 1, 2];
+  for (let i = 0; i < n; i++) {
+    out[i] = ties
+      ? (rng.nextUnit() < 0.5 ? -1 : 1) * levels[rng.nextInt(levels.length)]
+      : rng.nextNormal();
+  }
+  return out;
+}
+
+/**
+ * Per run, the segments lie one after another with a gap of 3 (scores) or 2 (masks) before
+ * each, so a wrong offset or stride reads or writes the wrong entries; masks start as 0.5, and
+ * the gaps must keep it.
+ */
+async function runTopk(ctx: OpContext, c: TopkCase): Promise<OpResult> {
+  const { gpu, pool, rng } = ctx;
+  const segments: TopkSegment[] = [];
+  let scoreAt = 0, maskAt = 1;
+  c.lengths.forEach((length, i) => {
+    scoreAt += 3;
+    maskAt += 2;
+    segments.push({
+      scoreOffset: scoreAt,
+      maskOffset: maskAt,
+      length,
+      k: Math.round(c.keep[i] * length),
+    });
+    scoreAt += length;
+    maskAt += length;
+  });
+  const scoreRunStride = scoreAt + 1, maskRunStride = maskAt + 5;
+  const scores = scoreValues(rng, c.runs * scoreRunStride, c.ties);
+  const masks = new Float32Array(c.runs * maskRunStride + 3).fill(0.5);
+  const spec = {
+    runs: c.runs,
+    segments,
+    scores: pool.upload("scores", scores),
+    scoreRunStride,
+    masks: pool.upload("masks", masks),
+    maskRunStride,
+  };
+  submit(gpu, [await prepareTopkMask(gpu, pool, spec)]);
+  const ref = Float64Array.from(masks);
+  topkMaskReference(scores, ref, spec);
+  return { gpu: { M: await readF32(gpu.device, spec.masks) }, reference: { M: ref } };
+}
+
+interface SampleCase extends OpCase {
+  n: number;
+  runs: number;
+  /** counters[1] (the step) when sampling from the counter; null: FROM_COUNTER off. */
+  step: number | null;
+  counterBase: number;
+}
+
+/**
+ * Masks are compared exactly, except where the uniform lies within 1e-6 of the probability:
+ * there the kernel's exp may round sigmoid to the other side of u, so either value is allowed
+ * (the reference takes the GPU's). More than n/1000 + 2 such entries fail the case.
+ */
+async function runSample(ctx: OpContext, c: SampleCase): Promise<OpResult> {
+  const { gpu, pool, rng } = ctx;
+  const scoreOffset = 5, maskOffset = 2;
+  const scoreRunStride = c.n + 7, maskRunStride = c.n + 1;
+  const scores = new Float32Array(scoreOffset + c.runs * scoreRunStride);
+  for (let i = 0; i < scores.length; i++) {
+    const u = rng.nextUnit();
+    // Mostly normal(0, 3); a few far out, where exp overflows f32 (p = 0 or 1 exactly).
+    scores[i] = u < 0.02
+      ? -100
+      : u < 0.04
+      ? 100
+      : u < 0.06
+      ? 20 * rng.nextNormal()
+      : 3 * rng.nextNormal();
+  }
+  const masks = new Float32Array(maskOffset + c.runs * maskRunStride).fill(0.5);
+  const geometry: Omit<SupermaskSampleSpec, "scores" | "masks" | "counters"> = {
+    n: c.n,
+    runs: c.runs,
+    scoreOffset,
+    scoreRunStride,
+    maskOffset,
+    maskRunStride,
+    key: rng.nextU32(),
+    counterBase: c.counterBase,
+    counterRunStride: c.n + 11,
+    stepStride: c.runs * (c.n + 11),
+  };
+  const counters = c.step === null ? undefined : pool.upload(
+    "counters",
+    new Uint32Array([3, c.step, 0, 0]),
+  );
+  const spec = {
+    ...geometry,
+    scores: pool.upload("scores", scores),
+    masks: pool.upload("masks", masks),
+    counters,
+  };
+  submit(gpu, [await prepareSupermaskSample(gpu, pool, spec)]);
+  const got = await readF32(gpu.device, spec.masks);
+  const ref = Float64Array.from(masks);
+  const step = c.step ?? 0;
+  supermaskSampleReference(geometry, step, scores, ref);
+  let ambiguous = 0;
+  for (let r = 0; r < c.runs; r++) {
+    for (let i = 0; i < c.n; i++) {
+      const p = sigmoidF32(scores[scoreOffset + r * scoreRunStride + i]);
+      const u = supermaskUniform(geometry, step, r, i);
+      const at = maskOffset + r * maskRunStride + i;
+      if (Math.abs(u - p) < 1e-6 && (got[at] === 0 || got[at] === 1)) {
+        ambiguous++;
+        ref[at] = got[at];
+      }
+    }
+  }
+  if (ambiguous > c.runs * c.n / 1000 + 2) {
+    throw new Error(`${ambiguous} of ${c.runs * c.n} uniforms lie within 1e-6 of their p`);
+  }
+  return { gpu: { M: got }, reference: { M: ref } };
+}
+
+interface ScoreGradCase extends OpCase {
+  n: number;
+  runs: number;
+  sigmoid: boolean;
+}
+
+async function runScoreGrad(ctx: OpContext, c: ScoreGradCase): Promise<OpResult> {
+  const { gpu, pool, rng } = ctx;
+  const geometry: Omit<ScoreGradSpec, "grads" | "weights" | "scores" | "scoreGrads"> = {
+    n: c.n,
+    runs: c.runs,
+    gradOffset: 3,
+    gradRunStride: c.n + 2,
+    weightOffset: 1,
+    weightRunStride: c.n + 5,
+    outputOffset: 4,
+    outputRunStride: c.n + 1,
+    sigmoid: c.sigmoid,
+  };
+  const g = uniformF32(rng, 3 + c.runs * (c.n + 2));
+  const w = uniformF32(rng, 1 + c.runs * (c.n + 5));
+  const s = new Float32Array(w.length);
+  for (let i = 0; i < s.length; i++) {
+    const u = rng.nextUnit();
+    s[i] = u < 0.02
+      ? -100
+      : u < 0.04
+      ? 100
+      : u < 0.1
+      ? 12 * rng.nextNormal()
+      : 2 * rng.nextNormal();
+  }
+  const out = uniformF32(rng, 4 + c.runs * (c.n + 1) + 2);
+  const spec = {
+    ...geometry,
+    grads: pool.upload("G", g),
+    weights: pool.upload("W", w),
+    scores: pool.upload("S", s),
+    scoreGrads: pool.upload("dS", out),
+  };
+  submit(gpu, [await prepareScoreGrad(gpu, pool, spec)]);
+  const ref = Float64Array.from(out);
+  scoreGradReference(geometry, g, w, s, ref);
+  return { gpu: { dS: await readF32(gpu.device, spec.scoreGrads) }, reference: { dS: ref } };
+}
+
+/** The LeNet-300-100 layers' weight counts, as one run's segments. */
+const LENET_WEIGHTS = [235200, 30000, 1000];
+
+// ---------------------------------------------------------------------------------------------
 // THE OP TABLE
 
 const LOG_SUM_EXP: Tolerance = { name: "log-sum-exp", atol: 2 ** -22 * (10 + 128), rtol: 1e-5 };
@@ -960,4 +1167,57 @@ export const OPS: readonly Op[] = [
     tolerance: () => EXACT,
     run: runAdvance,
   } as Op<OptimizerCase>,
+  {
+    name: "topk_mask",
+    kernel: "topk_mask",
+    cases: [
+      topkCase([1], [1], 1),
+      topkCase([1], [0], 1),
+      topkCase([7], [3 / 7], 2),
+      topkCase([13, 13, 13, 13], [0, 1 / 13, 12 / 13, 1], 3, false, "(k = 0, 1, n-1, n)"),
+      topkCase([1000], [0.3], 3, true),
+      topkCase([1000, 7, 300], [0.5, 0.5, 0.1], 2, true),
+      topkCase(LENET_WEIGHTS, [0.3, 0.3, 0.3], 2, false, "(LeNet-300-100)"),
+      topkCase(LENET_WEIGHTS, [0.1, 0.5, 0.9], 1, true, "(LeNet-300-100)"),
+    ],
+    tolerance: () => EXACT,
+    run: runTopk,
+  } as Op<TopkCase>,
+  {
+    name: "supermask_sample",
+    kernel: "supermask_sample",
+    cases: [
+      { name: "n=1 fixed step", n: 1, runs: 1, step: null, counterBase: 0 },
+      { name: "n=7 runs=2 step 5", n: 7, runs: 2, step: 5, counterBase: 9 },
+      { name: "n=13 runs=3 base near 2^32", n: 13, runs: 3, step: 2, counterBase: 0xfffffff0 },
+      { name: "n=1000 runs=3 step 41", n: 1000, runs: 3, step: 41, counterBase: 123 },
+      { name: "n=235200 runs=2 step 7", n: 235200, runs: 2, step: 7, counterBase: 0 },
+    ],
+    tolerance: () => EXACT,
+    run: runSample,
+  } as Op<SampleCase>,
+  {
+    name: "score_grad edge-popup",
+    kernel: "score_grad",
+    cases: [
+      { name: "n=1", n: 1, runs: 1, sigmoid: false },
+      { name: "n=7 runs=2", n: 7, runs: 2, sigmoid: false },
+      { name: "n=1000 runs=3", n: 1000, runs: 3, sigmoid: false },
+      { name: "n=235200 runs=2", n: 235200, runs: 2, sigmoid: false },
+    ],
+    tolerance: () => F32,
+    run: runScoreGrad,
+  } as Op<ScoreGradCase>,
+  {
+    name: "score_grad supermask (through the sigmoid)",
+    kernel: "score_grad",
+    cases: [
+      { name: "n=1", n: 1, runs: 1, sigmoid: true },
+      { name: "n=13 runs=2", n: 13, runs: 2, sigmoid: true },
+      { name: "n=1000 runs=3", n: 1000, runs: 3, sigmoid: true },
+      { name: "n=235200 runs=2", n: 235200, runs: 2, sigmoid: true },
+    ],
+    tolerance: () => F32,
+    run: runScoreGrad,
+  } as Op<ScoreGradCase>,
 ];

@@ -1,0 +1,105 @@
+/**
+ * Bernoulli supermask sampling m = [u < sigmoid(score)] with u from the seeded counter-based
+ * generator of src/data/rng.ts, on the GPU (kernels/supermask_sample.wgsl), and its reference.
+ */
+import { counterU32, u32ToUnit } from "../data/rng.ts";
+import {
+  type BufferPool,
+  type Dispatch,
+  type Gpu,
+  loadKernel,
+  packParams,
+  prepareDispatch,
+} from "../gpu/mod.ts";
+import { flatWorkgroups } from "./flat.ts";
+
+export interface SupermaskSampleSpec {
+  /** Entries per run. */
+  n: number;
+  runs: number;
+  /** f32 scores of run r at scoreOffset + r * scoreRunStride. */
+  scores: GPUBuffer;
+  scoreOffset: number;
+  scoreRunStride: number;
+  /** f32 0/1 masks of run r at maskOffset + r * maskRunStride. */
+  masks: GPUBuffer;
+  maskOffset: number;
+  maskRunStride: number;
+  /** Stream key (streamKey(seed, purpose, index) in src/data/rng.ts). */
+  key: number;
+  /** Entry i of run r at step t draws counter base + t * stepStride + r * counterRunStride + i. */
+  counterBase: number;
+  counterRunStride: number;
+  stepStride: number;
+  /** The step counters (src/nn/advance_step.ts); the step t is counters[1] when given, else 0. */
+  counters?: GPUBuffer;
+}
+
+export async function prepareSupermaskSample(
+  gpu: Gpu,
+  pool: BufferPool,
+  spec: SupermaskSampleSpec,
+): Promise<Dispatch> {
+  const fromCounter = spec.counters !== undefined;
+  const kernel = await loadKernel(
+    gpu.device,
+    "supermask_sample",
+    ["uniform", "read", "read", "read_write"],
+    { FROM_COUNTER: fromCounter ? 1 : 0 },
+  );
+  const params = pool.uniform(
+    "supermask_sample params",
+    packParams([
+      ["u32", spec.n],
+      ["u32", spec.scoreOffset],
+      ["u32", spec.scoreRunStride],
+      ["u32", spec.maskOffset],
+      ["u32", spec.maskRunStride],
+      ["u32", spec.key >>> 0],
+      ["u32", spec.counterBase >>> 0],
+      ["u32", spec.counterRunStride >>> 0],
+      ["u32", spec.stepStride >>> 0],
+    ]),
+  );
+  // Without counters the binding still needs a buffer; the kernel does not read it.
+  const counters = spec.counters ?? pool.storage("supermask_sample no counters", 16);
+  const [x, y] = flatWorkgroups(spec.n);
+  return prepareDispatch(gpu.device, kernel, [params, counters, spec.scores, spec.masks], [
+    x,
+    y,
+    spec.runs,
+  ]);
+}
+
+/** sigmoid(s) rounded to f32, as the kernel's probability (up to its exp's few ULP). */
+export function sigmoidF32(s: number): number {
+  return Math.fround(1 / (1 + Math.exp(-s)));
+}
+
+/** The uniform the kernel draws for entry i of run r at step t. */
+export function supermaskUniform(
+  spec: Pick<SupermaskSampleSpec, "key" | "counterBase" | "counterRunStride" | "stepStride">,
+  step: number,
+  run: number,
+  i: number,
+): number {
+  const counter = (spec.counterBase + Math.imul(step, spec.stepStride) +
+    Math.imul(run, spec.counterRunStride) + i) >>> 0;
+  return u32ToUnit(counterU32(spec.key >>> 0, counter));
+}
+
+/** Writes masks[maskOffset + r*maskRunStride + i] = u < sigmoid(score) ? 1 : 0 for every run. */
+export function supermaskSampleReference(
+  spec: Omit<SupermaskSampleSpec, "scores" | "masks" | "counters">,
+  step: number,
+  scores: ArrayLike<number>,
+  masks: Float64Array | Float32Array,
+): void {
+  for (let r = 0; r < spec.runs; r++) {
+    for (let i = 0; i < spec.n; i++) {
+      const p = sigmoidF32(scores[spec.scoreOffset + r * spec.scoreRunStride + i]);
+      const u = supermaskUniform(spec, step, r, i);
+      masks[spec.maskOffset + r * spec.maskRunStride + i] = u < p ? 1 : 0;
+    }
+  }
+}
