@@ -64,7 +64,7 @@ function plain(M: number, N: number, K: number, repeat: number, baseline = false
   };
 }
 
-/** LeNet-300-100's first layer at batch 60: 784 -> 300, masked, in a flat parameter buffer. */
+/** LeNet-300-100's first layer at batch 60: 784 -> 300, in a flat parameter buffer, masked and not. */
 function lenet(repeat: number): Shape[] {
   const batch = 60, inputs = 784, outputs = 300;
   const paramsPerRun = inputs * outputs + outputs;
@@ -103,6 +103,23 @@ function lenet(repeat: number): Shape[] {
       name: name("60x784x300", "dX (+maskB)"),
       repeat,
       spec: denseInputGradSpec(layer, dy, dx, mask),
+    },
+    // The products IMP training records (pruned weights held at 0, the optimizer masks):
+    // unmasked, so the wrapper picks matmul_vec4's dot, outer and mixed forms.
+    {
+      name: name("60x784x300", "fwd (+bias +relu, vec4 dot)"),
+      repeat,
+      spec: denseForwardSpec(layer, x, y, { relu: true }),
+    },
+    {
+      name: name("300x784x60", "dW (vec4 outer)"),
+      repeat,
+      spec: denseWeightGradSpec(layer, dy, x, grads),
+    },
+    {
+      name: name("60x784x300", "dX (vec4 mixed)"),
+      repeat,
+      spec: denseInputGradSpec(layer, dy, dx),
     },
   ];
 }
