@@ -116,7 +116,7 @@ export async function prepareMatmul(
 ): Promise<Dispatch> {
   const lanes = matmulLanes(gpu);
   const params = uniformParams(pool, spec);
-  const placeholder = spec.a.buffer; // bound where a specialisation reads nothing
+  const unreadBinding = spec.a.buffer; // bound where a specialisation reads nothing
   const form = options.forceScalar ? null : vec4Form(spec);
   if (form !== null) {
     const kernel = await loadKernel(gpu.device, "matmul_vec4", [
@@ -137,8 +137,8 @@ export async function prepareMatmul(
       params,
       spec.a.buffer,
       spec.b.buffer,
-      spec.bias?.buffer ?? placeholder,
-      spec.maskC ?? placeholder,
+      spec.bias?.buffer ?? unreadBinding,
+      spec.maskC ?? unreadBinding,
       spec.c.buffer,
     ], [
       Math.ceil(spec.N / (lanes * VEC4_TILE_COLUMNS)),
@@ -165,9 +165,9 @@ export async function prepareMatmul(
     params,
     spec.a.buffer,
     spec.b.buffer,
-    spec.maskB ?? placeholder,
-    spec.bias?.buffer ?? placeholder,
-    spec.maskC ?? placeholder,
+    spec.maskB ?? unreadBinding,
+    spec.bias?.buffer ?? unreadBinding,
+    spec.maskC ?? unreadBinding,
     spec.c.buffer,
   ], [Math.ceil(spec.N / (lanes * TN)), Math.ceil(spec.M / TM), spec.runs]);
 }
