@@ -1,10 +1,11 @@
-// score_grad: dS[d_off + r*d_run + i] = G[g_off + r*g_run + i] * W[w_off + r*w_run + i]
-//   (edge-popup's straight-through gradient: dL/dW_eff times the frozen weight), times
-//   sigmoid(s) * (1 - sigmoid(s)) with s = S[w_off + r*w_run + i] when SIGMOID (Bernoulli
-//   supermask, straight-through the sample and through the sigmoid). G is the unmasked
-//   gradient w.r.t. the effective weight W*mask; scores share the weights' layout.
-// Bindings: 0 uniform Params, 1 G (read), 2 W (read), 3 S (read; read only when SIGMOID),
-//   4 dS (read_write).
+// score_grad: dS[d_off + r*d_run + i] = G[g_off + r*g_run + i] * W[w_off + r*w_run + i] * f(s),
+//   s = S[w_off + r*w_run + i]. Edge-popup (SIGMOID off): f(s) = sign(s), because the mask is the
+//   top-k of |s|: the gradient passes straight through the top-k to |s|, then through |.|.
+//   Without the sign a negative score would move against its gradient and training diverges.
+//   Bernoulli supermask (SIGMOID on): f(s) = sigmoid(s) * (1 - sigmoid(s)), straight through the
+//   sample and through the sigmoid. G is the unmasked gradient w.r.t. the effective weight
+//   W*mask; scores share the weights' layout.
+// Bindings: 0 uniform Params, 1 G (read), 2 W (read), 3 S (read), 4 dS (read_write).
 // Dispatch: (min(g, 65535), ceil(g / 65535), runs) with g = ceil(n / 256); element
 //   i = x + y * 65535 * 256 of run z. Bounds: i >= n does nothing.
 
@@ -34,6 +35,8 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     // sigmoid'(s) = e / (1 + e)^2 with e = exp(-|s|): no cancellation in 1 - sigmoid(s).
     let e = exp(-abs(S[w]));
     d *= e / ((1.0 + e) * (1.0 + e));
+  } else {
+    d *= sign(S[w]);
   }
   dS[p.d_off + r * p.d_run + i] = d;
 }

@@ -24,7 +24,9 @@ import { prepareMatmul } from "./matmul.ts";
 import { prepareRecordMetrics } from "./record_metrics.ts";
 import { prepareReluBackward } from "./relu_backward.ts";
 import { prepareSgd, type SgdHyper } from "./sgd.ts";
+import { prepareScoreGrad } from "./score_grad.ts";
 import { prepareSoftmaxXent } from "./softmax_xent.ts";
+import { keepCount, prepareTopkMask } from "./topk_mask.ts";
 
 export type OptimizerSpec = ({ kind: "adam" } & AdamHyper) | ({ kind: "sgd" } & SgdHyper);
 
@@ -53,6 +55,15 @@ export interface MlpTrainerOptions {
   /** Input normalisation (byte / 255 - mean) / std. */
   inputMean?: number;
   inputStd?: number;
+  /**
+   * Edge-popup (Ramanujan et al.): the weights stay frozen; one score per weight is trained
+   * instead. Every step (and every evaluation) first keeps, per layer, the `keep[l]` fraction of
+   * weights with the largest |score| (kernels/topk_mask.wgsl), trains through W*M, and passes the
+   * unmasked effective-weight gradient straight through the top-k of |score| to the scores:
+   * dScore = dWeff * W * sign(score)
+   * (kernels/score_grad.wgsl). The optimizer updates scores only. Requires maskInProducts.
+   */
+  edgePopup?: { keep: number[] };
 }
 
 interface Activations {
@@ -75,6 +86,10 @@ export class MlpTrainer {
   private readonly trainIndices: GPUBuffer;
   private readonly totals: GPUBuffer;
   private readonly history: GPUBuffer;
+  /** Edge-popup: scores, their gradient, and the optimizer's mask (1 on weights, 0 on biases). */
+  private readonly scores: GPUBuffer | null;
+  private readonly scoreGrads: GPUBuffer | null;
+  private readonly scoreMask: GPUBuffer | null;
   private stepDispatches: Dispatch[] = [];
   private evalDispatches: Dispatch[] = [];
   private evaluationsRecorded = 0;
@@ -103,6 +118,32 @@ export class MlpTrainer {
       "metric history",
       options.maxEvaluations * options.evalSets.length * runs * 2 * 4,
     );
+    const edgePopup = options.edgePopup;
+    if (edgePopup) {
+      if (!options.maskInProducts) {
+        throw new RangeError("edge-popup trains through W*M: set maskInProducts");
+      }
+      if (
+        edgePopup.keep.length !== this.layout.layers.length ||
+        edgePopup.keep.some((k) => !(k >= 0 && k <= 1))
+      ) {
+        throw new RangeError(
+          `edge-popup needs one kept fraction in [0, 1] per layer (${this.layout.layers.length}), got [${edgePopup.keep}]`,
+        );
+      }
+      const weightsOnly = new Float32Array(floats);
+      for (let r = 0; r < runs; r++) {
+        for (const layer of this.layout.layers) {
+          const start = r * this.layout.perRun + layer.weightOffset;
+          weightsOnly.fill(1, start, start + layer.inputs * layer.outputs);
+        }
+      }
+      this.scores = this.pool.storage("scores", floats * 4);
+      this.scoreGrads = this.pool.storage("score grads", floats * 4);
+      this.scoreMask = this.pool.upload("score mask", weightsOnly);
+    } else {
+      this.scores = this.scoreGrads = this.scoreMask = null;
+    }
   }
 
   static async create(gpu: Gpu, options: MlpTrainerOptions): Promise<MlpTrainer> {
@@ -179,6 +220,27 @@ export class MlpTrainer {
     return dispatches;
   }
 
+  /** Edge-popup: the mask of every run from its scores, exact top-k per layer. */
+  private async topkMask(): Promise<Dispatch[]> {
+    const { edgePopup } = this.options;
+    if (!edgePopup || !this.scores) return [];
+    return [
+      await prepareTopkMask(this.gpu, this.pool, {
+        runs: this.options.runs,
+        segments: this.layout.layers.map((layer, l) => ({
+          scoreOffset: layer.weightOffset,
+          maskOffset: layer.weightOffset,
+          length: layer.inputs * layer.outputs,
+          k: keepCount(edgePopup.keep[l], layer.inputs * layer.outputs),
+        })),
+        scores: this.scores,
+        scoreRunStride: this.layout.perRun,
+        masks: this.mask,
+        maskRunStride: this.layout.perRun,
+      }),
+    ];
+  }
+
   private async prepare(): Promise<void> {
     const { gpu, pool, options } = this;
     const { runs, batch, dataset } = options;
@@ -191,6 +253,7 @@ export class MlpTrainer {
       l > 0 && l < L ? pool.storage(`hidden grad ${l}`, runs * batch * w * 4) : null
     );
     const step: Dispatch[] = [
+      ...await this.topkMask(),
       await prepareGatherBatch(gpu, pool, {
         features: dataset.features,
         batch,
@@ -222,7 +285,8 @@ export class MlpTrainer {
             outputGrad,
             input,
             this.grads,
-            options.maskInProducts ? this.mask : undefined,
+            // Edge-popup's scores need the unmasked gradient of the effective weight.
+            options.maskInProducts && !options.edgePopup ? this.mask : undefined,
           ),
         ),
       );
@@ -258,28 +322,51 @@ export class MlpTrainer {
     }
     const n = runs * this.layout.perRun;
     const optimizer = options.optimizer;
+    // Edge-popup: scores are the trained parameters, weights stay as they are.
+    const trained = this.scores ?? this.params;
+    const trainedGrads = this.scoreGrads ?? this.grads;
+    const trainedMask = this.scoreMask ?? this.mask;
+    if (this.scores && this.scoreGrads) {
+      step.push(
+        await prepareScoreGrad(gpu, pool, {
+          n: this.layout.perRun,
+          runs,
+          grads: this.grads,
+          gradOffset: 0,
+          gradRunStride: this.layout.perRun,
+          weights: this.params,
+          scores: this.scores,
+          weightOffset: 0,
+          weightRunStride: this.layout.perRun,
+          scoreGrads: this.scoreGrads,
+          outputOffset: 0,
+          outputRunStride: this.layout.perRun,
+          sigmoid: false,
+        }),
+      );
+    }
     step.push(
       optimizer.kind === "adam"
         ? await prepareAdam(gpu, pool, {
           ...optimizer,
           n,
-          grads: this.grads,
-          mask: this.mask,
+          grads: trainedGrads,
+          mask: trainedMask,
           counters: this.counters,
           corrections: pool.upload(
             "adam corrections",
             adamCorrections(optimizer, options.maxSteps),
           ),
-          weights: this.params,
+          weights: trained,
           firstMoment: this.moments[0],
           secondMoment: this.moments[1],
         })
         : await prepareSgd(gpu, pool, {
           ...optimizer,
           n,
-          grads: this.grads,
-          mask: this.mask,
-          weights: this.params,
+          grads: trainedGrads,
+          mask: trainedMask,
+          weights: trained,
           velocity: this.moments[0],
         }),
     );
@@ -287,6 +374,7 @@ export class MlpTrainer {
     this.stepDispatches = step;
 
     const evaluation = this.activations(options.evalBatch, "eval");
+    this.evalDispatches.push(...await this.topkMask());
     const slots = options.maxEvaluations * options.evalSets.length;
     for (const set of options.evalSets) {
       for (let start = 0; start < set.indices.length; start += options.evalBatch) {
@@ -338,7 +426,7 @@ export class MlpTrainer {
    * Sets every run's parameters and masks (flat [runs * perRun]), and resets the optimizer state,
    * the step counter and the evaluation history.
    */
-  reset(params: Float32Array, masks: Float32Array): void {
+  reset(params: Float32Array, masks: Float32Array, scores?: Float32Array): void {
     const expected = this.options.runs * this.layout.perRun;
     if (params.length !== expected || masks.length !== expected) {
       throw new RangeError(
@@ -349,6 +437,14 @@ export class MlpTrainer {
       if (masks[i] !== 0 && masks[i] !== 1) {
         throw new RangeError(`mask entry ${i} is ${masks[i]}, not 0 or 1`);
       }
+    }
+    if (this.scores) {
+      if (!scores || scores.length !== expected) {
+        throw new RangeError(
+          `edge-popup reset needs ${expected} scores, got ${scores?.length ?? 0}`,
+        );
+      }
+      this.pool.write(this.scores, scores);
     }
     this.pool.write(this.params, params);
     this.pool.write(this.mask, masks);
@@ -440,8 +536,15 @@ export class MlpTrainer {
     return params.subarray(0, this.options.runs * this.layout.perRun);
   }
 
-  async readBuffer(which: "grads" | "mask" | "moment0" | "moment1"): Promise<Float32Array> {
-    const buffer = which === "grads"
+  async readBuffer(
+    which: "grads" | "mask" | "moment0" | "moment1" | "scores",
+  ): Promise<Float32Array> {
+    if (which === "scores" && !this.scores) {
+      throw new RangeError("no scores: not in edge-popup mode");
+    }
+    const buffer = which === "scores"
+      ? this.scores!
+      : which === "grads"
       ? this.grads
       : which === "mask"
       ? this.mask

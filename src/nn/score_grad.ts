@@ -20,7 +20,7 @@ export interface ScoreGradSpec {
   grads: GPUBuffer;
   gradOffset: number;
   gradRunStride: number;
-  /** Frozen weights; the scores (same layout) are read only when `sigmoid`. */
+  /** Frozen weights and the scores (same layout). */
   weights: GPUBuffer;
   scores: GPUBuffer;
   weightOffset: number;
@@ -65,7 +65,7 @@ export async function prepareScoreGrad(
   );
 }
 
-/** dS = G * W (edge-popup), times sigmoid(s) * (1 - sigmoid(s)) when `sigmoid`; f64. */
+/** dS = G * W * sign(s) (edge-popup), or G * W * sigmoid(s) * (1 - sigmoid(s)) when `sigmoid`; f64. */
 export function scoreGradReference(
   spec: Omit<ScoreGradSpec, "grads" | "weights" | "scores" | "scoreGrads">,
   grads: ArrayLike<number>,
@@ -80,6 +80,8 @@ export function scoreGradReference(
       if (spec.sigmoid) {
         const sig = 1 / (1 + Math.exp(-scores[w]));
         d *= sig * (1 - sig);
+      } else {
+        d *= Math.sign(scores[w]);
       }
       out[spec.outputOffset + r * spec.outputRunStride + i] = d;
     }
