@@ -7,7 +7,7 @@ import {
   packParams,
   prepareDispatch,
 } from "../gpu/mod.ts";
-import { flatWorkgroups } from "./flat.ts";
+import { vec4Workgroups } from "./flat.ts";
 
 export interface AdamHyper {
   learningRate: number;
@@ -29,11 +29,6 @@ export interface AdamSpec extends AdamHyper {
 }
 
 export async function prepareAdam(gpu: Gpu, pool: BufferPool, spec: AdamSpec): Promise<Dispatch> {
-  if (spec.n % 4 !== 0) {
-    throw new RangeError(
-      `adam updates vec4s: n must be a multiple of 4, got ${spec.n}; pad the parameter vector`,
-    );
-  }
   const kernel = await loadKernel(gpu.device, "adam", [
     "uniform",
     "read",
@@ -66,7 +61,7 @@ export async function prepareAdam(gpu: Gpu, pool: BufferPool, spec: AdamSpec): P
     spec.weights,
     spec.firstMoment,
     spec.secondMoment,
-  ], flatWorkgroups(spec.n / 4));
+  ], vec4Workgroups("adam", spec.n));
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   packParams,
   prepareDispatch,
 } from "../gpu/mod.ts";
-import { flatWorkgroups } from "./flat.ts";
+import { vec4Workgroups } from "./flat.ts";
 
 export interface SgdHyper {
   learningRate: number;
@@ -24,11 +24,6 @@ export interface SgdSpec extends SgdHyper {
 }
 
 export async function prepareSgd(gpu: Gpu, pool: BufferPool, spec: SgdSpec): Promise<Dispatch> {
-  if (spec.n % 4 !== 0) {
-    throw new RangeError(
-      `sgd updates vec4s: n must be a multiple of 4, got ${spec.n}; pad the parameter vector`,
-    );
-  }
   const kernel = await loadKernel(gpu.device, "sgd", [
     "uniform",
     "read",
@@ -53,7 +48,7 @@ export async function prepareSgd(gpu: Gpu, pool: BufferPool, spec: SgdSpec): Pro
     gpu.device,
     kernel,
     [params, spec.grads, spec.mask, spec.weights, spec.velocity],
-    flatWorkgroups(spec.n / 4),
+    vec4Workgroups("sgd", spec.n),
   );
 }
 
