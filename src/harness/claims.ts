@@ -1,14 +1,19 @@
 /**
  * Claims -> verdicts (design.md section 5).
  *
- * For each trial t: m_sel(t) = the claim's metric for (select.arm, select.weights_remaining),
- * averaged over replicates (e.g. random-reinit draws) of that trial; likewise m_base(t). Then
- *   measured(t) = m_sel(t)                       (statistic "value")
- *               = m_sel(t) - m_base(t)           (statistic "difference")
- *               = m_sel(t) / m_base(t)           (statistic "ratio"; undefined when m_base = 0)
- * and trial t passes when `measured(t) op threshold`. The claim PASSes when every trial has data
- * and passes, FAILs when every trial has data and fails, and is INCONCLUSIVE otherwise (trials
- * disagree, data is missing, or the profile has no threshold). measured = mean_t measured(t).
+ * For each trial t, m(selector) = the claim's metric for the selector's (arm, width, weights
+ * remaining), averaged over replicates (e.g. random-reinit draws) of that trial. Then
+ *   measured(t) = m(select)                         (statistic "value")
+ *               = m(select) - m(baseline)           (statistic "difference")
+ *               = m(select) / m(baseline)           (statistic "ratio"; undefined when m_base = 0)
+ * and along the selector's one list-valued field (the axis a_1 < ... < a_n as listed):
+ *   argmax   = the a_i with the highest m (the first listed on ties)
+ *   max      = max_i m(a_i)
+ *   min_step = min_i m(a_(i+1)) - m(a_i), over the axis sorted ascending
+ * Trial t passes when `measured(t) op threshold` ("in": low <= measured(t) <= high). The claim
+ * PASSes when every trial has data and passes, FAILs when every trial has data and fails, and is
+ * INCONCLUSIVE otherwise (trials disagree, data is missing, or the profile has no threshold).
+ * measured = mean_t measured(t).
  */
 import { UsageError } from "../errors.ts";
 import type {
@@ -18,18 +23,29 @@ import type {
   ClaimSelector,
   ProfileName,
   ResultRow,
+  Threshold,
   Verdict,
 } from "./types.ts";
 
 /** A selector matches a round whose weights remaining is within this distance (absolute). */
 export const WEIGHTS_REMAINING_TOLERANCE = 0.005;
 
-const COMPARE: Record<ClaimOp, (a: number, b: number) => boolean> = {
-  "<": (a, b) => a < b,
-  "<=": (a, b) => a <= b,
-  ">": (a, b) => a > b,
-  ">=": (a, b) => a >= b,
+const COMPARE: Record<ClaimOp, (a: number, b: Threshold) => boolean> = {
+  "<": (a, b) => a < (b as number),
+  "<=": (a, b) => a <= (b as number),
+  ">": (a, b) => a > (b as number),
+  ">=": (a, b) => a >= (b as number),
+  "in": (a, b) => Array.isArray(b) && b[0] <= a && a <= b[1],
 };
+
+type AxisKey = "weights_remaining" | "width";
+
+/** The selector's list-valued field, if any. */
+export function axisOf(selector: ClaimSelector): AxisKey | null {
+  if (Array.isArray(selector.weights_remaining)) return "weights_remaining";
+  if (Array.isArray(selector.width)) return "width";
+  return null;
+}
 
 /** Evaluate every claim against the result rows under one profile's thresholds. */
 export function evaluateClaims(
@@ -41,43 +57,31 @@ export function evaluateClaims(
 }
 
 function evaluateClaim(claim: ClaimConfig, rows: ResultRow[], profile: ProfileName): ClaimResult {
-  if (claim.statistic !== "value" && claim.baseline === undefined) {
+  const needsBaseline = claim.statistic === "difference" || claim.statistic === "ratio";
+  if (needsBaseline && claim.baseline === undefined) {
     throw new UsageError(
       `claim "${claim.id}" uses statistic "${claim.statistic}" but has no baseline; add one`,
     );
   }
-  const threshold = typeof claim.threshold === "number"
-    ? claim.threshold
-    : claim.threshold[profile];
+  const threshold = typeof claim.threshold === "object" && !Array.isArray(claim.threshold)
+    ? claim.threshold[profile]
+    : claim.threshold;
 
   const trials = [...new Set(rows.map((row) => row.trial))].sort((a, b) => a - b);
   const missing: string[] = [];
-  const perTrial = trials.map((trial) => {
-    const trialRows = rows.filter((row) => row.trial === trial);
-    const sel = selectMetric(trialRows, claim.select, claim.metric);
-    if (sel === null) {
-      missing.push(noRow(claim.select));
-      return null;
-    }
-    if (claim.statistic === "value") return sel;
-    const base = selectMetric(trialRows, claim.baseline!, claim.metric);
-    if (base === null) {
-      missing.push(noRow(claim.baseline!));
-      return null;
-    }
-    if (claim.statistic === "difference") return sel - base;
-    if (base === 0) {
-      missing.push(`baseline ${claim.metric} is 0, so the ratio is undefined`);
-      return null;
-    }
-    return sel / base;
-  });
+  const perTrial = trials.map((trial) =>
+    measureTrial(claim, rows.filter((row) => row.trial === trial), missing)
+  );
 
   const present = perTrial.filter((v): v is number => v !== null);
   const measured = present.length === 0
     ? null
     : present.reduce((s, v) => s + v, 0) / present.length;
-  const result = (verdict: Verdict, reason: string, thresholdValue = threshold ?? NaN) => ({
+  const result = (
+    verdict: Verdict,
+    reason: string,
+    thresholdValue: Threshold = threshold ?? NaN,
+  ) => ({
     id: claim.id,
     text: claim.text,
     statistic: claim.statistic,
@@ -117,7 +121,7 @@ function evaluateClaim(claim: ClaimConfig, rows: ResultRow[], profile: ProfileNa
         `${condition}.`,
     );
   }
-  const mean = formatClaimValue(claim.metric, claim.statistic, measured!);
+  const mean = formatClaimValue(claim, measured!);
   if (passes === trials.length) {
     return result("PASS", `All ${trials.length} trials pass ${condition} (mean ${mean}).`);
   }
@@ -130,21 +134,70 @@ function evaluateClaim(claim: ClaimConfig, rows: ResultRow[], profile: ProfileNa
   );
 }
 
+/** measured(t) of one trial, or null with the reason pushed to `missing`. */
+function measureTrial(claim: ClaimConfig, rows: ResultRow[], missing: string[]): number | null {
+  const metricAt = (selector: ClaimSelector): number | null => {
+    const found = selectMetric(rows, selector, claim.metric);
+    if (typeof found === "string") {
+      missing.push(found);
+      return null;
+    }
+    return found;
+  };
+  const axis = axisOf(claim.select);
+  if (axis === null) {
+    const sel = metricAt(claim.select);
+    if (sel === null || claim.statistic === "value") return sel;
+    const base = metricAt(claim.baseline!);
+    if (base === null) return null;
+    if (claim.statistic === "difference") return sel - base;
+    if (base === 0) {
+      missing.push(`baseline ${claim.metric} is 0, so the ratio is undefined`);
+      return null;
+    }
+    return sel / base;
+  }
+  const points = (claim.select[axis] as number[]).map((at) => ({
+    at,
+    metric: metricAt({ ...claim.select, [axis]: at }),
+  }));
+  if (points.some((p) => p.metric === null)) return null;
+  const values = points as { at: number; metric: number }[];
+  if (claim.statistic === "min_step") {
+    const sorted = [...values].sort((a, b) => a.at - b.at);
+    let step = Infinity;
+    for (let i = 1; i < sorted.length; i++) {
+      step = Math.min(step, sorted[i].metric - sorted[i - 1].metric);
+    }
+    return step;
+  }
+  const best = values.reduce((b, p) => (p.metric > b.metric ? p : b));
+  return claim.statistic === "argmax" ? best.at : best.metric;
+}
+
 /**
- * The metric at a selector within one trial: among the selector's arm, the round whose weights
- * remaining is nearest the target (and within the tolerance), averaged over its replicates.
- * null when no round matches or the value is not finite (a diverged run).
+ * The metric at a single-valued selector within one trial: among the rows of the selector's arm
+ * and width, the level whose weights remaining is nearest the target (and within the
+ * tolerance), averaged over its replicates. A string (the reason) when no level matches, the
+ * width is ambiguous, or the value is not finite (a diverged run).
  */
 function selectMetric(
   rows: ResultRow[],
   selector: ClaimSelector,
   metric: ClaimConfig["metric"],
-): number | null {
-  const distance = (row: ResultRow) => Math.abs(row.weights_remaining - selector.weights_remaining);
-  const candidates = rows.filter((row) =>
-    row.arm === selector.arm && distance(row) <= WEIGHTS_REMAINING_TOLERANCE
+): number | string {
+  const target = selector.weights_remaining as number;
+  const width = selector.width as number | undefined;
+  const armRows = rows.filter((row) =>
+    row.arm === selector.arm && (width === undefined || row.width === width)
   );
-  if (candidates.length === 0) return null;
+  const widths = [...new Set(armRows.map((row) => row.width))].sort((a, b) => a - b);
+  if (widths.length > 1) {
+    return `arm ${selector.arm} has widths ${widths.join(", ")}; add width to the selector`;
+  }
+  const distance = (row: ResultRow) => Math.abs(row.weights_remaining - target);
+  const candidates = armRows.filter((row) => distance(row) <= WEIGHTS_REMAINING_TOLERANCE);
+  if (candidates.length === 0) return noRow(selector);
   const nearest = candidates.reduce((best, row) =>
     distance(row) < distance(best) || (distance(row) === distance(best) && row.round < best.round)
       ? row
@@ -152,11 +205,16 @@ function selectMetric(
   );
   const replicates = candidates.filter((row) => row.round === nearest.round);
   const mean = replicates.reduce((s, row) => s + row[metric], 0) / replicates.length;
-  return Number.isFinite(mean) ? mean : null;
+  return Number.isFinite(mean) ? mean : `${metric} of ${describe(selector)} is not finite`;
+}
+
+function describe(selector: ClaimSelector): string {
+  const width = selector.width === undefined ? "" : ` width ${selector.width}`;
+  return `arm ${selector.arm}${width} at weights remaining ${selector.weights_remaining}`;
 }
 
 function noRow(selector: ClaimSelector): string {
-  return `no row for arm ${selector.arm} at weights remaining ${selector.weights_remaining}`;
+  return `no row for ${describe(selector)}`;
 }
 
 function unique(items: string[]): string[] {
@@ -172,35 +230,57 @@ function isAccuracy(metric: ClaimConfig["metric"]): boolean {
 }
 
 /**
- * A measured value in the claim's units: accuracies (fractions) in percent, differences of
- * accuracies in percentage points, ratios as plain numbers, iterations as counts.
+ * A measured value in the claim's units: accuracies (fractions) in percent, differences and
+ * steps of accuracies in percentage points, ratios as plain numbers, iterations as counts, an
+ * argmax in its axis' units (weights remaining in percent, widths as integers).
  */
 export function formatClaimValue(
-  metric: ClaimConfig["metric"],
-  statistic: ClaimConfig["statistic"],
+  claim: Pick<ClaimConfig, "metric" | "statistic" | "select">,
   value: number,
 ): string {
+  const { metric, statistic } = claim;
   if (!Number.isFinite(value)) return String(value);
-  const sign = statistic === "difference" && value > 0 ? "+" : "";
-  if (statistic === "ratio") return value.toFixed(3);
-  if (isAccuracy(metric)) {
-    return `${sign}${(value * 100).toFixed(2)}${statistic === "difference" ? " pp" : "%"}`;
+  if (statistic === "argmax") {
+    return axisOf(claim.select) === "width" ? String(value) : `${shortest(value * 100)}%`;
   }
+  const delta = statistic === "difference" || statistic === "min_step";
+  const sign = delta && value > 0 ? "+" : "";
+  if (statistic === "ratio") return value.toFixed(3);
+  if (isAccuracy(metric)) return `${sign}${(value * 100).toFixed(2)}${delta ? " pp" : "%"}`;
   if (metric === "early_stop_iteration") {
     return sign + (Number.isInteger(value) ? String(value) : value.toFixed(1));
   }
   return sign + value.toFixed(4);
 }
 
-/** The pass condition as text, e.g. "ratio < 1" or "test_accuracy_at_early_stop >= 97%". */
-export function formatThreshold(claim: ClaimConfig, threshold: number): string {
-  const subject = claim.statistic === "value" ? claim.metric : claim.statistic;
-  let value: string;
-  if (!Number.isFinite(threshold)) value = "—";
-  else if (claim.statistic !== "ratio" && isAccuracy(claim.metric)) {
-    // Shortest decimal of the percentage, e.g. 0.97 -> "97", -0.005 -> "-0.5".
-    const percent = Number((threshold * 100).toFixed(6));
-    value = claim.statistic === "difference" ? `${percent} pp` : `${percent}%`;
-  } else value = String(threshold);
+/** Shortest decimal of a number to 6 places, e.g. 97.000000001 -> "97". */
+function shortest(value: number): string {
+  return String(Number(value.toFixed(6)));
+}
+
+/** The pass condition as text, e.g. "ratio < 1", "test_accuracy_at_early_stop >= 97%" or "argmax weights_remaining in [30%, 70%]". */
+export function formatThreshold(claim: ClaimConfig, threshold: Threshold): string {
+  const axis = axisOf(claim.select);
+  const subject = claim.statistic === "value"
+    ? claim.metric
+    : claim.statistic === "argmax"
+    ? `argmax ${axis}`
+    : claim.statistic === "max"
+    ? `max ${claim.metric} over ${axis}`
+    : claim.statistic === "min_step"
+    ? `min step of ${claim.metric} over ${axis}`
+    : claim.statistic;
+  const one = (t: number): string => {
+    if (!Number.isFinite(t)) return "—";
+    if (claim.statistic === "argmax") return formatClaimValue(claim, t);
+    if (claim.statistic !== "ratio" && isAccuracy(claim.metric)) {
+      const delta = claim.statistic === "difference" || claim.statistic === "min_step";
+      return `${shortest(t * 100)}${delta ? " pp" : "%"}`;
+    }
+    return String(t);
+  };
+  const value = Array.isArray(threshold)
+    ? `[${one(threshold[0])}, ${one(threshold[1])}]`
+    : one(threshold);
   return `${subject} ${claim.op} ${value}`;
 }

@@ -1,10 +1,10 @@
 /**
  * results.csv: one row per trial x round x arm x replicate (types.ts ResultRow).
  *
- * Byte-stable by construction: rows are sorted by (trial, round, arm, replicate) and every float
+ * Byte-stable by construction: rows are sorted by (trial, width, round, arm, replicate) and every float
  * is printed with a fixed number of decimals (toFixed is exact decimal rounding of the double),
  * so the same rows always give the same bytes, whatever order they were produced in.
- * Columns: trial, round, arm, replicate, weights_remaining, weights_remaining_fc1..fcN,
+ * Columns: trial, width, round, arm, replicate, weights_remaining, weights_remaining_fc1..fcN,
  * early_stop_iteration, test_accuracy_at_early_stop, final_test_accuracy, min_validation_loss.
  */
 import { UsageError } from "../errors.ts";
@@ -17,7 +17,7 @@ const LOSS_DECIMALS = 8;
 /** Arm names are identifiers; refusing separators and quotes keeps the format quote-free. */
 const ARM_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
-const LEAD = ["trial", "round", "arm", "replicate", "weights_remaining"];
+const LEAD = ["trial", "width", "round", "arm", "replicate", "weights_remaining"];
 const TAIL = [
   "early_stop_iteration",
   "test_accuracy_at_early_stop",
@@ -30,9 +30,9 @@ function header(layers: number): string[] {
   return [...LEAD, ...perLayer, ...TAIL];
 }
 
-/** Total order used for the file: trial, round, arm (code-unit order), replicate. */
+/** Total order used for the file: trial, width, round, arm (code-unit order), replicate. */
 export function compareRows(a: ResultRow, b: ResultRow): number {
-  return a.trial - b.trial || a.round - b.round ||
+  return a.trial - b.trial || a.width - b.width || a.round - b.round ||
     (a.arm < b.arm ? -1 : a.arm > b.arm ? 1 : 0) || a.replicate - b.replicate;
 }
 
@@ -52,6 +52,7 @@ export function resultsCsv(rows: ResultRow[]): string {
     }
     lines.push([
       int(row.trial, "trial"),
+      int(row.width, "width"),
       int(row.round, "round"),
       row.arm,
       int(row.replicate, "replicate"),
@@ -108,17 +109,18 @@ export function parseResultsCsv(text: string): ResultRow[] {
       }
       return value;
     };
-    if (!ARM_PATTERN.test(cells[2])) {
-      throw new UsageError(`results.csv line ${lineNo} has an invalid arm "${cells[2]}"`);
+    if (!ARM_PATTERN.test(cells[3])) {
+      throw new UsageError(`results.csv line ${lineNo} has an invalid arm "${cells[3]}"`);
     }
     const tail = LEAD.length + layers;
     return {
       trial: num(0, true),
-      round: num(1, true),
-      arm: cells[2],
-      replicate: num(3, true),
-      weights_remaining: num(4, false),
-      weights_remaining_per_layer: Array.from({ length: layers }, (_, i) => num(5 + i, false)),
+      width: num(1, true),
+      round: num(2, true),
+      arm: cells[3],
+      replicate: num(4, true),
+      weights_remaining: num(5, false),
+      weights_remaining_per_layer: Array.from({ length: layers }, (_, i) => num(6 + i, false)),
       early_stop_iteration: num(tail, true),
       test_accuracy_at_early_stop: num(tail + 1, false),
       final_test_accuracy: num(tail + 2, false),

@@ -1,7 +1,8 @@
 /**
- * SVG figures: a metric vs weights remaining, one line per arm, error bars over trials.
+ * SVG figures: a metric vs weights remaining, one line per arm (per arm and width when the rows
+ * have several widths), error bars over trials.
  *
- * Aggregation per (round, arm): each trial's replicates are averaged first (so a trial with five
+ * Aggregation per (width, round, arm): each trial's replicates are averaged first (so a trial with five
  * random-reinit draws counts once, like the claims do), then mean, min and max over trials.
  * x = 100 * weights remaining on a log axis, reversed so sparsity grows to the right (the paper's
  * convention). Drawn with vega-lite compiled to vega and rendered headless (renderer "none", no
@@ -20,6 +21,7 @@ export type PlotMetric =
 
 /** One point of a figure (and one cell group of the report's mean-metrics table). */
 export interface RoundArmSummary {
+  width: number;
   round: number;
   arm: string;
   /** Mean over trials of the fraction of weights remaining. */
@@ -44,11 +46,14 @@ export function orderedArms(rows: ResultRow[]): string[] {
   return [...known, ...other];
 }
 
-/** Mean/min/max of `metric` over trials for each (round, arm), sorted by arm order then round. */
+/**
+ * Mean/min/max of `metric` over trials for each (width, round, arm), sorted by arm order, then
+ * width, then round.
+ */
 export function summarizeByRoundArm(rows: ResultRow[], metric: PlotMetric): RoundArmSummary[] {
   const groups = new Map<string, ResultRow[]>();
   for (const row of rows) {
-    const key = `${row.arm}\u0000${row.round}`;
+    const key = `${row.arm}\u0000${row.width}\u0000${row.round}`;
     const group = groups.get(key);
     if (group) group.push(row);
     else groups.set(key, [row]);
@@ -70,6 +75,7 @@ export function summarizeByRoundArm(rows: ResultRow[], metric: PlotMetric): Roun
       if (Number.isFinite(value)) values.push(value);
     }
     out.push({
+      width: group[0].width,
       round: group[0].round,
       arm: group[0].arm,
       weights_remaining: mean(remaining),
@@ -79,7 +85,9 @@ export function summarizeByRoundArm(rows: ResultRow[], metric: PlotMetric): Roun
       max: values.length ? Math.max(...values) : NaN,
     });
   }
-  return out.sort((a, b) => arms.indexOf(a.arm) - arms.indexOf(b.arm) || a.round - b.round);
+  return out.sort((a, b) =>
+    arms.indexOf(a.arm) - arms.indexOf(b.arm) || a.width - b.width || a.round - b.round
+  );
 }
 
 function mean(values: number[]): number {
@@ -111,16 +119,21 @@ async function metricFigure(
   const scale = metric === "test_accuracy_at_early_stop" || metric === "final_test_accuracy"
     ? 100
     : 1;
+  const severalWidths = new Set(rows.map((row) => row.width)).size > 1;
+  const seriesName = (arm: string, width: number) => severalWidths ? `${arm} h=${width}` : arm;
   const values = summarizeByRoundArm(rows, metric)
     .filter((s) => s.trials > 0 && s.weights_remaining > 0)
     .map((s) => ({
-      arm: s.arm,
+      arm: seriesName(s.arm, s.width),
       percent: s.weights_remaining * 100,
       mean: s.mean * scale,
       min: s.min * scale,
       max: s.max * scale,
     }));
-  const arms = orderedArms(rows);
+  const arms = orderedArms(rows).flatMap((arm) =>
+    [...new Set(rows.filter((row) => row.arm === arm).map((row) => row.width))]
+      .sort((a, b) => a - b).map((width) => seriesName(arm, width))
+  );
   const x = {
     field: "percent",
     type: "quantitative",

@@ -6,7 +6,13 @@
  */
 import { formatClaimValue, formatThreshold } from "./claims.ts";
 import { orderedArms, type PlotMetric, summarizeByRoundArm } from "./figures.ts";
-import type { ClaimConfig, ClaimResult, ResolvedConfig, ResultRow } from "./types.ts";
+import type {
+  ClaimConfig,
+  ClaimResult,
+  ClaimSelector,
+  ResolvedConfig,
+  ResultRow,
+} from "./types.ts";
 
 export interface ReportInput {
   config: ResolvedConfig;
@@ -32,7 +38,7 @@ export function renderReport(input: ReportInput): string {
   out.push("## Verdicts", "");
   out.push(...verdictTable(input.claims, config.claims), "");
 
-  out.push("## Mean metrics per round and arm", "");
+  out.push("## Mean metrics per level and arm", "");
   out.push(...metricsTable(input.rows), "");
 
   out.push("## Figures", "");
@@ -53,11 +59,10 @@ function verdictTable(results: ClaimResult[], configs: ClaimConfig[]): string[] 
   ];
   for (const result of results) {
     const config = configs.find((c) => c.id === result.id);
-    const format = (v: number) =>
-      config ? formatClaimValue(config.metric, result.statistic, v) : String(v);
+    const format = (v: number) => config ? formatClaimValue(config, v) : String(v);
     const threshold = config
       ? formatThreshold(config, result.threshold)
-      : `${result.statistic} ${result.op} ${result.threshold}`;
+      : `${result.statistic} ${result.op} ${JSON.stringify(result.threshold)}`;
     const perTrial = result.per_trial.map((v) => (v === null ? "—" : format(v))).join(", ");
     const measured = result.measured === null
       ? `— (trials: ${perTrial || "none"})`
@@ -75,11 +80,17 @@ function verdictTable(results: ClaimResult[], configs: ClaimConfig[]): string[] 
   return lines;
 }
 
-/** What the claim compares, e.g. "early_stop_iteration, ticket at 21.07% vs ticket at 100%". */
+/**
+ * What the claim compares, e.g. "early_stop_iteration, ticket at 21.07% vs ticket at 100%" or
+ * "test_accuracy_at_early_stop, signed-constant h=100 at 10%, 30%, 50%".
+ */
 function selection(claim: ClaimConfig): string {
-  const at = (s: { arm: string; weights_remaining: number }) =>
-    `${s.arm} at ${Number((s.weights_remaining * 100).toFixed(4))}%`;
-  const base = claim.baseline && claim.statistic !== "value" ? ` vs ${at(claim.baseline)}` : "";
+  const percent = (w: number) => `${Number((w * 100).toFixed(4))}%`;
+  const at = (s: ClaimSelector) => {
+    const widths = s.width === undefined ? "" : ` h=${[s.width].flat().join(", ")}`;
+    return `${s.arm}${widths} at ${[s.weights_remaining].flat().map(percent).join(", ")}`;
+  };
+  const base = claim.baseline ? ` vs ${at(claim.baseline)}` : "";
   return `${claim.metric}, ${at(claim.select)}${base}`;
 }
 
@@ -92,26 +103,33 @@ const METRIC_COLUMNS: [PlotMetric, string, (v: number) => string][] = [
 ];
 
 function metricsTable(rows: ResultRow[]): string[] {
+  const lead = ["width", "level", "arm", "weights remaining (%)", "trials"];
   const lines = [
-    row(["round", "arm", "weights remaining (%)", "trials", ...METRIC_COLUMNS.map((c) => c[1])]),
-    row(Array(4 + METRIC_COLUMNS.length).fill("---")),
+    row([...lead, ...METRIC_COLUMNS.map((c) => c[1])]),
+    row(Array(lead.length + METRIC_COLUMNS.length).fill("---")),
   ];
-  if (rows.length === 0) return [...lines, row(["no rows", ...Array(3 + METRIC_COLUMNS.length)])];
+  if (rows.length === 0) {
+    return [...lines, row(["no rows", ...Array(lead.length - 1 + METRIC_COLUMNS.length)])];
+  }
   const summaries = METRIC_COLUMNS.map(([metric]) => summarizeByRoundArm(rows, metric));
   const arms = orderedArms(rows);
-  // Rows of the table: by round, then arm in legend order; every summary lists the same groups.
-  const order = summaries[0]
+  // Rows of the table: by width, level, then arm in legend order; every summary lists the same
+  // groups.
+  const first = summaries[0];
+  const order = first
     .map((_, i) => i)
     .sort((a, b) =>
-      summaries[0][a].round - summaries[0][b].round ||
-      arms.indexOf(summaries[0][a].arm) - arms.indexOf(summaries[0][b].arm)
+      first[a].width - first[b].width || first[a].round - first[b].round ||
+      arms.indexOf(first[a].arm) - arms.indexOf(first[b].arm)
     );
   for (const i of order) {
-    const group = summaries[0][i];
+    const group = first[i];
     const trials = new Set(
-      rows.filter((r) => r.round === group.round && r.arm === group.arm).map((r) => r.trial),
+      rows.filter((r) => r.width === group.width && r.round === group.round && r.arm === group.arm)
+        .map((r) => r.trial),
     ).size;
     lines.push(row([
+      String(group.width),
       String(group.round),
       group.arm,
       (group.weights_remaining * 100).toFixed(2),

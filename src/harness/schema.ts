@@ -11,116 +11,40 @@ import { basename, extname, isAbsolute, relative, resolve } from "node:path";
 import { cwd } from "node:process";
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { UsageError } from "../errors.ts";
+import { PROCEDURE_SPECS } from "../procedures/specs.ts";
+import {
+  type CrossRule,
+  type Desc,
+  type FailAt,
+  type Field,
+  kebab,
+  type NumberDesc,
+  obj,
+  type ObjectDesc,
+  oneOf,
+  opt,
+  req,
+  showValue,
+  text,
+  type UnionDesc,
+} from "./descriptors.ts";
 import type {
   ClaimConfig,
   ClaimSelector,
-  ControlsConfig,
   DataConfig,
   ExperimentConfig,
-  ImpProcedure,
   ModelConfig,
-  OptimizerConfig,
   ProfileName,
   ResolvedConfig,
 } from "./types.ts";
 
 // ---------------------------------------------------------------------------------------------
-// Descriptors: the schema's vocabulary.
-
-interface Described {
-  doc?: string;
-}
-export interface ObjectDesc extends Described {
-  kind: "object";
-  fields: Record<string, Field>;
-  /** At least this many of the fields must be present (a per-profile threshold map needs one). */
-  minFields?: number;
-  /** Keys that are recognised but refused here, with the reason (e.g. `claims` in overrides). */
-  forbidden?: Record<string, string>;
-}
-export interface ArrayDesc extends Described {
-  kind: "array";
-  items: Desc;
-  minItems?: number;
-}
-export interface IntegerDesc extends Described {
-  kind: "integer";
-  min?: number;
-  max?: number;
-}
-export interface NumberDesc extends Described {
-  kind: "number";
-  min?: number;
-  max?: number;
-  /** Bounds are inclusive unless marked exclusive: (0, 1) vs [0, 1]. */
-  minExclusive?: boolean;
-  maxExclusive?: boolean;
-}
-export interface StringDesc extends Described {
-  kind: "string";
-  enum?: readonly string[];
-  pattern?: string;
-  /** How a value matching `pattern` is described to a person. */
-  patternDoc?: string;
-}
-export interface BooleanDesc extends Described {
-  kind: "boolean";
-}
-/** One of several shapes; the value's own type (number, map, ...) picks the alternative. */
-export interface UnionDesc extends Described {
-  kind: "union";
-  of: Desc[];
-}
-export type Desc =
-  | ObjectDesc
-  | ArrayDesc
-  | IntegerDesc
-  | NumberDesc
-  | StringDesc
-  | BooleanDesc
-  | UnionDesc;
-export interface Field {
-  desc: Desc;
-  optional?: boolean;
-}
-
-const req = (desc: Desc): Field => ({ desc });
-const opt = (desc: Desc): Field => ({ desc, optional: true });
-const obj = (
-  doc: string,
-  fields: Record<string, Field>,
-  extra: Partial<ObjectDesc> = {},
-): ObjectDesc => ({
-  kind: "object",
-  doc,
-  fields,
-  ...extra,
-});
-const oneOf = (values: readonly string[], doc: string): StringDesc => ({
-  kind: "string",
-  enum: values,
-  doc,
-});
-const text = (doc: string): StringDesc => ({
-  kind: "string",
-  pattern: "\\S",
-  patternDoc: "a non-empty string",
-  doc,
-});
-const kebab = (doc: string): StringDesc => ({
-  kind: "string",
-  pattern: "^[a-z0-9]+(-[a-z0-9]+)*$",
-  patternDoc: 'a kebab-case id such as "weak-lth"',
-  doc,
-});
-
-// ---------------------------------------------------------------------------------------------
 // The schema.
 
 export const PROFILE_NAMES: readonly ProfileName[] = ["smoke", "quick", "paper"];
-/** The arms an IMP run produces: the ticket always, the controls when enabled in `controls`. */
-export const ARMS = ["ticket", "random-reinit", "random-mask"] as const;
 const HYPOTHESES = ["weak-lth", "strong-lth", "supermask", "multi-prize", "elastic", "conjecture"];
+const SINGLE_STATISTICS = ["value", "difference", "ratio"] as const;
+const AXIS_STATISTICS = ["argmax", "max", "min_step"] as const;
 const METRICS = [
   "early_stop_iteration",
   "test_accuracy_at_early_stop",
@@ -134,14 +58,6 @@ const DATASETS: Record<
 > = {
   "mnist": { inputs: 784, classes: 10, train: 60000, test: 10000 },
   "fashion-mnist": { inputs: 784, classes: 10, train: 60000, test: 10000 },
-};
-
-const fraction01: NumberDesc = {
-  kind: "number",
-  min: 0,
-  max: 1,
-  minExclusive: true,
-  maxExclusive: true,
 };
 
 const MODEL = obj(
@@ -186,111 +102,58 @@ const DATA = obj(
   } satisfies Record<keyof DataConfig, Field>,
 );
 
-const OPTIMIZER = obj(
-  "Optimizer and its hyperparameters.",
-  {
-    name: req(oneOf(["adam", "sgd"], "Optimizer.")),
-    learning_rate: req({ kind: "number", min: 0, minExclusive: true, doc: "Step size." }),
-    momentum: opt({ kind: "number", min: 0, max: 1, maxExclusive: true, doc: "SGD momentum." }),
-    weight_decay: opt({ kind: "number", min: 0, doc: "L2 penalty coefficient." }),
-    beta1: opt({
-      kind: "number",
-      min: 0,
-      max: 1,
-      maxExclusive: true,
-      doc: "Adam first-moment decay.",
-    }),
-    beta2: opt({
-      kind: "number",
-      min: 0,
-      max: 1,
-      maxExclusive: true,
-      doc: "Adam second-moment decay.",
-    }),
-    epsilon: opt({ kind: "number", min: 0, minExclusive: true, doc: "Adam denominator guard." }),
-  } satisfies Record<keyof OptimizerConfig, Field>,
-);
-
-const PROCEDURE = obj(
-  "How tickets are found: iterative magnitude pruning with rewinding.",
-  {
-    name: req(oneOf(["imp"], "Procedure name (the procedure registry maps it to code).")),
-    optimizer: req(OPTIMIZER),
-    batch_size: req({ kind: "integer", min: 1, doc: "Examples per step." }),
-    iterations: req({
-      kind: "integer",
-      min: 1,
-      doc: "Training iterations per round; always run in full.",
-    }),
-    eval_every: req({
-      kind: "integer",
-      min: 1,
-      doc: "Iterations between validation/test evaluations.",
-    }),
-    rounds: req({
-      kind: "integer",
-      min: 0,
-      max: 100,
-      doc: "Pruning rounds after the dense round 0.",
-    }),
-    prune_fractions: req({
-      kind: "array",
-      items: fraction01,
-      minItems: 1,
-      doc:
-        "Fraction of each layer's remaining weights removed per round, one entry per weight layer.",
-    }),
-    rewind: req(oneOf(["init"], "init: kept weights are reset to their values at iteration 0.")),
-  } satisfies Record<keyof ImpProcedure, Field>,
-);
-
-const CONTROLS = obj(
-  "Control arms that a ticket must beat.",
-  {
-    random_reinit: req({
-      kind: "integer",
-      min: 0,
-      max: 100,
-      doc: "Same mask, fresh init: reinitialisations per trial; 0 disables the arm.",
-    }),
-    random_mask: req({
-      kind: "boolean",
-      doc: "Random mask with the ticket's per-layer counts, ticket's init.",
-    }),
-    rounds: req({
-      kind: "array",
-      items: { kind: "integer", min: 0 },
-      doc: "Rounds at which the control arms are trained.",
-    }),
-  } satisfies Record<keyof ControlsConfig, Field>,
-);
-
+const WEIGHTS_REMAINING: NumberDesc = {
+  kind: "number",
+  min: 0,
+  max: 1,
+  minExclusive: true,
+  doc: "Fraction of prunable weights remaining; the nearest level within 0.005 is used.",
+};
+const WIDTH: Desc = { kind: "integer", min: 1, doc: "Hidden width (results.csv width)." };
+/** A single value, or a list of at least two: the axis of an argmax / max / min_step claim. */
+const axisOr = (desc: Desc, doc: string): UnionDesc => ({
+  kind: "union",
+  doc,
+  of: [desc, { kind: "array", items: desc, minItems: 2, doc: "The axis of the statistic." }],
+});
 const SELECTOR = obj(
   "Which runs a metric is read from.",
   {
-    arm: req(oneOf(ARMS, "Arm name.")),
-    weights_remaining: req({
-      kind: "number",
-      min: 0,
-      max: 1,
-      minExclusive: true,
-      doc: "Fraction of prunable weights remaining; the nearest round within 0.005 is used.",
+    arm: req({
+      kind: "string",
+      pattern: "^[A-Za-z0-9_.-]+$",
+      patternDoc: 'an arm name such as "ticket"',
+      doc: "Arm name (one the procedure produces).",
     }),
+    weights_remaining: req(axisOr(WEIGHTS_REMAINING, "Weights remaining, or a list of them.")),
+    width: opt(
+      axisOr(WIDTH, "Hidden width, or a list of them; absent = the only width the arm has."),
+    ),
   } satisfies Record<keyof ClaimSelector, Field>,
 );
 
-const THRESHOLD_NUMBER: NumberDesc = {
-  kind: "number",
-  doc: "Threshold the measured value is compared with.",
+const THRESHOLD_VALUE: UnionDesc = {
+  kind: "union",
+  doc: 'A number, or [low, high] for the op "in".',
+  of: [
+    { kind: "number", doc: "Threshold the measured value is compared with." },
+    {
+      kind: "array",
+      items: { kind: "number" },
+      minItems: 2,
+      maxItems: 2,
+      doc: '[low, high]: the measured value must lie in this closed interval (op "in").',
+    },
+  ],
 };
 const THRESHOLD: UnionDesc = {
   kind: "union",
-  doc: "A number, or a map from profile to number (the evaluator picks the run's profile).",
+  doc: "A threshold, or a map from profile to threshold (the evaluator picks the run's profile).",
   of: [
-    THRESHOLD_NUMBER,
+    ...THRESHOLD_VALUE.of,
     obj(
       "Threshold per profile.",
-      Object.fromEntries(PROFILE_NAMES.map((p) => [p, opt(THRESHOLD_NUMBER)])),
+      Object.fromEntries(PROFILE_NAMES.map((p) => [p, opt(THRESHOLD_VALUE)])),
       { minFields: 1 },
     ),
   ],
@@ -306,16 +169,42 @@ const CLAIM = obj(
     baseline: opt(SELECTOR),
     statistic: req(
       oneOf(
-        ["value", "difference", "ratio"],
-        "value: metric(select); difference: minus baseline; ratio: over baseline.",
+        [...SINGLE_STATISTICS, ...AXIS_STATISTICS],
+        "value: metric(select); difference: minus baseline; ratio: over baseline; along the " +
+          "selector's one list (the axis): argmax = the axis value with the highest metric, " +
+          "max = that metric, min_step = the smallest increase between neighbouring axis values.",
       ),
     ),
-    op: req(oneOf(["<", "<=", ">", ">="], "Comparison: measured <op> threshold.")),
+    op: req(
+      oneOf(
+        ["<", "<=", ">", ">=", "in"],
+        "Comparison: measured <op> threshold; in: low <= measured <= high.",
+      ),
+    ),
     threshold: req(THRESHOLD),
     why: opt(text("The calibration argument for the threshold.")),
     paper: req(text("The paper's value with its source, shown beside ours.")),
   } satisfies Record<keyof ClaimConfig, Field>,
 );
+
+const PROCEDURE: Desc = {
+  kind: "tagged",
+  doc: "How the networks are trained and pruned; `name` picks the procedure.",
+  tagPath: "procedure.name",
+  of: Object.fromEntries(PROCEDURE_SPECS.map((spec) => [
+    spec.name,
+    obj(spec.doc, {
+      name: req(oneOf([spec.name], "Procedure name (the procedure registry maps it to code).")),
+      ...spec.fields,
+    }),
+  ])),
+};
+const CONTROLS: Desc = {
+  kind: "tagged",
+  doc: "Control arms; their fields depend on procedure.name.",
+  tagPath: "procedure.name",
+  of: Object.fromEntries(PROCEDURE_SPECS.map((spec) => [spec.name, spec.controls])),
+};
 
 const EXPERIMENT_FIELDS = {
   id: req(kebab("Experiment id; equals the file's base name.")),
@@ -343,7 +232,11 @@ const EXPERIMENT = obj("A lottery-ticket experiment.", EXPERIMENT_FIELDS);
 function partial(desc: ObjectDesc): ObjectDesc {
   const fields: Record<string, Field> = {};
   for (const [key, field] of Object.entries(desc.fields)) {
-    fields[key] = opt(field.desc.kind === "object" ? partial(field.desc) : field.desc);
+    const d = field.desc;
+    // A tagged map's shape depends on the merged config; it is checked after the merge.
+    fields[key] = opt(
+      d.kind === "object" ? partial(d) : d.kind === "tagged" ? { kind: "map", doc: d.doc } : d,
+    );
   }
   return { ...desc, fields };
 }
@@ -488,6 +381,8 @@ interface Ctx {
   file: string;
   /** Set while checking a profile's merged config. */
   profile?: ProfileName;
+  /** The whole value being checked, where tagged descriptors find their tag. */
+  root?: unknown;
 }
 
 /** "a.b[2].c" -> "a.b[2]" -> "a.b" -> "a" -> "". */
@@ -522,18 +417,6 @@ function fail(ctx: Ctx, path: string, message: string, useKey = false): never {
   throw new UsageError(`${useKey ? loc.keyWhere : loc.where}: ${shownPath(ctx, path)}: ${message}`);
 }
 
-/** A value as the user would recognise it in the file. */
-export function showValue(value: unknown): string {
-  if (value === null || value === undefined) return "nothing";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (Array.isArray(value)) {
-    const shown = `[${value.map(showValue).join(", ")}]`;
-    return shown.length <= 60 ? shown : `a list of ${value.length} entries`;
-  }
-  if (typeof value === "object") return Object.keys(value).length === 0 ? "an empty map" : "a map";
-  return String(value);
-}
-
 /** What a descriptor accepts, in words: "an integer in 1..100", "a number in (0, 1)". */
 export function expected(desc: Desc): string {
   switch (desc.kind) {
@@ -542,7 +425,13 @@ export function expected(desc: Desc): string {
         ? `a map with at least one of: ${Object.keys(desc.fields).join(", ")}`
         : "a map";
     case "array":
+      if (desc.minItems !== undefined && desc.minItems === desc.maxItems) {
+        return `a list of ${desc.minItems} entries`;
+      }
       return desc.minItems ? `a list of at least ${desc.minItems} entries` : "a list";
+    case "tagged":
+    case "map":
+      return "a map";
     case "integer":
       if (desc.min !== undefined && desc.max !== undefined) {
         return `an integer in ${desc.min}..${desc.max}`;
@@ -572,6 +461,16 @@ export function expected(desc: Desc): string {
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The value at a path such as "procedure.name" (maps only), or undefined. */
+function valueAt(root: unknown, path: string): unknown {
+  let value = root;
+  for (const key of path.split(".")) {
+    if (!isPlainObject(value)) return undefined;
+    value = value[key];
+  }
+  return value;
+}
 
 /** The descriptor kind a value would satisfy, to pick a union's alternative. */
 function kindOf(value: unknown): Desc["kind"] | "other" {
@@ -616,9 +515,29 @@ function check(desc: Desc, value: unknown, path: string, ctx: Ctx): void {
       return;
     }
     case "array":
-      if (!Array.isArray(value) || value.length < (desc.minItems ?? 0)) return bad();
+      if (
+        !Array.isArray(value) || value.length < (desc.minItems ?? 0) ||
+        value.length > (desc.maxItems ?? Infinity)
+      ) return bad();
       value.forEach((item, i) => check(desc.items, item, itemPath(path, i), ctx));
       return;
+    case "map":
+      if (!isPlainObject(value)) bad();
+      return;
+    case "tagged": {
+      const tag = valueAt(ctx.root, desc.tagPath);
+      const alternative = typeof tag === "string" ? desc.of[tag] : undefined;
+      if (!alternative) {
+        fail(
+          ctx,
+          desc.tagPath,
+          `expected one of: ${Object.keys(desc.of).join(", ")}, got ${showValue(tag)}`,
+          tag === undefined,
+        );
+      }
+      check(alternative, value, path, ctx);
+      return;
+    }
     case "integer":
       if (typeof value !== "number" || !Number.isInteger(value)) return bad();
       if (
@@ -655,31 +574,24 @@ function check(desc: Desc, value: unknown, path: string, ctx: Ctx): void {
 // ---------------------------------------------------------------------------------------------
 // Rules across fields, checked on a config whose shape is already right.
 
-interface CrossRule {
-  doc: string;
-  check(cfg: ExperimentConfig, ctx: Ctx): void;
+/** The procedure's spec; the shape check has already refused an unknown name. */
+function specOf(cfg: ExperimentConfig) {
+  return PROCEDURE_SPECS.find((spec) => spec.name === cfg.procedure.name)!;
 }
 
-/** Arms a config produces: the ticket always; each control only when enabled. */
-function producedArms(cfg: ExperimentConfig): string[] {
-  const arms = ["ticket"];
-  if (cfg.controls.random_reinit > 0) arms.push("random-reinit");
-  if (cfg.controls.random_mask) arms.push("random-mask");
-  return arms;
+/** The selectors' list-valued fields: the axis of an argmax / max / min_step statistic. */
+function axes(selector: ClaimSelector): string[] {
+  return (["weights_remaining", "width"] as const).filter((key) => Array.isArray(selector[key]));
 }
-
-const ADAM_ONLY = ["beta1", "beta2", "epsilon"] as const;
-const SGD_ONLY = ["momentum"] as const;
 
 const CROSS_RULES: CrossRule[] = [
   {
     doc: "model.layers starts at the dataset's input size (784) and ends at its class count (10)",
-    check(cfg, ctx) {
+    check(cfg, fail) {
       const shape = DATASETS[cfg.data.dataset];
       const layers = cfg.model.layers;
       if (layers[0] !== shape.inputs) {
         fail(
-          ctx,
           "model.layers[0]",
           `expected ${shape.inputs} (the ${cfg.data.dataset} input size), got ${layers[0]}`,
         );
@@ -687,7 +599,6 @@ const CROSS_RULES: CrossRule[] = [
       const last = layers.length - 1;
       if (layers[last] !== shape.classes) {
         fail(
-          ctx,
           `model.layers[${last}]`,
           `expected ${shape.classes} (the ${cfg.data.dataset} classes), got ${layers[last]}`,
         );
@@ -696,12 +607,11 @@ const CROSS_RULES: CrossRule[] = [
   },
   {
     doc: "data.train_limit is at most the training images left after the validation split",
-    check(cfg, ctx) {
+    check(cfg, fail) {
       // 60,000 training images - validation = the training set the limit caps.
       const left = DATASETS[cfg.data.dataset].train - cfg.data.validation;
       if (cfg.data.train_limit !== undefined && cfg.data.train_limit > left) {
         fail(
-          ctx,
           "data.train_limit",
           `expected an integer in 1..${left} (60000 - validation), got ${cfg.data.train_limit}`,
         );
@@ -709,77 +619,18 @@ const CROSS_RULES: CrossRule[] = [
     },
   },
   {
-    doc: "optimizer fields match the optimizer: momentum for sgd; beta1, beta2, epsilon for adam",
-    check(cfg, ctx) {
-      const o = cfg.procedure.optimizer;
-      const foreign = o.name === "adam" ? SGD_ONLY : ADAM_ONLY;
-      for (const key of foreign) {
-        if (o[key] !== undefined) {
-          fail(
-            ctx,
-            `procedure.optimizer.${key}`,
-            `applies only to ${o.name === "adam" ? "sgd" : "adam"}, got ${
-              o[key]
-            } with ${o.name}; remove it`,
-            true,
-          );
-        }
-      }
-    },
-  },
-  {
-    doc: "procedure.eval_every is at most procedure.iterations",
-    check(cfg, ctx) {
-      const p = cfg.procedure;
-      if (p.eval_every > p.iterations) {
-        fail(
-          ctx,
-          "procedure.eval_every",
-          `expected an integer in 1..${p.iterations} (procedure.iterations), got ${p.eval_every}`,
-        );
-      }
-    },
-  },
-  {
-    doc: "procedure.prune_fractions has one entry per weight layer (model.layers length - 1)",
-    check(cfg, ctx) {
-      const n = cfg.model.layers.length - 1;
-      const f = cfg.procedure.prune_fractions;
-      if (f.length !== n) {
-        fail(
-          ctx,
-          "procedure.prune_fractions",
-          `expected ${n} entries (one per weight layer of model.layers), got ${showValue(f)}`,
-        );
-      }
-    },
-  },
-  {
-    doc: "controls.rounds are distinct rounds in 0..procedure.rounds",
-    check(cfg, ctx) {
-      const seen = new Set<number>();
-      cfg.controls.rounds.forEach((r, i) => {
-        const path = itemPath("controls.rounds", i);
-        if (r > cfg.procedure.rounds) {
-          fail(
-            ctx,
-            path,
-            `expected an integer in 0..${cfg.procedure.rounds} (procedure.rounds), got ${r}`,
-          );
-        }
-        if (seen.has(r)) fail(ctx, path, `round ${r} is listed twice; list each round once`);
-        seen.add(r);
-      });
+    doc: "the procedure's own rules (listed with each procedure)",
+    check(cfg, fail, profile) {
+      for (const rule of specOf(cfg).rules) rule.check(cfg, fail, profile);
     },
   },
   {
     doc: "claim ids are unique",
-    check(cfg, ctx) {
+    check(cfg, fail) {
       const seen = new Set<string>();
       cfg.claims.forEach((c, i) => {
         if (seen.has(c.id)) {
           fail(
-            ctx,
             `claims[${i}].id`,
             `duplicate claim id ${JSON.stringify(c.id)}; give each claim its own id`,
           );
@@ -790,19 +641,18 @@ const CROSS_RULES: CrossRule[] = [
   },
   {
     doc: "a claim has a baseline exactly when its statistic is difference or ratio",
-    check(cfg, ctx) {
+    check(cfg, fail) {
       cfg.claims.forEach((c, i) => {
-        if (c.statistic === "value" && c.baseline) {
+        const needsBaseline = c.statistic === "difference" || c.statistic === "ratio";
+        if (!needsBaseline && c.baseline) {
           fail(
-            ctx,
             `claims[${i}].baseline`,
-            `a "value" statistic takes no baseline; remove it or use difference or ratio`,
+            `a "${c.statistic}" statistic takes no baseline; remove it or use difference or ratio`,
             true,
           );
         }
-        if (c.statistic !== "value" && !c.baseline) {
+        if (needsBaseline && !c.baseline) {
           fail(
-            ctx,
             `claims[${i}].baseline`,
             `missing; a "${c.statistic}" statistic needs a baseline selector (arm, weights_remaining)`,
             true,
@@ -812,19 +662,27 @@ const CROSS_RULES: CrossRule[] = [
     },
   },
   {
-    doc: "claims select only arms the config produces (controls enabled in controls)",
-    check(cfg, ctx) {
-      const arms = producedArms(cfg);
+    doc:
+      "argmax, max and min_step claims select exactly one list (the axis); other claims select single values",
+    check(cfg, fail) {
       cfg.claims.forEach((c, i) => {
+        const axisStatistic = (AXIS_STATISTICS as readonly string[]).includes(c.statistic);
         for (const role of ["select", "baseline"] as const) {
-          const arm = c[role]?.arm;
-          if (arm !== undefined && !arms.includes(arm)) {
+          const selector = c[role];
+          if (!selector) continue;
+          const lists = axes(selector);
+          if (axisStatistic && role === "select" && lists.length !== 1) {
             fail(
-              ctx,
-              `claims[${i}].${role}.arm`,
-              `arm ${JSON.stringify(arm)} is not produced by this config; expected one of: ${
-                arms.join(", ")
+              `claims[${i}].select`,
+              `a "${c.statistic}" statistic needs exactly one list (weights_remaining or width) as its axis, got ${
+                lists.length === 0 ? "none" : lists.join(" and ")
               }`,
+            );
+          }
+          if (!axisStatistic && lists.length > 0) {
+            fail(
+              `claims[${i}].${role}.${lists[0]}`,
+              `a "${c.statistic}" statistic reads one value; give one number, or use argmax, max or min_step`,
             );
           }
         }
@@ -832,14 +690,70 @@ const CROSS_RULES: CrossRule[] = [
     },
   },
   {
+    doc: 'the op "in" takes a threshold [low, high] with low <= high; other ops take a number',
+    check(cfg, fail) {
+      cfg.claims.forEach((c, i) => {
+        const values = typeof c.threshold === "object" && !Array.isArray(c.threshold)
+          ? Object.entries(c.threshold).map(([p, v]) => [`.${p}`, v] as const)
+          : [["", c.threshold] as const];
+        for (const [suffix, value] of values) {
+          const path = `claims[${i}].threshold${suffix}`;
+          if (c.op === "in" && !(Array.isArray(value) && value[0] <= value[1])) {
+            fail(path, `the op "in" needs [low, high] with low <= high, got ${showValue(value)}`);
+          }
+          if (c.op !== "in" && Array.isArray(value)) {
+            fail(
+              path,
+              `the op "${c.op}" needs one number, got ${showValue(value)}; or use the op "in"`,
+            );
+          }
+        }
+      });
+    },
+  },
+  {
+    doc: "claims select only arms and widths the config produces",
+    check(cfg, fail) {
+      const spec = specOf(cfg);
+      const arms = spec.arms(cfg);
+      const widths = spec.widths(cfg);
+      cfg.claims.forEach((c, i) => {
+        for (const role of ["select", "baseline"] as const) {
+          const selector = c[role];
+          if (!selector) continue;
+          if (!arms.includes(selector.arm)) {
+            fail(
+              `claims[${i}].${role}.arm`,
+              `arm ${
+                JSON.stringify(selector.arm)
+              } is not produced by this config; expected one of: ${arms.join(", ")}`,
+            );
+          }
+          const asked = selector.width === undefined ? [] : [selector.width].flat();
+          for (const width of asked) {
+            if (!widths.includes(width)) {
+              fail(
+                `claims[${i}].${role}.width`,
+                `width ${width} is not produced by this config; expected one of: ${
+                  widths.join(", ")
+                }`,
+              );
+            }
+          }
+        }
+      });
+    },
+  },
+  {
     doc: "a per-profile threshold map has a value for the profile being run",
-    check(cfg, ctx) {
-      const profile = ctx.profile;
+    check(cfg, fail, profile) {
       if (!profile) return;
       cfg.claims.forEach((c, i) => {
-        if (typeof c.threshold === "object" && c.threshold[profile] === undefined) {
+        if (
+          typeof c.threshold === "object" && !Array.isArray(c.threshold) &&
+          c.threshold[profile] === undefined
+        ) {
           fail(
-            ctx,
             `claims[${i}].threshold`,
             `no value for profile ${profile}; add "${profile}: <number>" to the map`,
           );
@@ -850,9 +764,11 @@ const CROSS_RULES: CrossRule[] = [
 ];
 
 function validateExperiment(value: unknown, ctx: Ctx): ExperimentConfig {
-  check(EXPERIMENT, value, "", ctx);
+  const withRoot = { ...ctx, root: value };
+  check(EXPERIMENT, value, "", withRoot);
   const cfg = value as ExperimentConfig;
-  for (const rule of CROSS_RULES) rule.check(cfg, ctx);
+  const failAt: FailAt = (path, message, atKey) => fail(withRoot, path, message, atKey);
+  for (const rule of CROSS_RULES) rule.check(cfg, failAt, ctx.profile);
   return cfg;
 }
 
@@ -916,7 +832,7 @@ export function loadExperimentFile(path: string): ExperimentFile {
     throw new UsageError(`${shown}:${line}:${col}: YAML syntax error: ${syntax.message}`);
   }
   const { value, index } = readDocument(doc, lines, shown);
-  const ctx: Ctx = { index, file: shown };
+  const ctx: Ctx = { index, file: shown, root: value };
   check(FILE, value, "", ctx);
   const raw = value as ExperimentConfig & { profiles: Record<ProfileName, Partial<ProfileSpec>> };
 
@@ -1004,6 +920,15 @@ function toJsonSchema(desc: Desc): Record<string, unknown> {
         ...doc,
         items: toJsonSchema(desc.items),
         ...(desc.minItems ? { minItems: desc.minItems } : {}),
+        ...(desc.maxItems ? { maxItems: desc.maxItems } : {}),
+      };
+    case "map":
+      return { type: "object", ...doc };
+    case "tagged":
+      // The tag lives elsewhere (desc.tagPath); editors see every alternative.
+      return {
+        ...doc,
+        anyOf: Object.values(desc.of).map(toJsonSchema),
       };
     case "integer":
     case "number": {
@@ -1041,6 +966,9 @@ export function experimentJsonSchema(): Record<string, unknown> {
     ...body,
     description: `${FILE.doc} Also checked, across fields: ${
       CROSS_RULES.map((r) => r.doc).join("; ")
-    }; id equals the file's base name.`,
+    }; id equals the file's base name. Per procedure: ${
+      PROCEDURE_SPECS.map((spec) => `${spec.name}: ${spec.rules.map((r) => r.doc).join("; ")}`)
+        .join(". ")
+    }.`,
   };
 }

@@ -43,39 +43,41 @@ export interface OptimizerConfig {
   epsilon?: number;
 }
 
-export interface ImpProcedure {
-  name: "imp";
+/** A training budget, shared by every procedure that trains. */
+export interface TrainingConfig {
   optimizer: OptimizerConfig;
   batch_size: number;
-  /** Training iterations per round; training always runs the full budget. */
+  /** Training iterations; always run in full (early stopping is read from the curve). */
   iterations: number;
   eval_every: number;
-  /** Pruning rounds after the dense round 0. */
-  rounds: number;
-  /** Fraction of each layer's remaining weights removed per round, one entry per layer. */
-  prune_fractions: number[];
-  /** "init": kept weights reset to their values at iteration 0. */
-  rewind: "init";
 }
 
-export type ProcedureConfig = ImpProcedure;
-
-export interface ControlsConfig {
-  /** Same mask, fresh init: this many reinitialisations per trial. 0 disables the arm. */
-  random_reinit: number;
-  /** A random mask with the ticket's per-layer counts, trained from the ticket's init. */
-  random_mask: boolean;
-  /** Rounds at which the control arms are trained (they are not needed at every round). */
-  rounds: number[];
+/**
+ * A procedure's block: `name` picks the procedure (src/procedures/mod.ts); the other fields are
+ * the procedure's own (declared in its spec, e.g. src/procedures/imp_spec.ts, with their type).
+ */
+export interface ProcedureConfig {
+  name: string;
+  [field: string]: unknown;
 }
 
-export type ClaimOp = "<" | "<=" | ">" | ">=";
+/** Control arms; their fields are the procedure's (declared in its spec). */
+export type ControlsConfig = Record<string, unknown>;
+
+export type ClaimOp = "<" | "<=" | ">" | ">=" | "in";
 
 export interface ClaimSelector {
   arm: string;
-  /** Fraction of prunable weights remaining, e.g. 0.2107; the nearest round within 0.005. */
-  weights_remaining: number;
+  /**
+   * Fraction of prunable weights remaining, e.g. 0.2107; the nearest level within 0.005. A list
+   * is the axis of an argmax / max / min_step statistic.
+   */
+  weights_remaining: number | number[];
+  /** Hidden width (results.csv `width`); absent = the only width the arm has. A list is an axis. */
+  width?: number | number[];
 }
+
+export type Threshold = number | [number, number];
 
 export interface ClaimConfig {
   id: string;
@@ -89,10 +91,15 @@ export interface ClaimConfig {
   select: ClaimSelector;
   /** measured = metric(select) - metric(baseline) ("difference") or metric(select) / metric(baseline) ("ratio"); absent = the metric itself. */
   baseline?: ClaimSelector;
-  statistic: "value" | "difference" | "ratio";
+  /**
+   * value / difference / ratio: of single selectors. Along the one list-valued selector field
+   * (the axis): argmax = the axis value with the highest metric, max = that metric, min_step =
+   * the smallest increase of the metric between neighbouring axis values (ascending).
+   */
+  statistic: "value" | "difference" | "ratio" | "argmax" | "max" | "min_step";
   op: ClaimOp;
-  /** Threshold, optionally per profile; why: the calibration argument. */
-  threshold: number | Partial<Record<ProfileName, number>>;
+  /** Threshold ([low, high] for "in"), optionally per profile; why: the calibration argument. */
+  threshold: Threshold | Partial<Record<ProfileName, Threshold>>;
   why?: string;
   /** The paper's value, shown beside ours, as text with its source. */
   paper: string;
@@ -119,12 +126,15 @@ export interface ResolvedConfig extends ExperimentConfig {
   profile_note: string;
 }
 
-/** One row of results.csv: one trial x round x arm (x replicate for repeated controls). */
+/** One row of results.csv: one trial x width x level x arm (x replicate for repeated controls). */
 export interface ResultRow {
   trial: number;
+  /** The level: IMP round, or the index of the weights-remaining value of a sweep. */
   round: number;
   arm: string;
   replicate: number;
+  /** The first hidden layer's width (the swept width of a width sweep). */
+  width: number;
   weights_remaining: number;
   weights_remaining_per_layer: number[];
   early_stop_iteration: number;
@@ -140,7 +150,7 @@ export interface ClaimResult {
   text: string;
   statistic: ClaimConfig["statistic"];
   op: ClaimOp;
-  threshold: number;
+  threshold: Threshold;
   /** Mean over trials of the per-trial measured value; null when data is missing. */
   measured: number | null;
   per_trial: (number | null)[];

@@ -20,13 +20,14 @@ import {
   encodeSafetensors,
   type SafetensorsTensor,
 } from "../harness/safetensors.ts";
-import type { ImpProcedure, ResolvedConfig, ResultRow } from "../harness/types.ts";
+import type { ResolvedConfig, ResultRow } from "../harness/types.ts";
 import { biasBlock, mlpLayout, type ParamLayout, weightBlock } from "../nn/layout.ts";
 import { MlpTrainer } from "../nn/mlp.ts";
 import { countKept, keptAfterRound, pruneSmallest, randomMask } from "../prune/mod.ts";
 import { BatchOrder } from "../train/batch_order.ts";
 import { initParams } from "../train/init.ts";
 import { earlyStop, type EvalPoint, trainRuns } from "../train/train_runs.ts";
+import { impConfig, impControls, type ImpProcedure } from "./imp_spec.ts";
 import type { ProcedureContext } from "./types.ts";
 
 interface RunPlan {
@@ -45,7 +46,7 @@ const MAX_CHUNK_STEPS = 500;
 
 export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   const { config, directory } = context;
-  const procedure = config.procedure as ImpProcedure;
+  const procedure = impConfig(config);
   const layout = mlpLayout(config.model.layers);
   const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
   const inits = trials.map((trial) =>
@@ -101,7 +102,8 @@ function planRound(
   directory: string,
 ): RunPlan[] {
   const plans: RunPlan[] = [];
-  const withControls = round > 0 && config.controls.rounds.includes(round);
+  const controls = impControls(config);
+  const withControls = round > 0 && controls.rounds.includes(round);
   trials.forEach((trial, t) => {
     const plan = (
       arm: RunPlan["arm"],
@@ -119,11 +121,11 @@ function planRound(
       });
     plan("ticket", 0, masks[t], inits[t]);
     if (!withControls) return;
-    for (let replicate = 1; replicate <= config.controls.random_reinit; replicate++) {
+    for (let replicate = 1; replicate <= controls.random_reinit; replicate++) {
       const rng = new Rng(config.seed, "reinit", (trial * 1000 + round) * 1000 + replicate);
       plan("random-reinit", replicate, masks[t], initParams(layout, config.model.init, rng));
     }
-    if (config.controls.random_mask) {
+    if (controls.random_mask) {
       const rng = new Rng(config.seed, "random-mask", trial * 1000 + round);
       plan(
         "random-mask",
@@ -254,6 +256,7 @@ function resultRow(
     round,
     arm: plan.arm,
     replicate: plan.replicate,
+    width: layout.layers[0].outputs,
     weights_remaining: kept.reduce((a, b) => a + b, 0) / totalWeights(layout),
     weights_remaining_per_layer: kept.map((k, l) => k / plan.masks[l].length),
     early_stop_iteration: best.iteration,

@@ -18,6 +18,7 @@ function row(
     round,
     arm,
     replicate,
+    width: 300,
     weights_remaining: wr,
     weights_remaining_per_layer: [wr, wr],
     early_stop_iteration: metrics.early_stop_iteration ?? 1000,
@@ -162,4 +163,94 @@ Deno.test("no rows at all is INCONCLUSIVE; a ratio without baseline is a usage e
     () => evaluateClaims([{ ...ratioClaim, baseline: undefined }], [], "quick"),
     UsageError,
   );
+});
+
+/** A width x weights-remaining sweep: accuracy[width][level] per trial (levels 0.1, 0.3, 0.5). */
+function sweepRows(accuracy: Record<number, number[]>[], arm = "signed-constant"): ResultRow[] {
+  const levels = [0.1, 0.3, 0.5];
+  return accuracy.flatMap((byWidth, trial) =>
+    Object.entries(byWidth).flatMap(([width, values]) =>
+      values.map((acc, level) => ({
+        ...row(trial, level, arm, { test_accuracy_at_early_stop: acc }),
+        width: Number(width),
+        weights_remaining: levels[level],
+        weights_remaining_per_layer: [levels[level], levels[level]],
+      }))
+    )
+  );
+}
+
+const argmaxClaim: ClaimConfig = {
+  id: "best-k",
+  text: "The best weights remaining lies in [30%, 50%].",
+  metric: "test_accuracy_at_early_stop",
+  select: { arm: "signed-constant", width: 100, weights_remaining: [0.1, 0.3, 0.5] },
+  statistic: "argmax",
+  op: "in",
+  threshold: [0.3, 0.5],
+  paper: "30-70% (Ramanujan et al. 2020)",
+};
+
+Deno.test("argmax along weights remaining with the op in", () => {
+  const rows = sweepRows([{ 100: [0.8, 0.9, 0.85] }, { 100: [0.8, 0.85, 0.9] }]);
+  const [pass] = evaluateClaims([argmaxClaim], rows, "quick");
+  assert.deepEqual(pass.per_trial, [0.3, 0.5]);
+  assert.equal(pass.verdict, "PASS");
+  assert.match(pass.reason, /argmax weights_remaining in \[30%, 50%\]/);
+  const low = sweepRows([{ 100: [0.95, 0.9, 0.85] }, { 100: [0.95, 0.85, 0.9] }]);
+  assert.equal(evaluateClaims([argmaxClaim], low, "quick")[0].verdict, "FAIL");
+  // Ties go to the first listed axis value.
+  const tied = sweepRows([{ 100: [0.9, 0.9, 0.8] }]);
+  assert.deepEqual(evaluateClaims([argmaxClaim], tied, "quick")[0].per_trial, [0.1]);
+});
+
+Deno.test("max and min_step along width; a missing axis point leaves the trial without data", () => {
+  const rows = sweepRows([{
+    100: [0.8, 0.9, 0.91],
+    300: [0.8, 0.9, 0.93],
+    1000: [0.8, 0.9, 0.94],
+  }]);
+  const rises: ClaimConfig = {
+    ...argmaxClaim,
+    id: "rises",
+    select: { arm: "signed-constant", width: [100, 300, 1000], weights_remaining: 0.5 },
+    statistic: "min_step",
+    op: ">",
+    threshold: 0,
+  };
+  const [step] = evaluateClaims([rises], rows, "quick");
+  assert.ok(Math.abs(step.measured! - 0.01) < 1e-12, String(step.measured));
+  assert.equal(step.verdict, "PASS");
+  const max = {
+    ...rises,
+    id: "max",
+    statistic: "max" as const,
+    op: ">=" as const,
+    threshold: 0.94,
+  };
+  assert.equal(evaluateClaims([max], rows, "quick")[0].measured, 0.94);
+  const falls = sweepRows([{
+    100: [0.8, 0.9, 0.91],
+    300: [0.8, 0.9, 0.89],
+    1000: [0.8, 0.9, 0.94],
+  }]);
+  assert.equal(evaluateClaims([rises], falls, "quick")[0].verdict, "FAIL");
+  const gap = sweepRows([{ 100: [0.8, 0.9, 0.91], 1000: [0.8, 0.9, 0.94] }]);
+  const [missing] = evaluateClaims([rises], gap, "quick");
+  assert.equal(missing.verdict, "INCONCLUSIVE");
+  assert.match(missing.reason, /No row for arm signed-constant width 300 at weights remaining 0.5/);
+});
+
+Deno.test("a selector without width is ambiguous when the arm has several widths", () => {
+  const rows = sweepRows([{ 100: [0.8, 0.9, 0.91], 300: [0.8, 0.9, 0.93] }]);
+  const claim: ClaimConfig = {
+    ...argmaxClaim,
+    select: { arm: "signed-constant", weights_remaining: 0.5 },
+    statistic: "value",
+    op: ">",
+    threshold: 0.5,
+  };
+  const [result] = evaluateClaims([claim], rows, "quick");
+  assert.equal(result.verdict, "INCONCLUSIVE");
+  assert.match(result.reason, /has widths 100, 300; add width to the selector/);
 });

@@ -10,6 +10,7 @@ function row(trial: number, round: number, arm: string, replicate = 0): ResultRo
     round,
     arm,
     replicate,
+    width: 300,
     weights_remaining: wr,
     weights_remaining_per_layer: [wr, wr, Math.pow(0.9, round)],
     early_stop_iteration: 1000 * (round + 1) + trial,
@@ -36,22 +37,22 @@ Deno.test("resultsCsv writes the header, sorts rows and prints fixed decimals", 
   const lines = text.split("\n");
   assert.equal(
     lines[0],
-    "trial,round,arm,replicate,weights_remaining,weights_remaining_fc1,weights_remaining_fc2," +
+    "trial,width,round,arm,replicate,weights_remaining,weights_remaining_fc1,weights_remaining_fc2," +
       "weights_remaining_fc3,early_stop_iteration,test_accuracy_at_early_stop," +
       "final_test_accuracy,min_validation_loss",
   );
-  assert.deepEqual(lines.slice(1, -1).map((l) => l.split(",").slice(0, 4).join(",")), [
-    "0,0,ticket,0",
-    "0,1,random-mask,0",
-    "0,1,random-reinit,0",
-    "0,1,random-reinit,1",
-    "0,1,ticket,0",
-    "1,0,ticket,0",
-    "1,2,ticket,0",
+  assert.deepEqual(lines.slice(1, -1).map((l) => l.split(",").slice(0, 5).join(",")), [
+    "0,300,0,ticket,0",
+    "0,300,1,random-mask,0",
+    "0,300,1,random-reinit,0",
+    "0,300,1,random-reinit,1",
+    "0,300,1,ticket,0",
+    "1,300,0,ticket,0",
+    "1,300,2,ticket,0",
   ]);
   assert.equal(
     lines[1],
-    "0,0,ticket,0,1.000000,1.000000,1.000000,1.000000,1000,0.970000,0.960000,0.10000033",
+    "0,300,0,ticket,0,1.000000,1.000000,1.000000,1.000000,1000,0.970000,0.960000,0.10000033",
   );
   assert.equal(lines.at(-1), "");
 });

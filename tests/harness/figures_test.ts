@@ -15,6 +15,7 @@ function rows(): ResultRow[] {
             round,
             arm,
             replicate,
+            width: 300,
             weights_remaining: wr,
             weights_remaining_per_layer: [wr, wr],
             early_stop_iteration: 5000 + (arm === "ticket" ? -300 : 300) * round + 10 * trial,

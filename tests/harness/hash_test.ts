@@ -44,7 +44,7 @@ Deno.test("configHash changes when any value changes", () => {
   const config = paper();
   const hash = configHash(config);
   const changed = structuredClone(config);
-  changed.procedure.optimizer.learning_rate = 1.3e-3;
+  (changed.procedure.optimizer as { learning_rate: number }).learning_rate = 1.3e-3;
   assert.notEqual(configHash(changed), hash);
   const reseeded = { ...config, seed: 2 };
   assert.notEqual(configHash(reseeded), hash);

@@ -76,6 +76,7 @@ function rows(): ResultRow[] {
         round,
         arm,
         replicate,
+        width: 300,
         weights_remaining: wr,
         weights_remaining_per_layer: [wr, wr, wr],
         early_stop_iteration: round === 0 ? 10000 : arm === "ticket" ? 6000 + trial * 100 : 12000,
@@ -103,7 +104,7 @@ function render(): string {
 Deno.test("report puts the verdict table before the metrics, figures and provenance", () => {
   const report = render();
   const verdicts = report.indexOf("| claim | threshold | measured | paper | verdict |");
-  const metrics = report.indexOf("## Mean metrics per round and arm");
+  const metrics = report.indexOf("## Mean metrics per level and arm");
   const figures = report.indexOf("![accuracy](accuracy.svg)");
   const provenance = report.indexOf("## Provenance");
   assert.ok(verdicts > 0 && verdicts < metrics, "verdicts before metrics");

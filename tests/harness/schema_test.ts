@@ -117,7 +117,7 @@ Deno.test("weak-lth.yaml validates and resolves for every profile", () => {
   assert.equal(paper.profile_note, "the paper's protocol");
   assert.deepEqual(paper.model.layers, [784, 300, 100, 10]);
   assert.deepEqual(paper.procedure.prune_fractions, [0.2, 0.2, 0.1]);
-  assert.equal(paper.procedure.optimizer.learning_rate, 1.2e-3);
+  assert.equal((paper.procedure.optimizer as { learning_rate: number }).learning_rate, 1.2e-3);
   assert.equal(paper.procedure.iterations, 50000);
   assert.deepEqual(paper.controls, { random_reinit: 3, random_mask: true, rounds: [7, 9, 15] });
   assert.equal(paper.trials, 5);
@@ -255,7 +255,7 @@ Deno.test("claim arms must be arms the config produces", () => {
   assertLoadError(
     { 45: "    baseline: { arm: winner, weights_remaining: 0.5 }" },
     (p) =>
-      `${p}:45:22: claims[1].baseline.arm: expected one of: ticket, random-reinit, random-mask, got "winner"`,
+      `${p}:45:22: claims[1].baseline.arm: arm "winner" is not produced by this config; expected one of: ticket, random-reinit`,
   );
   assertLoadError(
     { 45: "    baseline: { arm: random-mask, weights_remaining: 0.5 }" },
@@ -300,7 +300,7 @@ Deno.test("cross-field rules", () => {
   assertLoadError(
     { 39: "    threshold: high" },
     (p) =>
-      `${p}:39:16: claims[0].threshold: expected a number or a map with at least one of: smoke, quick, paper, got "high"`,
+      `${p}:39:16: claims[0].threshold: expected a number or a list of 2 entries or a map with at least one of: smoke, quick, paper, got "high"`,
   );
   assertLoadError(
     { 7: "  layers: [785, 30, 10]" },
@@ -379,7 +379,11 @@ Deno.test("JSON Schema export is draft 2020-12 JSON with the top-level propertie
   assert.deepEqual(schema.required, Object.keys(properties));
   const trials = properties.trials;
   assert.deepEqual([trials.type, trials.minimum, trials.maximum], ["integer", 1, 100]);
-  const procedure = properties.procedure as { properties: Record<string, Record<string, unknown>> };
+  // One alternative per registered procedure, told apart by its `name`.
+  const alternatives = (properties.procedure as {
+    anyOf: { properties: Record<string, Record<string, unknown>> }[];
+  }).anyOf;
+  const procedure = alternatives.find((a) => JSON.stringify(a.properties.name.enum) === '["imp"]')!;
   assert.equal(procedure.properties.optimizer.type, "object");
   const lr = (procedure.properties.optimizer.properties as Record<string, Record<string, unknown>>)
     .learning_rate;

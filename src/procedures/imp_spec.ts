@@ -1,0 +1,113 @@
+/** The `imp` procedure's fields, controls, arms and rules (its code is imp.ts). */
+import {
+  fraction01,
+  obj,
+  oneOf,
+  req,
+  showValue,
+  trainingFields,
+  trainingRules,
+} from "../harness/descriptors.ts";
+import type { ExperimentConfig, TrainingConfig } from "../harness/types.ts";
+import type { ProcedureSpec } from "./spec.ts";
+
+export interface ImpProcedure extends TrainingConfig {
+  name: "imp";
+  /** Pruning rounds after the dense round 0. */
+  rounds: number;
+  /** Fraction of each layer's remaining weights removed per round, one entry per layer. */
+  prune_fractions: number[];
+  /** "init": kept weights reset to their values at iteration 0. */
+  rewind: "init";
+}
+
+export interface ImpControls {
+  /** Same mask, fresh init: this many reinitialisations per trial. 0 disables the arm. */
+  random_reinit: number;
+  /** A random mask with the ticket's per-layer counts, trained from the ticket's init. */
+  random_mask: boolean;
+  /** Rounds at which the control arms are trained (they are not needed at every round). */
+  rounds: number[];
+}
+
+export const impConfig = (cfg: ExperimentConfig) => cfg.procedure as unknown as ImpProcedure;
+export const impControls = (cfg: ExperimentConfig) => cfg.controls as unknown as ImpControls;
+
+export const IMP_SPEC: ProcedureSpec = {
+  name: "imp",
+  doc: "Iterative magnitude pruning with rewinding to initialisation (Frankle & Carbin).",
+  fields: {
+    ...trainingFields("per round"),
+    rounds: req({
+      kind: "integer",
+      min: 0,
+      max: 100,
+      doc: "Pruning rounds after the dense round 0.",
+    }),
+    prune_fractions: req({
+      kind: "array",
+      items: fraction01,
+      minItems: 1,
+      doc:
+        "Fraction of each layer's remaining weights removed per round, one entry per weight layer.",
+    }),
+    rewind: req(oneOf(["init"], "init: kept weights are reset to their values at iteration 0.")),
+  },
+  controls: obj("Control arms that a ticket must beat.", {
+    random_reinit: req({
+      kind: "integer",
+      min: 0,
+      max: 100,
+      doc: "Same mask, fresh init: reinitialisations per trial; 0 disables the arm.",
+    }),
+    random_mask: req({
+      kind: "boolean",
+      doc: "Random mask with the ticket's per-layer counts, ticket's init.",
+    }),
+    rounds: req({
+      kind: "array",
+      items: { kind: "integer", min: 0 },
+      doc: "Rounds at which the control arms are trained.",
+    }),
+  }),
+  arms(cfg) {
+    const controls = impControls(cfg);
+    const arms = ["ticket"];
+    if (controls.random_reinit > 0) arms.push("random-reinit");
+    if (controls.random_mask) arms.push("random-mask");
+    return arms;
+  },
+  widths: (cfg) => [cfg.model.layers[1]],
+  rules: [
+    ...trainingRules("procedure", (cfg) => impConfig(cfg)),
+    {
+      doc: "procedure.prune_fractions has one entry per weight layer (model.layers length - 1)",
+      check(cfg, fail) {
+        const n = cfg.model.layers.length - 1;
+        const f = impConfig(cfg).prune_fractions;
+        if (f.length !== n) {
+          fail(
+            "procedure.prune_fractions",
+            `expected ${n} entries (one per weight layer of model.layers), got ${showValue(f)}`,
+          );
+        }
+      },
+    },
+    {
+      doc: "controls.rounds are distinct rounds in 0..procedure.rounds",
+      check(cfg, fail) {
+        const seen = new Set<number>();
+        const rounds = impConfig(cfg).rounds;
+        impControls(cfg).rounds.forEach((r, i) => {
+          const path = `controls.rounds[${i}]`;
+          if (r > rounds) {
+            fail(path, `expected an integer in 0..${rounds} (procedure.rounds), got ${r}`);
+          }
+          if (seen.has(r)) fail(path, `round ${r} is listed twice; list each round once`);
+          seen.add(r);
+        });
+      },
+    },
+  ],
+  figures: ["accuracy", "early-stop"],
+};

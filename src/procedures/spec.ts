@@ -1,0 +1,25 @@
+/**
+ * What a procedure declares besides its code: the fields of its `procedure` block, the shape of
+ * `controls` under it, the arms and widths it produces (claims may select only those), its rules
+ * across fields, and its figures. The schema reads these, so the harness has no case per procedure.
+ */
+import type { CrossRule, Field, ObjectDesc } from "../harness/descriptors.ts";
+import type { ExperimentConfig } from "../harness/types.ts";
+
+export type FigureKind = "accuracy" | "early-stop";
+
+export interface ProcedureSpec {
+  name: string;
+  /** One line: what the procedure does. */
+  doc: string;
+  /** The fields of the `procedure` block besides `name`. */
+  fields: Record<string, Field>;
+  /** The shape of the experiment's `controls` block under this procedure. */
+  controls: ObjectDesc;
+  /** The arms (results.csv `arm`) a config produces. */
+  arms(cfg: ExperimentConfig): string[];
+  /** The hidden widths (results.csv `width`) a config produces. */
+  widths(cfg: ExperimentConfig): number[];
+  rules: CrossRule[];
+  figures: FigureKind[];
+}
