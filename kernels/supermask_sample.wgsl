@@ -3,12 +3,15 @@
 //   and step = counters[1] (the optimizer step) when FROM_COUNTER, else 0. rng_unit is
 //   src/data/rng.ts's u32ToUnit(counterU32(key, c)) bit for bit, so the mask depends only on
 //   (key, counter) and not on the dispatch shape.
+//   With EXPECTED, no draw: M = (S > 0) ? 1 : 0, the most probable mask (sigmoid(S) > 1/2), which
+//   evaluation of a learned supermask uses.
 // Bindings: 0 uniform Params, 1 counters (read, u32), 2 S (read, f32 scores),
 //   3 M (read_write, f32 0/1).
 // Dispatch: (min(g, 65535), ceil(g / 65535), runs) with g = ceil(n / 256); element
 //   i = x + y * 65535 * 256 of run z. Bounds: i >= n does nothing.
 
 override FROM_COUNTER: bool = true;
+override EXPECTED: bool = false;
 
 struct Params {
   n: u32, s_off: u32, s_run: u32, m_off: u32,
@@ -43,6 +46,10 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   let i = id.x + id.y * 65535u * 256u;
   let r = id.z;
   if (i >= p.n) {
+    return;
+  }
+  if (EXPECTED) {
+    M[p.m_off + r * p.m_run + i] = select(0.0, 1.0, S[p.s_off + r * p.s_run + i] > 0.0);
     return;
   }
   var step = 0u;

@@ -26,6 +26,7 @@ import { prepareReluBackward } from "./relu_backward.ts";
 import { prepareSgd, type SgdHyper } from "./sgd.ts";
 import { prepareScoreGrad } from "./score_grad.ts";
 import { prepareSoftmaxXent } from "./softmax_xent.ts";
+import { prepareSupermaskSample } from "./supermask_sample.ts";
 import { keepCount, prepareTopkMask } from "./topk_mask.ts";
 
 export type OptimizerSpec = ({ kind: "adam" } & AdamHyper) | ({ kind: "sgd" } & SgdHyper);
@@ -62,8 +63,17 @@ export interface MlpTrainerOptions {
    * unmasked effective-weight gradient straight through the top-k of |score| to the scores:
    * dScore = dWeff * W * sign(score)
    * (kernels/score_grad.wgsl). The optimizer updates scores only. Requires maskInProducts.
+   * `keep` is one fraction per layer for every run, or one list per run.
    */
-  edgePopup?: { keep: number[] };
+  edgePopup?: { keep: number[] | number[][] };
+  /**
+   * Learned Bernoulli supermask (Zhou et al.): weights frozen, one score per weight; every step
+   * samples m ~ Bernoulli(sigmoid(score)) (kernels/supermask_sample.wgsl, counter-based stream
+   * `key`, counter = step * runs * perRun + run * perRun + i, wrapping at 2^32), trains through
+   * W*M and passes the gradient straight through the sample: dScore = dWeff * W * sigmoid'(score).
+   * Evaluation uses the most probable mask, m = [score > 0]. Requires maskInProducts.
+   */
+  supermask?: { key: number };
 }
 
 interface Activations {
@@ -90,6 +100,8 @@ export class MlpTrainer {
   private readonly scores: GPUBuffer | null;
   private readonly scoreGrads: GPUBuffer | null;
   private readonly scoreMask: GPUBuffer | null;
+  /** Edge-popup: the kept fraction of every layer of every run. */
+  private keepPerRun: number[][] = [];
   private stepDispatches: Dispatch[] = [];
   private evalDispatches: Dispatch[] = [];
   private evaluationsRecorded = 0;
@@ -118,18 +130,13 @@ export class MlpTrainer {
       "metric history",
       options.maxEvaluations * options.evalSets.length * runs * 2 * 4,
     );
-    const edgePopup = options.edgePopup;
-    if (edgePopup) {
+    if (options.edgePopup && options.supermask) {
+      throw new RangeError("choose edge-popup or a Bernoulli supermask, not both");
+    }
+    if (options.edgePopup) this.keepPerRun = this.checkKeep(options.edgePopup.keep);
+    if (options.edgePopup || options.supermask) {
       if (!options.maskInProducts) {
-        throw new RangeError("edge-popup trains through W*M: set maskInProducts");
-      }
-      if (
-        edgePopup.keep.length !== this.layout.layers.length ||
-        edgePopup.keep.some((k) => !(k >= 0 && k <= 1))
-      ) {
-        throw new RangeError(
-          `edge-popup needs one kept fraction in [0, 1] per layer (${this.layout.layers.length}), got [${edgePopup.keep}]`,
-        );
+        throw new RangeError("scores train through W*M: set maskInProducts");
       }
       const weightsOnly = new Float32Array(floats);
       for (let r = 0; r < runs; r++) {
@@ -144,6 +151,23 @@ export class MlpTrainer {
     } else {
       this.scores = this.scoreGrads = this.scoreMask = null;
     }
+  }
+
+  private checkKeep(keep: number[] | number[][]): number[][] {
+    const layers = this.layout.layers.length;
+    const perRun = typeof keep[0] === "number"
+      ? Array.from({ length: this.options.runs }, () => keep as number[])
+      : keep as number[][];
+    const bad = perRun.length !== this.options.runs ||
+      perRun.some((k) => k.length !== layers || k.some((f) => !(f >= 0 && f <= 1)));
+    if (bad) {
+      throw new RangeError(
+        `edge-popup needs one kept fraction in [0, 1] per layer (${layers}), for every run or per run (${this.options.runs}), got ${
+          JSON.stringify(keep)
+        }`,
+      );
+    }
+    return perRun;
   }
 
   static async create(gpu: Gpu, options: MlpTrainerOptions): Promise<MlpTrainer> {
@@ -220,23 +244,50 @@ export class MlpTrainer {
     return dispatches;
   }
 
-  /** Edge-popup: the mask of every run from its scores, exact top-k per layer. */
-  private async topkMask(): Promise<Dispatch[]> {
-    const { edgePopup } = this.options;
-    if (!edgePopup || !this.scores) return [];
+  /**
+   * The masks from the scores: edge-popup's exact top-k per layer (one segment per run and layer,
+   * so runs may keep different fractions), or a Bernoulli supermask's sample (training) or most
+   * probable mask (evaluation).
+   */
+  private async scoreMasks(purpose: "train" | "evaluate"): Promise<Dispatch[]> {
+    const { options, layout, scores } = this;
+    if (!scores) return [];
+    if (options.supermask) {
+      const runStride = layout.perRun;
+      return [
+        await prepareSupermaskSample(this.gpu, this.pool, {
+          n: layout.perRun,
+          runs: options.runs,
+          scores,
+          scoreOffset: 0,
+          scoreRunStride: runStride,
+          masks: this.mask,
+          maskOffset: 0,
+          maskRunStride: runStride,
+          key: options.supermask.key,
+          counterBase: 0,
+          counterRunStride: runStride,
+          stepStride: options.runs * runStride,
+          counters: this.counters,
+          expected: purpose === "evaluate",
+        }),
+      ];
+    }
     return [
       await prepareTopkMask(this.gpu, this.pool, {
-        runs: this.options.runs,
-        segments: this.layout.layers.map((layer, l) => ({
-          scoreOffset: layer.weightOffset,
-          maskOffset: layer.weightOffset,
-          length: layer.inputs * layer.outputs,
-          k: keepCount(edgePopup.keep[l], layer.inputs * layer.outputs),
-        })),
-        scores: this.scores,
-        scoreRunStride: this.layout.perRun,
+        runs: 1,
+        segments: this.keepPerRun.flatMap((keep, r) =>
+          layout.layers.map((layer, l) => ({
+            scoreOffset: r * layout.perRun + layer.weightOffset,
+            maskOffset: r * layout.perRun + layer.weightOffset,
+            length: layer.inputs * layer.outputs,
+            k: keepCount(keep[l], layer.inputs * layer.outputs),
+          }))
+        ),
+        scores,
+        scoreRunStride: 0,
         masks: this.mask,
-        maskRunStride: this.layout.perRun,
+        maskRunStride: 0,
       }),
     ];
   }
@@ -253,7 +304,7 @@ export class MlpTrainer {
       l > 0 && l < L ? pool.storage(`hidden grad ${l}`, runs * batch * w * 4) : null
     );
     const step: Dispatch[] = [
-      ...await this.topkMask(),
+      ...await this.scoreMasks("train"),
       await prepareGatherBatch(gpu, pool, {
         features: dataset.features,
         batch,
@@ -285,8 +336,8 @@ export class MlpTrainer {
             outputGrad,
             input,
             this.grads,
-            // Edge-popup's scores need the unmasked gradient of the effective weight.
-            options.maskInProducts && !options.edgePopup ? this.mask : undefined,
+            // Scores need the unmasked gradient of the effective weight.
+            options.maskInProducts && !this.scores ? this.mask : undefined,
           ),
         ),
       );
@@ -341,7 +392,7 @@ export class MlpTrainer {
           scoreGrads: this.scoreGrads,
           outputOffset: 0,
           outputRunStride: this.layout.perRun,
-          sigmoid: false,
+          sigmoid: options.supermask !== undefined,
         }),
       );
     }
@@ -374,7 +425,7 @@ export class MlpTrainer {
     this.stepDispatches = step;
 
     const evaluation = this.activations(options.evalBatch, "eval");
-    this.evalDispatches.push(...await this.topkMask());
+    this.evalDispatches.push(...await this.scoreMasks("evaluate"));
     const slots = options.maxEvaluations * options.evalSets.length;
     for (const set of options.evalSets) {
       for (let start = 0; start < set.indices.length; start += options.evalBatch) {
@@ -441,7 +492,7 @@ export class MlpTrainer {
     if (this.scores) {
       if (!scores || scores.length !== expected) {
         throw new RangeError(
-          `edge-popup reset needs ${expected} scores, got ${scores?.length ?? 0}`,
+          `a trainer with scores needs ${expected} scores at reset, got ${scores?.length ?? 0}`,
         );
       }
       this.pool.write(this.scores, scores);
@@ -540,7 +591,7 @@ export class MlpTrainer {
     which: "grads" | "mask" | "moment0" | "moment1" | "scores",
   ): Promise<Float32Array> {
     if (which === "scores" && !this.scores) {
-      throw new RangeError("no scores: not in edge-popup mode");
+      throw new RangeError("no scores: not in edge-popup or supermask mode");
     }
     const buffer = which === "scores"
       ? this.scores!

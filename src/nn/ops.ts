@@ -883,6 +883,8 @@ interface SampleCase extends OpCase {
   /** counters[1] (the step) when sampling from the counter; null: FROM_COUNTER off. */
   step: number | null;
   counterBase: number;
+  /** The most probable mask [score > 0] instead of a draw. */
+  expected?: boolean;
 }
 
 /**
@@ -904,6 +906,8 @@ async function runSample(ctx: OpContext, c: SampleCase): Promise<OpResult> {
       ? 100
       : u < 0.06
       ? 20 * rng.nextNormal()
+      : u < 0.08
+      ? (u < 0.07 ? 0 : -0) // the boundary of the expected mask: sigmoid(0) = 1/2 is not > 1/2
       : 3 * rng.nextNormal();
   }
   const masks = new Float32Array(maskOffset + c.runs * maskRunStride).fill(0.5);
@@ -918,6 +922,7 @@ async function runSample(ctx: OpContext, c: SampleCase): Promise<OpResult> {
     counterBase: c.counterBase,
     counterRunStride: c.n + 11,
     stepStride: c.runs * (c.n + 11),
+    expected: c.expected,
   };
   const counters = c.step === null ? undefined : pool.upload(
     "counters",
@@ -935,7 +940,7 @@ async function runSample(ctx: OpContext, c: SampleCase): Promise<OpResult> {
   const step = c.step ?? 0;
   supermaskSampleReference(geometry, step, scores, ref);
   let ambiguous = 0;
-  for (let r = 0; r < c.runs; r++) {
+  for (let r = 0; r < c.runs && !c.expected; r++) {
     for (let i = 0; i < c.n; i++) {
       const p = sigmoidF32(scores[scoreOffset + r * scoreRunStride + i]);
       const u = supermaskUniform(geometry, step, r, i);
@@ -1192,6 +1197,8 @@ export const OPS: readonly Op[] = [
       { name: "n=13 runs=3 base near 2^32", n: 13, runs: 3, step: 2, counterBase: 0xfffffff0 },
       { name: "n=1000 runs=3 step 41", n: 1000, runs: 3, step: 41, counterBase: 123 },
       { name: "n=235200 runs=2 step 7", n: 235200, runs: 2, step: 7, counterBase: 0 },
+      { name: "expected n=1", n: 1, runs: 1, step: null, counterBase: 0, expected: true },
+      { name: "expected n=1000 runs=3", n: 1000, runs: 3, step: 4, counterBase: 0, expected: true },
     ],
     tolerance: () => EXACT,
     run: runSample,

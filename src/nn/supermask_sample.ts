@@ -33,6 +33,8 @@ export interface SupermaskSampleSpec {
   stepStride: number;
   /** The step counters (src/nn/advance_step.ts); the step t is counters[1] when given, else 0. */
   counters?: GPUBuffer;
+  /** No draw: the most probable mask, m = [score > 0] (key and counters are not read). */
+  expected?: boolean;
 }
 
 export async function prepareSupermaskSample(
@@ -45,7 +47,7 @@ export async function prepareSupermaskSample(
     gpu.device,
     "supermask_sample",
     ["uniform", "read", "read", "read_write"],
-    { FROM_COUNTER: fromCounter ? 1 : 0 },
+    { FROM_COUNTER: fromCounter ? 1 : 0, EXPECTED: spec.expected ? 1 : 0 },
   );
   const params = pool.uniform(
     "supermask_sample params",
@@ -88,7 +90,10 @@ export function supermaskUniform(
   return u32ToUnit(counterU32(spec.key >>> 0, counter));
 }
 
-/** Writes masks[maskOffset + r*maskRunStride + i] = u < sigmoid(score) ? 1 : 0 for every run. */
+/**
+ * Writes masks[maskOffset + r*maskRunStride + i] = u < sigmoid(score) ? 1 : 0 for every run, or
+ * score > 0 ? 1 : 0 when `expected`.
+ */
 export function supermaskSampleReference(
   spec: Omit<SupermaskSampleSpec, "scores" | "masks" | "counters">,
   step: number,
@@ -97,9 +102,13 @@ export function supermaskSampleReference(
 ): void {
   for (let r = 0; r < spec.runs; r++) {
     for (let i = 0; i < spec.n; i++) {
-      const p = sigmoidF32(scores[spec.scoreOffset + r * spec.scoreRunStride + i]);
-      const u = supermaskUniform(spec, step, r, i);
-      masks[spec.maskOffset + r * spec.maskRunStride + i] = u < p ? 1 : 0;
+      const score = scores[spec.scoreOffset + r * spec.scoreRunStride + i];
+      const at = spec.maskOffset + r * spec.maskRunStride + i;
+      if (spec.expected) {
+        masks[at] = score > 0 ? 1 : 0;
+        continue;
+      }
+      masks[at] = supermaskUniform(spec, step, r, i) < sigmoidF32(score) ? 1 : 0;
     }
   }
 }

@@ -7,92 +7,12 @@
  * mask is the top-k of the final scores, and the loss has gone down.
  */
 import assert from "node:assert/strict";
-import type { ImageDataset } from "../../src/data/dataset.ts";
-import { uploadDataset } from "../../src/data/gpu_dataset.ts";
-import { Rng } from "../../src/data/rng.ts";
-import { BufferPool, type Gpu } from "../../src/gpu/mod.ts";
-import { gatherBatchReference } from "../../src/nn/gather_batch.ts";
-import { mlpLayout } from "../../src/nn/layout.ts";
-import { MlpTrainer, type OptimizerSpec } from "../../src/nn/mlp.ts";
+import { BufferPool } from "../../src/gpu/mod.ts";
 import { mlpGradReference } from "../../src/nn/mlp_reference.ts";
 import { keepCount, topkMaskReference } from "../../src/nn/topk_mask.ts";
 import { BatchOrder } from "../../src/train/batch_order.ts";
-import { initParams } from "../../src/train/init.ts";
 import { gpuTest } from "../gpu_test_helper.ts";
-
-const SEED = 11;
-const SIDE = 4;
-const CLASSES = 10;
-const WIDTHS = [SIDE * SIDE, 64, 64, CLASSES];
-const KEEP = [0.5, 0.5, 0.7];
-const BATCH = 8;
-const RUNS = 2;
-const layout = mlpLayout(WIDTHS);
-
-function synthetic(rng: Rng, count: number, prototypes: Uint8Array[]): ImageDataset {
-  const images = new Uint8Array(count * SIDE * SIDE);
-  const labels = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    labels[i] = rng.nextInt(CLASSES);
-    for (let f = 0; f < SIDE * SIDE; f++) {
-      const value = prototypes[labels[i]][f] + Math.round(80 * (rng.nextUnit() - 0.5));
-      images[i * SIDE * SIDE + f] = Math.min(255, Math.max(0, value));
-    }
-  }
-  return { name: "synthetic", count, rows: SIDE, cols: SIDE, classes: CLASSES, images, labels };
-}
-
-async function setUp(
-  gpu: Gpu,
-  pool: BufferPool,
-  optimizer: OptimizerSpec,
-  maxSteps: number,
-  weightInit: "signed-kaiming-constant" | "kaiming-normal",
-) {
-  const rng = new Rng(SEED, "edge-popup test data");
-  const prototypes = Array.from(
-    { length: CLASSES },
-    () => Uint8Array.from({ length: SIDE * SIDE }, () => rng.nextInt(256)),
-  );
-  const parts = {
-    train: synthetic(rng, 200, prototypes),
-    validation: synthetic(rng, 40, prototypes),
-    test: synthetic(rng, 40, prototypes),
-  };
-  const dataset = uploadDataset(pool, parts);
-  const trainer = await MlpTrainer.create(gpu, {
-    widths: WIDTHS,
-    runs: RUNS,
-    batch: BATCH,
-    maxSteps,
-    chunkSteps: 50,
-    optimizer,
-    dataset,
-    evalSets: [{ name: "validation", indices: dataset.validation }, {
-      name: "test",
-      indices: dataset.test,
-    }],
-    evalBatch: 16,
-    maxEvaluations: 4,
-    maskInProducts: true,
-    edgePopup: { keep: KEEP },
-  });
-  // Frozen weights without biases (Ramanujan et al.), Kaiming-normal scores.
-  const params = new Float32Array(RUNS * layout.perRun);
-  const scores = new Float32Array(RUNS * layout.perRun);
-  for (let r = 0; r < RUNS; r++) {
-    params.set(
-      initParams(layout, weightInit, new Rng(SEED, "init", r)),
-      r * layout.perRun,
-    );
-    scores.set(
-      initParams(layout, "kaiming-normal", new Rng(SEED, "scores", r)),
-      r * layout.perRun,
-    );
-  }
-  trainer.reset(params, new Float32Array(RUNS * layout.perRun).fill(1), scores);
-  return { trainer, dataset, parts, params, scores };
-}
+import { BATCH, firstBatch, KEEP, layout, RUNS, SEED, setUp } from "./score_trainer_fixture.ts";
 
 const segments = layout.layers.map((layer, l) => ({
   scoreOffset: layer.weightOffset,
@@ -120,28 +40,13 @@ gpuTest("edge-popup: one SGD step on the scores equals the f64 reference", async
     trainer.train(indices, 1, false);
     const gpuScores = await trainer.readBuffer("scores");
 
-    const pixels = new Uint8Array([
-      ...parts.train.images,
-      ...parts.validation.images,
-      ...parts.test.images,
-    ]);
-    const labels = new Uint8Array([
-      ...parts.train.labels,
-      ...parts.validation.labels,
-      ...parts.test.labels,
-    ]);
     for (let r = 0; r < RUNS; r++) {
       const w = params.subarray(r * layout.perRun, (r + 1) * layout.perRun);
       const s = scores.subarray(r * layout.perRun, (r + 1) * layout.perRun);
       const mask = new Float64Array(layout.perRun).fill(1);
       topkMaskReference(s, mask, { runs: 1, segments, scoreRunStride: 0, maskRunStride: 0 });
       const effective = Float64Array.from(w, (v, i) => v * mask[i]);
-      const batch = gatherBatchReference(
-        { features: SIDE * SIDE, batch: BATCH, runs: 1, steps: 50, step: 0, mean: 0, std: 1 },
-        pixels,
-        labels,
-        indices.subarray(r * 50 * BATCH, (r + 1) * 50 * BATCH),
-      );
+      const batch = firstBatch(parts, indices, r);
       const { grads } = mlpGradReference(
         layout,
         effective,
@@ -236,3 +141,54 @@ gpuTest(
     }
   },
 );
+
+gpuTest("edge-popup: runs may keep different fractions in one dispatch", async (_t, gpu) => {
+  const pool = new BufferPool(gpu.device);
+  const keep = [[0.1, 0.3, 0.9], [0.7, 0.5, 0.2]];
+  const { trainer, dataset } = await setUp(
+    gpu,
+    pool,
+    { kind: "adam", learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+    10,
+    "signed-kaiming-constant",
+    { edgePopup: { keep } },
+  );
+  try {
+    const indices = new Uint32Array(RUNS * 50 * BATCH);
+    [0, 1].forEach((r) =>
+      new BatchOrder(dataset.train, SEED, r).fill(indices, r * 50 * BATCH, 50 * BATCH)
+    );
+    // The evaluation after the steps recomputes the masks from the final scores.
+    trainer.train(indices, 10, true);
+    const scores = await trainer.readBuffer("scores");
+    const mask = await trainer.readBuffer("mask");
+    for (let r = 0; r < RUNS; r++) {
+      const expected = new Float32Array(layout.perRun).fill(1);
+      const runSegments = layout.layers.map((layer, l) => ({
+        scoreOffset: layer.weightOffset,
+        maskOffset: layer.weightOffset,
+        length: layer.inputs * layer.outputs,
+        k: keepCount(keep[r][l], layer.inputs * layer.outputs),
+      }));
+      const runScores = scores.subarray(r * layout.perRun, (r + 1) * layout.perRun);
+      topkMaskReference(runScores, expected, {
+        runs: 1,
+        segments: runSegments,
+        scoreRunStride: 0,
+        maskRunStride: 0,
+      });
+      const got = mask.subarray(r * layout.perRun, (r + 1) * layout.perRun);
+      layout.layers.forEach((layer, l) => {
+        const block = got.subarray(
+          layer.weightOffset,
+          layer.weightOffset + layer.inputs * layer.outputs,
+        );
+        assert.equal(block.reduce((a, b) => a + b, 0), runSegments[l].k, `run ${r} ${layer.name}`);
+      });
+      assert.deepEqual(got, expected);
+    }
+  } finally {
+    trainer.destroy();
+    pool.destroy();
+  }
+});
