@@ -186,7 +186,6 @@ function selectMetric(
   selector: ClaimSelector,
   metric: ClaimConfig["metric"],
 ): number | string {
-  const target = selector.weights_remaining as number;
   const width = selector.width as number | undefined;
   const armRows = rows.filter((row) =>
     row.arm === selector.arm && (width === undefined || row.width === width)
@@ -195,7 +194,17 @@ function selectMetric(
   if (widths.length > 1) {
     return `arm ${selector.arm} has widths ${widths.join(", ")}; add width to the selector`;
   }
-  const distance = (row: ResultRow) => Math.abs(row.weights_remaining - target);
+  let target = selector.weights_remaining as number | undefined;
+  if (target === undefined) {
+    const levels = [...new Set(armRows.map((row) => row.round))];
+    if (levels.length > 1) {
+      return `arm ${selector.arm} has ${levels.length} levels; add weights_remaining to the selector`;
+    }
+    if (levels.length === 0) return noRow(selector);
+    target = armRows[0].weights_remaining;
+  }
+  const at = target;
+  const distance = (row: ResultRow) => Math.abs(row.weights_remaining - at);
   const candidates = armRows.filter((row) => distance(row) <= WEIGHTS_REMAINING_TOLERANCE);
   if (candidates.length === 0) return noRow(selector);
   const nearest = candidates.reduce((best, row) =>
@@ -210,7 +219,10 @@ function selectMetric(
 
 function describe(selector: ClaimSelector): string {
   const width = selector.width === undefined ? "" : ` width ${selector.width}`;
-  return `arm ${selector.arm}${width} at weights remaining ${selector.weights_remaining}`;
+  const level = selector.weights_remaining === undefined
+    ? ""
+    : ` at weights remaining ${selector.weights_remaining}`;
+  return `arm ${selector.arm}${width}${level}`;
 }
 
 function noRow(selector: ClaimSelector): string {

@@ -23,3 +23,6 @@ export function armDirectory(
 }
 
 export const DONE_MARKER = "DONE";
+
+/** The folder below the results root that holds trained networks shared between experiments. */
+export const TRAINED_CACHE = "_trained";

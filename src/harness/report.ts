@@ -88,7 +88,10 @@ function selection(claim: ClaimConfig): string {
   const percent = (w: number) => `${Number((w * 100).toFixed(4))}%`;
   const at = (s: ClaimSelector) => {
     const widths = s.width === undefined ? "" : ` h=${[s.width].flat().join(", ")}`;
-    return `${s.arm}${widths} at ${[s.weights_remaining].flat().map(percent).join(", ")}`;
+    const levels = s.weights_remaining === undefined
+      ? ""
+      : ` at ${[s.weights_remaining].flat().map(percent).join(", ")}`;
+    return `${s.arm}${widths}${levels}`;
   };
   const base = claim.baseline ? ` vs ${at(claim.baseline)}` : "";
   return `${claim.metric}, ${at(claim.select)}${base}`;

@@ -9,14 +9,14 @@ import { loadDataset, type LoadedDataset, splitValidation, takeFirst } from "../
 import { uploadDataset } from "../data/gpu_dataset.ts";
 import { UsageError } from "../errors.ts";
 import { acquireGpu, type BackendChoice, BufferPool } from "../gpu/mod.ts";
-import { PROCEDURES } from "../procedures/mod.ts";
+import { PROCEDURE_SPECS, PROCEDURES } from "../procedures/mod.ts";
 import { writeFileAtomic, writeJsonAtomic } from "./atomic.ts";
 import { evaluateClaims } from "./claims.ts";
 import { resultsCsv } from "./csv.ts";
 import { findExperiment } from "./experiments.ts";
 import { accuracyFigure, earlyStopFigure } from "./figures.ts";
 import { configHash } from "./hash.ts";
-import { runDirectory } from "./paths.ts";
+import { runDirectory, TRAINED_CACHE } from "./paths.ts";
 import { collectProvenance } from "./provenance.ts";
 import { renderReport } from "./report.ts";
 import { resolveConfig } from "./schema.ts";
@@ -98,12 +98,25 @@ export async function reproduce(
       `${config.id} (${config.profile}, ${hash}): ${data.name} on ${gpu.provenance.backend} ` +
         `"${gpu.provenance.description}", ${config.trials} trial(s), results in ${directory}`,
     );
-    const rows = await procedure({ config, gpu, dataset, directory, progress: io.progress });
+    const rows = await procedure({
+      config,
+      gpu,
+      dataset,
+      directory,
+      cacheDirectory: join(options.out, TRAINED_CACHE),
+      checksums: data.checksums,
+      progress: io.progress,
+    });
     const claims = evaluateClaims(config.claims, rows, config.profile);
     writeFileAtomic(join(directory, "results.csv"), resultsCsv(rows));
     const title = `${config.id} (${config.profile})`;
-    writeFileAtomic(join(directory, "accuracy.svg"), await accuracyFigure(rows, title));
-    writeFileAtomic(join(directory, "early-stop.svg"), await earlyStopFigure(rows, title));
+    const figures: string[] = [];
+    for (const kind of PROCEDURE_SPECS.find((s) => s.name === config.procedure.name)!.figures) {
+      const file = `${kind}.svg`;
+      const draw = kind === "accuracy" ? accuracyFigure : earlyStopFigure;
+      writeFileAtomic(join(directory, file), await draw(rows, title));
+      figures.push(file);
+    }
     writeJsonAtomic(join(directory, "summary.json"), {
       experiment: config.id,
       profile: config.profile,
@@ -121,7 +134,7 @@ export async function reproduce(
         claims,
         rows,
         provenance: { ...provenance, adapter: provenance.adapter?.description ?? "none" },
-        figures: ["accuracy.svg", "early-stop.svg"],
+        figures,
       }),
     );
     for (const claim of claims) {

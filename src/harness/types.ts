@@ -70,9 +70,10 @@ export interface ClaimSelector {
   arm: string;
   /**
    * Fraction of prunable weights remaining, e.g. 0.2107; the nearest level within 0.005. A list
-   * is the axis of an argmax / max / min_step statistic.
+   * is the axis of an argmax / max / min_step statistic. Absent: the arm's only level (e.g. a
+   * learned mask, whose kept fraction is an outcome).
    */
-  weights_remaining: number | number[];
+  weights_remaining?: number | number[];
   /** Hidden width (results.csv `width`); absent = the only width the arm has. A list is an axis. */
   width?: number | number[];
 }

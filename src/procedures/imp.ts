@@ -10,24 +10,28 @@
  * A round is finished when every run's DONE marker exists; a restarted run resumes after the
  * last finished round and recomputes nothing that round wrote.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rng } from "../data/rng.ts";
-import { writeFileAtomic, writeJsonAtomic } from "../harness/atomic.ts";
-import { armDirectory, DONE_MARKER } from "../harness/paths.ts";
-import {
-  decodeSafetensors,
-  encodeSafetensors,
-  type SafetensorsTensor,
-} from "../harness/safetensors.ts";
+import { armDirectory } from "../harness/paths.ts";
 import type { ResolvedConfig, ResultRow } from "../harness/types.ts";
-import { biasBlock, mlpLayout, type ParamLayout, weightBlock } from "../nn/layout.ts";
+import { mlpLayout, type ParamLayout, weightBlock } from "../nn/layout.ts";
 import { MlpTrainer } from "../nn/mlp.ts";
 import { countKept, keptAfterRound, pruneSmallest, randomMask } from "../prune/mod.ts";
 import { BatchOrder } from "../train/batch_order.ts";
 import { initParams } from "../train/init.ts";
-import { earlyStop, type EvalPoint, trainRuns } from "../train/train_runs.ts";
+import { optimizerSpec } from "../train/optimizer_spec.ts";
+import { trainRuns } from "../train/train_runs.ts";
+import { resultRow } from "./result_row.ts";
 import { impConfig, impControls, type ImpProcedure } from "./imp_spec.ts";
+import {
+  checkpointTensors,
+  isDone,
+  paramsFromCheckpoint,
+  readRow,
+  writeRunFiles,
+} from "./run_files.ts";
+import { trainedDirectory, trainedKey } from "./trained_cache.ts";
 import type { ProcedureContext } from "./types.ts";
 
 interface RunPlan {
@@ -60,21 +64,47 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
 
   for (let round = 0; round <= procedure.rounds; round++) {
     const plans = planRound(config, layout, round, trials, inits, masks, directory);
-    const finished = plans.every((plan) => existsSync(join(plan.directory, DONE_MARKER)));
+    const finished = plans.every((plan) => isDone(plan.directory));
     let tickets: Float32Array[];
     if (finished) {
       context.progress(`round ${round}: finished earlier, loaded from ${directory}`);
-      for (const plan of plans) {
-        rows.push(JSON.parse(readFileSync(join(plan.directory, "row.json"), "utf8")));
-      }
+      for (const plan of plans) rows.push(readRow(plan.directory));
       tickets = plans.filter((plan) => plan.arm === "ticket").map((plan) =>
-        flatFromCheckpoint(layout, readFileSync(join(plan.directory, "final.safetensors")))
+        paramsFromCheckpoint(layout, readFileSync(join(plan.directory, "final.safetensors")))
       );
     } else {
       const outcomes = await trainRound(context, layout, procedure, plans, round, started);
       plans.forEach((plan, i) => {
-        const row = resultRow(layout, plan, round, outcomes[i].curve);
-        writeRun(layout, plan, row, outcomes[i].curve, outcomes[i].finalParams);
+        const row = resultRow(
+          {
+            trial: plan.trial,
+            width: layout.layers[0].outputs,
+            round,
+            arm: plan.arm,
+            replicate: plan.replicate,
+          },
+          plan.masks,
+          outcomes[i].curve,
+        );
+        const files = {
+          checkpoints: {
+            "init.safetensors": checkpointTensors(layout, plan.init, plan.masks),
+            "final.safetensors": checkpointTensors(layout, outcomes[i].finalParams, plan.masks),
+          },
+          curve: outcomes[i].curve,
+          row,
+          metadata: {
+            trial: String(plan.trial),
+            arm: plan.arm,
+            replicate: String(plan.replicate),
+          },
+        };
+        writeRunFiles(plan.directory, files);
+        if (round === 0) {
+          // The dense network, for other experiments that train the same one (supermask).
+          const key = trainedKey(config, procedure, plan.trial, context.checksums);
+          writeRunFiles(trainedDirectory(context.cacheDirectory, key), files);
+        }
         rows.push(row);
       });
       tickets = plans.flatMap((plan, i) => plan.arm === "ticket" ? [outcomes[i].finalParams] : []);
@@ -168,20 +198,7 @@ async function trainRound(
     batch: procedure.batch_size,
     maxSteps: procedure.iterations,
     chunkSteps: Math.min(procedure.eval_every, MAX_CHUNK_STEPS),
-    optimizer: procedure.optimizer.name === "adam"
-      ? {
-        kind: "adam",
-        learningRate: procedure.optimizer.learning_rate,
-        beta1: procedure.optimizer.beta1 ?? 0.9,
-        beta2: procedure.optimizer.beta2 ?? 0.999,
-        epsilon: procedure.optimizer.epsilon ?? 1e-8,
-      }
-      : {
-        kind: "sgd",
-        learningRate: procedure.optimizer.learning_rate,
-        momentum: procedure.optimizer.momentum ?? 0,
-        weightDecay: procedure.optimizer.weight_decay ?? 0,
-      },
+    optimizer: optimizerSpec(procedure.optimizer),
     dataset,
     evalSets: [{ name: "validation", indices: dataset.validation }, {
       name: "test",
@@ -241,78 +258,4 @@ function formatSeconds(seconds: number): string {
 
 function totalWeights(layout: ParamLayout): number {
   return layout.layers.reduce((n, layer) => n + layer.inputs * layer.outputs, 0);
-}
-
-function resultRow(
-  layout: ParamLayout,
-  plan: RunPlan,
-  round: number,
-  curve: EvalPoint[],
-): ResultRow {
-  const best = earlyStop(curve);
-  const kept = plan.masks.map(countKept);
-  return {
-    trial: plan.trial,
-    round,
-    arm: plan.arm,
-    replicate: plan.replicate,
-    width: layout.layers[0].outputs,
-    weights_remaining: kept.reduce((a, b) => a + b, 0) / totalWeights(layout),
-    weights_remaining_per_layer: kept.map((k, l) => k / plan.masks[l].length),
-    early_stop_iteration: best.iteration,
-    test_accuracy_at_early_stop: best.test_accuracy,
-    final_test_accuracy: curve[curve.length - 1].test_accuracy,
-    min_validation_loss: best.validation_loss,
-  };
-}
-
-/** PyTorch state-dict names and layouts: fc1.weight [out, in], fc1.bias [out], fc1.mask [out, in]. */
-function checkpoint(
-  layout: ParamLayout,
-  params: Float32Array,
-  masks: Float32Array[],
-): SafetensorsTensor[] {
-  return layout.layers.flatMap((layer, l) => [
-    {
-      name: `${layer.name}.weight`,
-      shape: [layer.outputs, layer.inputs],
-      data: weightBlock(layout, params, l),
-    },
-    { name: `${layer.name}.bias`, shape: [layer.outputs], data: biasBlock(layout, params, l) },
-    { name: `${layer.name}.mask`, shape: [layer.outputs, layer.inputs], data: masks[l] },
-  ]);
-}
-
-function flatFromCheckpoint(layout: ParamLayout, bytes: Uint8Array): Float32Array {
-  const tensors = new Map(decodeSafetensors(bytes).map((t) => [t.name, t.data]));
-  const params = new Float32Array(layout.perRun);
-  layout.layers.forEach((layer, l) => {
-    weightBlock(layout, params, l).set(tensors.get(`${layer.name}.weight`)!);
-    biasBlock(layout, params, l).set(tensors.get(`${layer.name}.bias`)!);
-  });
-  return params;
-}
-
-function writeRun(
-  layout: ParamLayout,
-  plan: RunPlan,
-  row: ResultRow,
-  curve: EvalPoint[],
-  finalParams: Float32Array,
-): void {
-  const metadata = { trial: String(plan.trial), arm: plan.arm, replicate: String(plan.replicate) };
-  writeFileAtomic(
-    join(plan.directory, "init.safetensors"),
-    encodeSafetensors(checkpoint(layout, plan.init, plan.masks), metadata),
-  );
-  writeFileAtomic(
-    join(plan.directory, "final.safetensors"),
-    encodeSafetensors(checkpoint(layout, finalParams, plan.masks), metadata),
-  );
-  writeFileAtomic(
-    join(plan.directory, "metrics.jsonl"),
-    curve.map((point) => JSON.stringify(point)).join("\n") + "\n",
-  );
-  writeJsonAtomic(join(plan.directory, "row.json"), row);
-  writeFileAtomic(join(plan.directory, DONE_MARKER), "");
 }

@@ -1,9 +1,14 @@
 /** The procedure registry: an experiment's `procedure.name` selects the code that runs it. */
+import { runEdgePopup } from "./edge_popup.ts";
 import { runImp } from "./imp.ts";
+import { runSupermask } from "./supermask.ts";
 import type { Procedure } from "./types.ts";
 
 export const PROCEDURES: Record<string, Procedure> = {
-  imp: runImp,
+  "imp": runImp,
+  "edge-popup": runEdgePopup,
+  "supermask": runSupermask,
 };
 
+export { PROCEDURE_SPECS } from "./specs.ts";
 export type { Procedure, ProcedureContext } from "./types.ts";

@@ -1,5 +1,11 @@
 /** Every procedure's spec (fields, controls, arms, rules), in registry order; read by the schema. */
+import { EDGE_POPUP_SPEC } from "./edge_popup_spec.ts";
 import { IMP_SPEC } from "./imp_spec.ts";
 import type { ProcedureSpec } from "./spec.ts";
+import { SUPERMASK_SPEC } from "./supermask_spec.ts";
 
-export const PROCEDURE_SPECS: readonly ProcedureSpec[] = [IMP_SPEC];
+export const PROCEDURE_SPECS: readonly ProcedureSpec[] = [
+  IMP_SPEC,
+  EDGE_POPUP_SPEC,
+  SUPERMASK_SPEC,
+];

@@ -9,6 +9,13 @@ export interface ProcedureContext {
   dataset: GpuDataset;
   /** The results folder of this resolved config; procedures write below it. */
   directory: string;
+  /**
+   * Trained networks shared between experiments and profiles, keyed by everything that decides
+   * their bits (trained_cache.ts), below the results root.
+   */
+  cacheDirectory: string;
+  /** SHA-256 of every dataset file, by file name. */
+  checksums: Record<string, string>;
   /** One progress line (the harness decides where it goes). */
   progress: (line: string) => void;
 }

@@ -1,3 +1,10 @@
 export { assertBinaryMask, countKept, keptAfterRound } from "./mask.ts";
 export { pruneSmallest } from "./magnitude.ts";
 export { randomMask } from "./random.ts";
+export {
+  criterionScores,
+  keepTop,
+  MASK_CRITERIA,
+  type MaskCriterion,
+  rankByScore,
+} from "./criteria.ts";

@@ -1,0 +1,151 @@
+/**
+ * Edge-popup (Ramanujan et al. 2020) over the cells (width, k, weight init) of the sweeps: for
+ * each width h (every hidden layer of model.layers set to h):
+ * - dense (level 0): the trained dense network (model.init, with biases), procedure.dense budget;
+ * - <weight init> (level i = the i-th largest k of all sweeps): frozen weights without biases,
+ *   scores trained for the procedure's budget, the top k of each layer's |score| kept in every
+ *   forward pass; the weights and scores of one (trial, width, init) are shared by every k, so
+ *   arms differ only in what they are compared on;
+ * - random-mask (control, at every k the width has): signed-constant weights (else the width's
+ *   first init) under a uniformly random mask keeping k of each layer, evaluated untrained.
+ * Each (width, job) is resumable: it is skipped when every run's DONE marker exists.
+ */
+import { join } from "node:path";
+import { Rng } from "../data/rng.ts";
+import type { ResultRow } from "../harness/types.ts";
+import { mlpLayout, weightBlock } from "../nn/layout.ts";
+import { keepCount } from "../nn/topk_mask.ts";
+import { randomMask } from "../prune/mod.ts";
+import { initParams } from "../train/init.ts";
+import { edgePopupConfig, edgePopupControls, sweepCells, sweepLevels } from "./edge_popup_spec.ts";
+import type { RowKey } from "./result_row.ts";
+import { type PlannedRun, runJob } from "./run_job.ts";
+import { evaluateGroup, type GroupRun, trainGroup } from "./train_group.ts";
+import type { ProcedureContext } from "./types.ts";
+
+/** The network of one swept width: every hidden layer of model.layers set to `width`. */
+export function sweptWidths(layers: number[], width: number): number[] {
+  return layers.map((w, i) => (i === 0 || i === layers.length - 1 ? w : width));
+}
+
+/** Seeds per (trial, width), so a width added to the sweep leaves the others' runs unchanged. */
+function streamIndex(trial: number, width: number): number {
+  return trial * 100_000 + width;
+}
+
+export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow[]> {
+  const { config, directory } = context;
+  const p = edgePopupConfig(config);
+  const controls = edgePopupControls(config);
+  const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
+  const rows: ResultRow[] = [];
+  const runDir = (key: RowKey) =>
+    join(directory, `trial-${key.trial}`, `h${key.width}`, `level-${key.round}`, key.arm);
+
+  const cells = sweepCells(p);
+  const levels = sweepLevels(p);
+  for (const width of [...new Set(cells.map((cell) => cell.width))]) {
+    const widthCells = cells.filter((cell) => cell.width === width);
+    const ks = [...new Set(widthCells.map((cell) => cell.k))];
+    const widths = sweptWidths(config.model.layers, width);
+    const layout = mlpLayout(widths);
+    const plan = (key: Omit<RowKey, "width" | "replicate">, run: GroupRun): PlannedRun => {
+      const full = { ...key, width, replicate: 0 };
+      return { ...run, key: full, directory: runDir(full) };
+    };
+    const ones = () => new Float32Array(layout.perRun).fill(1);
+
+    const dense = trials.map((trial) =>
+      plan({ trial, round: 0, arm: "dense" }, {
+        trial,
+        params: initParams(
+          layout,
+          config.model.init,
+          new Rng(config.seed, "dense init", streamIndex(trial, width)),
+        ),
+        mask: ones(),
+      })
+    );
+    await runJob(
+      layout,
+      dense,
+      async (runs) =>
+        (await trainGroup(context, layout, widths, p.dense, "dense", runs, `h=${width} dense`))
+          .map((o) => ({ ...o, trained: true })),
+      rows,
+    );
+
+    const weightsOf = (init: string, trial: number) =>
+      initParams(
+        layout,
+        init as "signed-kaiming-constant" | "kaiming-normal",
+        new Rng(config.seed, `edge-popup weights ${init}`, streamIndex(trial, width)),
+      );
+    const scored = trials.flatMap((trial) => {
+      const scores = initParams(
+        layout,
+        p.score_init,
+        new Rng(config.seed, "edge-popup scores", streamIndex(trial, width)),
+      );
+      const weights = new Map<string, Float32Array>();
+      return widthCells.map(({ k, init }) => {
+        if (!weights.has(init)) weights.set(init, weightsOf(init, trial));
+        return plan({ trial, round: levels.indexOf(k) + 1, arm: init }, {
+          trial,
+          params: weights.get(init)!,
+          mask: ones(),
+          scores,
+          keep: layout.layers.map(() => k),
+        });
+      });
+    });
+    await runJob(layout, scored, async (runs) =>
+      (await trainGroup(
+        context,
+        layout,
+        widths,
+        p,
+        "edge-popup",
+        runs,
+        `h=${width} edge-popup`,
+      )).map((o) => ({ ...o, trained: true })), rows);
+
+    if (controls.random_mask) {
+      const inits = widthCells.map((cell) => cell.init);
+      const init = inits.includes("signed-kaiming-constant") ? "signed-kaiming-constant" : inits[0];
+      const randomArms = trials.flatMap((trial) => {
+        const weights = weightsOf(init, trial);
+        return ks.map((k) => {
+          const level = levels.indexOf(k) + 1;
+          const rng = new Rng(config.seed, "random mask", streamIndex(trial, width) * 100 + level);
+          const mask = ones();
+          const params = new Float32Array(weights);
+          layout.layers.forEach((layer, l) => {
+            const n = layer.inputs * layer.outputs;
+            const layerMask = randomMask(n, keepCount(k, n), rng);
+            mask.set(layerMask, layer.weightOffset);
+            const block = weightBlock(layout, params, l);
+            for (let i = 0; i < n; i++) if (layerMask[i] === 0) block[i] = 0;
+          });
+          return plan({ trial, round: level, arm: "random-mask" }, { trial, params, mask });
+        });
+      });
+      await runJob(layout, randomArms, async (runs) => {
+        const points = await evaluateGroup(
+          context,
+          layout,
+          widths,
+          runs,
+          `h=${width} random-mask`,
+        );
+        return runs.map((run, r) => ({
+          curve: [points[r]],
+          params: run.params,
+          mask: run.mask,
+          trained: false,
+        }));
+      }, rows);
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,153 @@
+/** The `edge-popup` procedure's fields, controls, arms and rules (its code is edge_popup.ts). */
+import {
+  type CrossRule,
+  fraction01,
+  obj,
+  oneOf,
+  req,
+  trainingFields,
+  trainingRules,
+} from "../harness/descriptors.ts";
+import type { ExperimentConfig, TrainingConfig } from "../harness/types.ts";
+import type { ProcedureSpec } from "./spec.ts";
+
+export const WEIGHT_INITS = ["signed-kaiming-constant", "kaiming-normal"] as const;
+export const SCORE_INITS = ["kaiming-uniform", "kaiming-normal"] as const;
+
+/** One block of the sweep: every combination of its widths, fractions kept and weight inits. */
+export interface EdgePopupSweep {
+  /** Hidden widths h: every hidden layer of model.layers becomes h. */
+  widths: number[];
+  /** Fractions k of each layer's weights the top-k of |score| keeps. */
+  weights_remaining: number[];
+  /** The frozen weights' initialisers; one arm each. */
+  weight_inits: (typeof WEIGHT_INITS[number])[];
+}
+
+export interface EdgePopupProcedure extends TrainingConfig {
+  name: "edge-popup";
+  /** The cells run: the union of every sweep's combinations. */
+  sweeps: EdgePopupSweep[];
+  score_init: typeof SCORE_INITS[number];
+  /** The trained dense baseline of each width (model.init, with biases). */
+  dense: TrainingConfig;
+}
+
+export interface EdgePopupControls {
+  /** A uniformly random mask at each k on the first weight init's weights, evaluated untrained. */
+  random_mask: boolean;
+}
+
+export const edgePopupConfig = (cfg: ExperimentConfig) =>
+  cfg.procedure as unknown as EdgePopupProcedure;
+export const edgePopupControls = (cfg: ExperimentConfig) =>
+  cfg.controls as unknown as EdgePopupControls;
+
+/** Every (width, k, init) cell of the sweeps, each once, in a fixed order. */
+export function sweepCells(p: EdgePopupProcedure): { width: number; k: number; init: string }[] {
+  const seen = new Set<string>();
+  const cells: { width: number; k: number; init: string }[] = [];
+  for (const sweep of p.sweeps) {
+    for (const width of sweep.widths) {
+      for (const init of sweep.weight_inits) {
+        for (const k of sweep.weights_remaining) {
+          const id = `${width} ${k} ${init}`;
+          if (!seen.has(id)) cells.push({ width, k, init });
+          seen.add(id);
+        }
+      }
+    }
+  }
+  return cells.sort((a, b) => a.width - b.width || b.k - a.k || (a.init < b.init ? -1 : 1));
+}
+
+/** The distinct fractions kept, largest first: level i (1-based) is the i-th of them. */
+export function sweepLevels(p: EdgePopupProcedure): number[] {
+  return [...new Set(p.sweeps.flatMap((s) => s.weights_remaining))].sort((a, b) => b - a);
+}
+
+/** "`path` lists each value once". */
+export function distinctRule(path: string, get: (cfg: ExperimentConfig) => unknown[]): CrossRule {
+  return {
+    doc: `${path} lists each value once`,
+    check(cfg, fail) {
+      const seen = new Set<unknown>();
+      get(cfg).forEach((value, i) => {
+        if (seen.has(value)) {
+          fail(`${path}[${i}]`, `${JSON.stringify(value)} is listed twice; list each value once`);
+        }
+        seen.add(value);
+      });
+    },
+  };
+}
+
+export const hiddenLayersRule: CrossRule = {
+  doc: "model.layers has at least one hidden layer (its widths are swept)",
+  check(cfg, fail) {
+    if (cfg.model.layers.length < 3) {
+      fail(
+        "model.layers",
+        `expected at least 3 entries (input, hidden..., classes), got ${cfg.model.layers.length}`,
+      );
+    }
+  },
+};
+
+export const EDGE_POPUP_SPEC: ProcedureSpec = {
+  name: "edge-popup",
+  doc:
+    "Edge-popup (Ramanujan et al.): frozen random weights, trained scores, the top k of each layer's |score| in every forward pass; swept over widths, k and weight inits, beside a trained dense network of each width.",
+  fields: {
+    sweeps: req({
+      kind: "array",
+      minItems: 1,
+      doc: "The cells run: the union of every sweep's widths x weights_remaining x weight_inits.",
+      items: obj("One block of the sweep: all combinations of its lists.", {
+        widths: req({
+          kind: "array",
+          items: { kind: "integer", min: 1 },
+          minItems: 1,
+          doc: "Hidden widths h: every hidden layer of model.layers is set to h.",
+        }),
+        weights_remaining: req({
+          kind: "array",
+          items: { ...fraction01, maxExclusive: false },
+          minItems: 1,
+          doc: "Fractions k of each layer's weights kept by the top-k of |score|.",
+        }),
+        weight_inits: req({
+          kind: "array",
+          items: oneOf(WEIGHT_INITS, "Initialiser of the frozen weights."),
+          minItems: 1,
+          doc: "One arm per initialiser of the frozen weights (no biases).",
+        }),
+      }),
+    }),
+    score_init: req(oneOf(SCORE_INITS, "Initialiser of the scores.")),
+    ...trainingFields("of the scores"),
+    dense: req(obj("The trained dense baseline of each width (model.init, with biases).", {
+      ...trainingFields("of the dense network"),
+    })),
+  },
+  controls: obj("Control arms that the untrained subnetworks must beat.", {
+    random_mask: req({
+      kind: "boolean",
+      doc:
+        "A uniformly random mask keeping k of each layer, on the first weight init's weights, evaluated untrained.",
+    }),
+  }),
+  arms(cfg) {
+    const inits = new Set(sweepCells(edgePopupConfig(cfg)).map((cell) => cell.init));
+    const arms: string[] = [...inits, "dense"];
+    if (edgePopupControls(cfg).random_mask) arms.push("random-mask");
+    return arms;
+  },
+  widths: (cfg) => [...new Set(sweepCells(edgePopupConfig(cfg)).map((cell) => cell.width))],
+  rules: [
+    hiddenLayersRule,
+    ...trainingRules("procedure", edgePopupConfig),
+    ...trainingRules("procedure.dense", (cfg) => edgePopupConfig(cfg).dense),
+  ],
+  figures: ["accuracy"],
+};

@@ -1,0 +1,34 @@
+/** A results.csv row from a run's evaluation curve and mask (types.ts ResultRow). */
+import type { ResultRow } from "../harness/types.ts";
+import type { ParamLayout } from "../nn/layout.ts";
+import { earlyStop, type EvalPoint } from "../train/train_runs.ts";
+
+export interface RowKey {
+  trial: number;
+  width: number;
+  round: number;
+  arm: string;
+  replicate: number;
+}
+
+/** Per-layer weight masks of a flat mask. */
+export function layerMasks(layout: ParamLayout, mask: Float32Array): Float32Array[] {
+  return layout.layers.map((layer) =>
+    mask.slice(layer.weightOffset, layer.weightOffset + layer.inputs * layer.outputs)
+  );
+}
+
+export function resultRow(key: RowKey, masks: Float32Array[], curve: EvalPoint[]): ResultRow {
+  const best = earlyStop(curve);
+  const kept = masks.map((mask) => mask.reduce((n, m) => n + m, 0));
+  const total = masks.reduce((n, mask) => n + mask.length, 0);
+  return {
+    ...key,
+    weights_remaining: kept.reduce((a, b) => a + b, 0) / total,
+    weights_remaining_per_layer: kept.map((k, l) => k / masks[l].length),
+    early_stop_iteration: best.iteration,
+    test_accuracy_at_early_stop: best.test_accuracy,
+    final_test_accuracy: curve[curve.length - 1].test_accuracy,
+    min_validation_loss: best.validation_loss,
+  };
+}

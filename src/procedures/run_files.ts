@@ -1,0 +1,81 @@
+/**
+ * One run's files in the results folder: its checkpoints (safetensors with PyTorch's
+ * names: fc1.weight [out, in], fc1.bias [out], fc1.mask [out, in], and fc1.scores [out, in] for
+ * score-trained runs), metrics.jsonl, row.json, and the DONE marker written last. A run whose
+ * DONE exists is never redone; its row is read back.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic, writeJsonAtomic } from "../harness/atomic.ts";
+import { DONE_MARKER } from "../harness/paths.ts";
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  type SafetensorsTensor,
+} from "../harness/safetensors.ts";
+import type { ResultRow } from "../harness/types.ts";
+import { biasBlock, type ParamLayout, weightBlock } from "../nn/layout.ts";
+import type { EvalPoint } from "../train/train_runs.ts";
+
+/** The state dict of one run: per layer weight, bias, mask (and scores when given). */
+export function checkpointTensors(
+  layout: ParamLayout,
+  params: Float32Array,
+  masks: Float32Array[],
+  scores?: Float32Array,
+): SafetensorsTensor[] {
+  return layout.layers.flatMap((layer, l) => {
+    const shape = [layer.outputs, layer.inputs];
+    const tensors: SafetensorsTensor[] = [
+      { name: `${layer.name}.weight`, shape, data: weightBlock(layout, params, l) },
+      { name: `${layer.name}.bias`, shape: [layer.outputs], data: biasBlock(layout, params, l) },
+      { name: `${layer.name}.mask`, shape, data: masks[l] },
+    ];
+    if (scores) {
+      tensors.push({ name: `${layer.name}.scores`, shape, data: weightBlock(layout, scores, l) });
+    }
+    return tensors;
+  });
+}
+
+/** The flat parameters (weights and biases) of a checkpoint. */
+export function paramsFromCheckpoint(layout: ParamLayout, bytes: Uint8Array): Float32Array {
+  const tensors = new Map(decodeSafetensors(bytes).map((t) => [t.name, t.data]));
+  const params = new Float32Array(layout.perRun);
+  layout.layers.forEach((layer, l) => {
+    for (const [part, block] of [["weight", weightBlock], ["bias", biasBlock]] as const) {
+      const data = tensors.get(`${layer.name}.${part}`);
+      if (!data) throw new Error(`checkpoint has no ${layer.name}.${part}; re-run with --fresh`);
+      block(layout, params, l).set(data);
+    }
+  });
+  return params;
+}
+
+export interface RunFiles {
+  /** Checkpoints by file name, e.g. init.safetensors and final.safetensors. */
+  checkpoints: Record<string, SafetensorsTensor[]>;
+  curve: EvalPoint[];
+  row: ResultRow;
+  metadata: Record<string, string>;
+}
+
+export function writeRunFiles(directory: string, files: RunFiles): void {
+  for (const [name, tensors] of Object.entries(files.checkpoints)) {
+    writeFileAtomic(join(directory, name), encodeSafetensors(tensors, files.metadata));
+  }
+  writeFileAtomic(
+    join(directory, "metrics.jsonl"),
+    files.curve.map((point) => JSON.stringify(point)).join("\n") + "\n",
+  );
+  writeJsonAtomic(join(directory, "row.json"), files.row);
+  writeFileAtomic(join(directory, DONE_MARKER), "");
+}
+
+export function isDone(directory: string): boolean {
+  return existsSync(join(directory, DONE_MARKER));
+}
+
+export function readRow(directory: string): ResultRow {
+  return JSON.parse(readFileSync(join(directory, "row.json"), "utf8"));
+}

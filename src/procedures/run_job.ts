@@ -1,0 +1,70 @@
+/**
+ * One job of a sweep procedure: a set of planned runs (each with its row key and results folder)
+ * that is executed together, unless every run finished earlier (its DONE marker exists), in which
+ * case the rows are read back. Each finished run gets its init (and, if trained, final)
+ * checkpoint, its curve and its row, DONE last.
+ */
+import type { ResultRow } from "../harness/types.ts";
+import type { ParamLayout } from "../nn/layout.ts";
+import type { EvalPoint } from "../train/train_runs.ts";
+import { layerMasks, resultRow, type RowKey } from "./result_row.ts";
+import { checkpointTensors, isDone, readRow, writeRunFiles } from "./run_files.ts";
+import type { GroupRun } from "./train_group.ts";
+
+export interface PlannedRun extends GroupRun {
+  key: RowKey;
+  directory: string;
+}
+
+export interface JobOutcome {
+  curve: EvalPoint[];
+  params: Float32Array;
+  mask: Float32Array;
+  scores?: Float32Array;
+  trained: boolean;
+}
+
+/** Runs a job unless every run of it finished earlier; writes each run's files and row. */
+export async function runJob(
+  layout: ParamLayout,
+  runs: PlannedRun[],
+  execute: (runs: PlannedRun[]) => Promise<JobOutcome[]>,
+  rows: ResultRow[],
+  /** checkpoints: false writes no per-run checkpoint (the caller stores what defines the run). */
+  options: { checkpoints?: boolean } = {},
+): Promise<void> {
+  if (runs.every((run) => isDone(run.directory))) {
+    for (const run of runs) rows.push(readRow(run.directory));
+    return;
+  }
+  const outcomes = await execute(runs);
+  runs.forEach((run, i) => {
+    const outcome = outcomes[i];
+    const masks = layerMasks(layout, outcome.mask);
+    const row = resultRow(run.key, masks, outcome.curve);
+    writeRunFiles(run.directory, {
+      checkpoints: options.checkpoints === false ? {} : {
+        "init.safetensors": checkpointTensors(
+          layout,
+          run.params,
+          layerMasks(layout, run.mask),
+          run.scores,
+        ),
+        ...(outcome.trained
+          ? {
+            "final.safetensors": checkpointTensors(layout, outcome.params, masks, outcome.scores),
+          }
+          : {}),
+      },
+      curve: outcome.curve,
+      row,
+      metadata: {
+        trial: String(run.key.trial),
+        width: String(run.key.width),
+        level: String(run.key.round),
+        arm: run.key.arm,
+      },
+    });
+    rows.push(row);
+  });
+}

@@ -1,0 +1,273 @@
+/**
+ * Supermasks (Zhou, Lan, Liu, Yosinski 2019) on one network shape:
+ * 1. dense (level 0): the network trained with the weak-LTH protocol (procedure.train), from the
+ *    same initialisation stream as weak-lth's, read from the trained cache when an experiment
+ *    already trained it (trained_cache.ts);
+ * 2. untrained supermasks (levels 1..n for weights_remaining): for each criterion (plus the
+ *    random control) a mask keeping that fraction of each layer, scored from the initial and final
+ *    weights, applied to the untrained network with each kept-values rule: init (w_i), signed
+ *    constant (sign(w_i) * the layer's init std), and the random-signs control (a random sign
+ *    times the same constant). Biases are 0, as initialised. Only evaluated. Arms are
+ *    `<criterion>.<kept values>`; each level's masks are stored once per criterion.
+ * 3. learned (level n + 1): frozen weights (procedure.learned.weights), one score per weight,
+ *    trained through masks sampled from Bernoulli(sigmoid(score)) every step; evaluated with the
+ *    most probable mask [score > 0], whose kept fraction is the row's weights remaining.
+ * Each step is resumable: a level is skipped when every run's DONE marker exists.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Rng, streamKey } from "../data/rng.ts";
+import { writeFileAtomic } from "../harness/atomic.ts";
+import { encodeSafetensors } from "../harness/safetensors.ts";
+import type { ResultRow } from "../harness/types.ts";
+import { mlpLayout, type ParamLayout, weightBlock } from "../nn/layout.ts";
+import { keepCount } from "../nn/topk_mask.ts";
+import { criterionScores, keepTop, type MaskCriterion, rankByScore } from "../prune/mod.ts";
+import { initParams, initStd } from "../train/init.ts";
+import { isDone, paramsFromCheckpoint, readRow, writeRunFiles } from "./run_files.ts";
+import { type PlannedRun, runJob } from "./run_job.ts";
+import { maskArm, supermaskConfig, untrainedArms } from "./supermask_spec.ts";
+import { trainedDirectory, trainedKey } from "./trained_cache.ts";
+import { evaluateGroup, trainGroup } from "./train_group.ts";
+import type { ProcedureContext } from "./types.ts";
+
+const CHECKPOINTS = ["init.safetensors", "final.safetensors"];
+
+export async function runSupermask(context: ProcedureContext): Promise<ResultRow[]> {
+  const { config, directory } = context;
+  const p = supermaskConfig(config);
+  const layout = mlpLayout(config.model.layers);
+  const width = config.model.layers[1];
+  const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
+  const rows: ResultRow[] = [];
+  const runDir = (trial: number, level: number, arm: string) =>
+    join(directory, `trial-${trial}`, `level-${level}`, arm);
+
+  // 1. The dense training, shared through the trained cache.
+  const trained = await denseNetworks(context, layout, trials);
+  trials.forEach((trial, t) => {
+    const dir = runDir(trial, 0, "dense");
+    if (!isDone(dir)) {
+      mkdirSync(dir, { recursive: true });
+      for (const name of CHECKPOINTS) copyFileSync(join(trained[t].source, name), join(dir, name));
+      writeRunFiles(dir, {
+        checkpoints: {},
+        curve: readCurve(trained[t].source),
+        row: { ...readRow(trained[t].source), arm: "dense", round: 0, replicate: 0 },
+        metadata: {},
+      });
+    }
+    rows.push(readRow(dir));
+  });
+
+  // 2. Untrained supermasks, level by level.
+  const arms = untrainedArms(config);
+  const criteria = [...new Set(arms.map(([criterion]) => criterion))];
+  const rankings = trials.map((trial, t) =>
+    new Map(criteria.map((criterion) => [
+      criterion,
+      layout.layers.map((_, l) =>
+        rankByScore(criterionScores(
+          criterion,
+          weightBlock(layout, trained[t].init, l),
+          weightBlock(layout, trained[t].final, l),
+          new Rng(config.seed, "random criterion", trial * 100 + l),
+        ))
+      ),
+    ]))
+  );
+  for (const [index, fraction] of p.weights_remaining.entries()) {
+    const level = index + 1;
+    const runs: PlannedRun[] = [];
+    trials.forEach((trial, t) => {
+      const masks = new Map(criteria.map((criterion) => [
+        criterion,
+        layout.layers.map((layer, l) =>
+          keepTop(
+            rankings[t].get(criterion)![l],
+            keepCount(fraction, layer.inputs * layer.outputs),
+          )
+        ),
+      ]));
+      for (const [criterion, values] of arms) {
+        const layerMasks = masks.get(criterion)!;
+        const arm = maskArm(criterion, values);
+        const mask = new Float32Array(layout.perRun).fill(1);
+        layout.layers.forEach((layer, l) => mask.set(layerMasks[l], layer.weightOffset));
+        runs.push({
+          trial,
+          params: untrainedParams(layout, trained[t].init, layerMasks, values, config, trial),
+          mask,
+          key: { trial, width, round: level, arm, replicate: 0 },
+          directory: runDir(trial, level, arm),
+        });
+      }
+      writeMasks(join(directory, `trial-${trial}`, `level-${level}`), layout, masks);
+    });
+    await runJob(
+      layout,
+      runs,
+      async (planned) => {
+        const points = await evaluateGroup(
+          context,
+          layout,
+          config.model.layers,
+          planned,
+          `level ${level} (${(100 * fraction).toFixed(1)}% of each layer)`,
+        );
+        return planned.map((run, r) => ({
+          curve: [points[r]],
+          params: run.params,
+          mask: run.mask,
+          trained: false,
+        }));
+      },
+      rows,
+      { checkpoints: false },
+    );
+  }
+
+  // 3. The learned supermask.
+  const learned = p.learned;
+  const level = p.weights_remaining.length + 1;
+  const learnedRuns: PlannedRun[] = trials.map((trial, t) => ({
+    trial,
+    params: learned.weights === "init"
+      ? new Float32Array(trained[t].init)
+      : untrainedParams(layout, trained[t].init, null, "signed-constant", config, trial),
+    mask: new Float32Array(layout.perRun).fill(1),
+    scores: initParams(layout, learned.score_init, new Rng(config.seed, "supermask scores", trial)),
+    key: { trial, width, round: level, arm: "learned", replicate: 0 },
+    directory: runDir(trial, level, "learned"),
+  }));
+  await runJob(layout, learnedRuns, async (planned) =>
+    (await trainGroup(
+      context,
+      layout,
+      config.model.layers,
+      learned,
+      "supermask",
+      planned,
+      "learned supermask",
+      streamKey(config.seed, "supermask sample"),
+    )).map((outcome) => ({ ...outcome, trained: true })), rows);
+  return rows;
+}
+
+interface DenseNetwork {
+  /** The folder holding its checkpoints, row.json and metrics.jsonl. */
+  source: string;
+  init: Float32Array;
+  final: Float32Array;
+}
+
+/** Each trial's trained dense network: from the cache, else trained now (all trials at once). */
+async function denseNetworks(
+  context: ProcedureContext,
+  layout: ParamLayout,
+  trials: number[],
+): Promise<DenseNetwork[]> {
+  const { config } = context;
+  const training = supermaskConfig(config).train;
+  const sources = trials.map((trial) =>
+    trainedDirectory(
+      context.cacheDirectory,
+      trainedKey(config, training, trial, context.checksums),
+    )
+  );
+  const missing = trials.filter((_, t) => !isDone(sources[t]));
+  if (missing.length > 0) {
+    const runs: PlannedRun[] = missing.map((trial) => ({
+      trial,
+      // The stream weak-lth's IMP initialises from, so both experiments train the same network.
+      params: initParams(layout, config.model.init, new Rng(config.seed, "init", trial)),
+      mask: new Float32Array(layout.perRun).fill(1),
+      key: { trial, width: config.model.layers[1], round: 0, arm: "dense", replicate: 0 },
+      directory: sources[trials.indexOf(trial)],
+    }));
+    await runJob(
+      layout,
+      runs,
+      async (planned) =>
+        (await trainGroup(
+          context,
+          layout,
+          config.model.layers,
+          training,
+          "dense",
+          planned,
+          "dense",
+        ))
+          .map((outcome) => ({ ...outcome, trained: true })),
+      [],
+    );
+  } else {
+    context.progress(`dense networks: read from ${context.cacheDirectory}`);
+  }
+  return sources.map((source) => ({
+    source,
+    init: paramsFromCheckpoint(layout, readFileSync(join(source, "init.safetensors"))),
+    final: paramsFromCheckpoint(layout, readFileSync(join(source, "final.safetensors"))),
+  }));
+}
+
+function readCurve(directory: string) {
+  return readFileSync(join(directory, "metrics.jsonl"), "utf8").trim().split("\n").map((line) =>
+    JSON.parse(line)
+  );
+}
+
+/**
+ * The untrained network of an arm: each kept weight set by the kept-values rule, pruned weights
+ * +0 exactly, biases 0. masks null keeps every weight.
+ */
+function untrainedParams(
+  layout: ParamLayout,
+  init: Float32Array,
+  masks: Float32Array[] | null,
+  values: string,
+  config: ProcedureContext["config"],
+  trial: number,
+): Float32Array {
+  const params = new Float32Array(layout.perRun);
+  // One random sign per weight and trial, shared by every level and criterion.
+  const signs = new Rng(config.seed, "random signs", trial);
+  layout.layers.forEach((layer, l) => {
+    const std = Math.fround(initStd(config.model.init, layer.inputs, layer.outputs));
+    const source = weightBlock(layout, init, l);
+    const target = weightBlock(layout, params, l);
+    for (let i = 0; i < source.length; i++) {
+      const sign = values === "random-signs" ? (signs.nextU32() & 1 ? 1 : -1) : 0;
+      if (masks && masks[l][i] === 0) continue;
+      target[i] = values === "init"
+        ? source[i]
+        : values === "signed-constant"
+        ? (source[i] < 0 ? -std : std)
+        : sign * std;
+    }
+  });
+  return params;
+}
+
+/** Each criterion's masks of one level, once (every kept-values arm of it shares them). */
+function writeMasks(
+  directory: string,
+  layout: ParamLayout,
+  masks: Map<MaskCriterion, Float32Array[]>,
+): void {
+  for (const [criterion, layerMasks] of masks) {
+    const file = join(directory, `${criterion}.masks.safetensors`);
+    if (existsSync(file)) continue;
+    writeFileAtomic(
+      file,
+      encodeSafetensors(
+        layout.layers.map((layer, l) => ({
+          name: `${layer.name}.mask`,
+          shape: [layer.outputs, layer.inputs],
+          data: layerMasks[l],
+        })),
+        { criterion },
+      ),
+    );
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Trained dense networks shared between experiments: weak-lth's dense round and supermask's
+ * dense training are the same run when the data, model, training budget, seed and trial agree,
+ * so the second one reads the first one's checkpoints instead of training again. The key hashes
+ * everything that decides the trained bits (the batch order and initialisation streams derive from
+ * seed and trial), including the dataset files' checksums.
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { canonicalJson } from "../harness/hash.ts";
+import type { ExperimentConfig, TrainingConfig } from "../harness/types.ts";
+
+export function trainedKey(
+  config: ExperimentConfig,
+  training: TrainingConfig,
+  trial: number,
+  checksums: Record<string, string>,
+): string {
+  const { layers, init, activation } = config.model;
+  const { optimizer, batch_size, iterations, eval_every } = training;
+  const identity = {
+    data: config.data,
+    model: { layers, init, activation },
+    training: { optimizer, batch_size, iterations, eval_every },
+    seed: config.seed,
+    trial,
+    checksums,
+  };
+  return createHash("sha256").update(canonicalJson(identity), "utf8").digest("hex").slice(0, 16);
+}
+
+export function trainedDirectory(cacheDirectory: string, key: string): string {
+  return join(cacheDirectory, key);
+}
