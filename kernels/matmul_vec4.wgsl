@@ -399,8 +399,109 @@ fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) la
       acc15_1 += a15.x * b0_1 + a15.y * b1_1 + a15.z * b2_1 + a15.w * b3_1;
     }
   } else {
-    // A(m..m+3, k) is one uniform vec4 per 4 rows; B(k, n..n+3) one per-lane vec4.
-    for (var k = 0u; k < p.K; k++) {
+    // A(m..m+3, k) is one uniform vec4 per 4 rows; B(k, n..n+3) one per-lane vec4. Four k per
+    // iteration, each accumulator written once per iteration (CPU adapters store every value
+    // written in a loop through the exec mask), then the k left over one at a time.
+    let k_main = p.K / 4u * 4u;
+    for (var k = 0u; k < k_main; k += 4u) {
+      let ka0 = a_base + (k + 0u) * p.a_sk;
+      let kb0 = b_base + (k + 0u) * p.b_sk;
+      let ka1 = a_base + (k + 1u) * p.a_sk;
+      let kb1 = b_base + (k + 1u) * p.b_sk;
+      let ka2 = a_base + (k + 2u) * p.a_sk;
+      let kb2 = b_base + (k + 2u) * p.b_sk;
+      let ka3 = a_base + (k + 3u) * p.a_sk;
+      let kb3 = b_base + (k + 3u) * p.b_sk;
+      let b0_0 = B4[(kb0 + n0) / 4u];
+      let b0_1 = B4[(kb0 + n1) / 4u];
+      let b1_0 = B4[(kb1 + n0) / 4u];
+      let b1_1 = B4[(kb1 + n1) / 4u];
+      let b2_0 = B4[(kb2 + n0) / 4u];
+      let b2_1 = B4[(kb2 + n1) / 4u];
+      let b3_0 = B4[(kb3 + n0) / 4u];
+      let b3_1 = B4[(kb3 + n1) / 4u];
+      let a0_0 = A4[(ka0 + min(row0 + 0u, p.M - 4u) * p.a_sm) / 4u];
+      let a1_0 = A4[(ka1 + min(row0 + 0u, p.M - 4u) * p.a_sm) / 4u];
+      let a2_0 = A4[(ka2 + min(row0 + 0u, p.M - 4u) * p.a_sm) / 4u];
+      let a3_0 = A4[(ka3 + min(row0 + 0u, p.M - 4u) * p.a_sm) / 4u];
+      acc0_0 = fma(vec4<f32>(a3_0.x), b3_0, fma(vec4<f32>(a2_0.x), b2_0,
+        fma(vec4<f32>(a1_0.x), b1_0, fma(vec4<f32>(a0_0.x), b0_0, acc0_0))));
+      acc0_1 = fma(vec4<f32>(a3_0.x), b3_1, fma(vec4<f32>(a2_0.x), b2_1,
+        fma(vec4<f32>(a1_0.x), b1_1, fma(vec4<f32>(a0_0.x), b0_1, acc0_1))));
+      acc1_0 = fma(vec4<f32>(a3_0.y), b3_0, fma(vec4<f32>(a2_0.y), b2_0,
+        fma(vec4<f32>(a1_0.y), b1_0, fma(vec4<f32>(a0_0.y), b0_0, acc1_0))));
+      acc1_1 = fma(vec4<f32>(a3_0.y), b3_1, fma(vec4<f32>(a2_0.y), b2_1,
+        fma(vec4<f32>(a1_0.y), b1_1, fma(vec4<f32>(a0_0.y), b0_1, acc1_1))));
+      acc2_0 = fma(vec4<f32>(a3_0.z), b3_0, fma(vec4<f32>(a2_0.z), b2_0,
+        fma(vec4<f32>(a1_0.z), b1_0, fma(vec4<f32>(a0_0.z), b0_0, acc2_0))));
+      acc2_1 = fma(vec4<f32>(a3_0.z), b3_1, fma(vec4<f32>(a2_0.z), b2_1,
+        fma(vec4<f32>(a1_0.z), b1_1, fma(vec4<f32>(a0_0.z), b0_1, acc2_1))));
+      acc3_0 = fma(vec4<f32>(a3_0.w), b3_0, fma(vec4<f32>(a2_0.w), b2_0,
+        fma(vec4<f32>(a1_0.w), b1_0, fma(vec4<f32>(a0_0.w), b0_0, acc3_0))));
+      acc3_1 = fma(vec4<f32>(a3_0.w), b3_1, fma(vec4<f32>(a2_0.w), b2_1,
+        fma(vec4<f32>(a1_0.w), b1_1, fma(vec4<f32>(a0_0.w), b0_1, acc3_1))));
+      let a0_1 = A4[(ka0 + min(row0 + 4u, p.M - 4u) * p.a_sm) / 4u];
+      let a1_1 = A4[(ka1 + min(row0 + 4u, p.M - 4u) * p.a_sm) / 4u];
+      let a2_1 = A4[(ka2 + min(row0 + 4u, p.M - 4u) * p.a_sm) / 4u];
+      let a3_1 = A4[(ka3 + min(row0 + 4u, p.M - 4u) * p.a_sm) / 4u];
+      acc4_0 = fma(vec4<f32>(a3_1.x), b3_0, fma(vec4<f32>(a2_1.x), b2_0,
+        fma(vec4<f32>(a1_1.x), b1_0, fma(vec4<f32>(a0_1.x), b0_0, acc4_0))));
+      acc4_1 = fma(vec4<f32>(a3_1.x), b3_1, fma(vec4<f32>(a2_1.x), b2_1,
+        fma(vec4<f32>(a1_1.x), b1_1, fma(vec4<f32>(a0_1.x), b0_1, acc4_1))));
+      acc5_0 = fma(vec4<f32>(a3_1.y), b3_0, fma(vec4<f32>(a2_1.y), b2_0,
+        fma(vec4<f32>(a1_1.y), b1_0, fma(vec4<f32>(a0_1.y), b0_0, acc5_0))));
+      acc5_1 = fma(vec4<f32>(a3_1.y), b3_1, fma(vec4<f32>(a2_1.y), b2_1,
+        fma(vec4<f32>(a1_1.y), b1_1, fma(vec4<f32>(a0_1.y), b0_1, acc5_1))));
+      acc6_0 = fma(vec4<f32>(a3_1.z), b3_0, fma(vec4<f32>(a2_1.z), b2_0,
+        fma(vec4<f32>(a1_1.z), b1_0, fma(vec4<f32>(a0_1.z), b0_0, acc6_0))));
+      acc6_1 = fma(vec4<f32>(a3_1.z), b3_1, fma(vec4<f32>(a2_1.z), b2_1,
+        fma(vec4<f32>(a1_1.z), b1_1, fma(vec4<f32>(a0_1.z), b0_1, acc6_1))));
+      acc7_0 = fma(vec4<f32>(a3_1.w), b3_0, fma(vec4<f32>(a2_1.w), b2_0,
+        fma(vec4<f32>(a1_1.w), b1_0, fma(vec4<f32>(a0_1.w), b0_0, acc7_0))));
+      acc7_1 = fma(vec4<f32>(a3_1.w), b3_1, fma(vec4<f32>(a2_1.w), b2_1,
+        fma(vec4<f32>(a1_1.w), b1_1, fma(vec4<f32>(a0_1.w), b0_1, acc7_1))));
+      let a0_2 = A4[(ka0 + min(row0 + 8u, p.M - 4u) * p.a_sm) / 4u];
+      let a1_2 = A4[(ka1 + min(row0 + 8u, p.M - 4u) * p.a_sm) / 4u];
+      let a2_2 = A4[(ka2 + min(row0 + 8u, p.M - 4u) * p.a_sm) / 4u];
+      let a3_2 = A4[(ka3 + min(row0 + 8u, p.M - 4u) * p.a_sm) / 4u];
+      acc8_0 = fma(vec4<f32>(a3_2.x), b3_0, fma(vec4<f32>(a2_2.x), b2_0,
+        fma(vec4<f32>(a1_2.x), b1_0, fma(vec4<f32>(a0_2.x), b0_0, acc8_0))));
+      acc8_1 = fma(vec4<f32>(a3_2.x), b3_1, fma(vec4<f32>(a2_2.x), b2_1,
+        fma(vec4<f32>(a1_2.x), b1_1, fma(vec4<f32>(a0_2.x), b0_1, acc8_1))));
+      acc9_0 = fma(vec4<f32>(a3_2.y), b3_0, fma(vec4<f32>(a2_2.y), b2_0,
+        fma(vec4<f32>(a1_2.y), b1_0, fma(vec4<f32>(a0_2.y), b0_0, acc9_0))));
+      acc9_1 = fma(vec4<f32>(a3_2.y), b3_1, fma(vec4<f32>(a2_2.y), b2_1,
+        fma(vec4<f32>(a1_2.y), b1_1, fma(vec4<f32>(a0_2.y), b0_1, acc9_1))));
+      acc10_0 = fma(vec4<f32>(a3_2.z), b3_0, fma(vec4<f32>(a2_2.z), b2_0,
+        fma(vec4<f32>(a1_2.z), b1_0, fma(vec4<f32>(a0_2.z), b0_0, acc10_0))));
+      acc10_1 = fma(vec4<f32>(a3_2.z), b3_1, fma(vec4<f32>(a2_2.z), b2_1,
+        fma(vec4<f32>(a1_2.z), b1_1, fma(vec4<f32>(a0_2.z), b0_1, acc10_1))));
+      acc11_0 = fma(vec4<f32>(a3_2.w), b3_0, fma(vec4<f32>(a2_2.w), b2_0,
+        fma(vec4<f32>(a1_2.w), b1_0, fma(vec4<f32>(a0_2.w), b0_0, acc11_0))));
+      acc11_1 = fma(vec4<f32>(a3_2.w), b3_1, fma(vec4<f32>(a2_2.w), b2_1,
+        fma(vec4<f32>(a1_2.w), b1_1, fma(vec4<f32>(a0_2.w), b0_1, acc11_1))));
+      let a0_3 = A4[(ka0 + min(row0 + 12u, p.M - 4u) * p.a_sm) / 4u];
+      let a1_3 = A4[(ka1 + min(row0 + 12u, p.M - 4u) * p.a_sm) / 4u];
+      let a2_3 = A4[(ka2 + min(row0 + 12u, p.M - 4u) * p.a_sm) / 4u];
+      let a3_3 = A4[(ka3 + min(row0 + 12u, p.M - 4u) * p.a_sm) / 4u];
+      acc12_0 = fma(vec4<f32>(a3_3.x), b3_0, fma(vec4<f32>(a2_3.x), b2_0,
+        fma(vec4<f32>(a1_3.x), b1_0, fma(vec4<f32>(a0_3.x), b0_0, acc12_0))));
+      acc12_1 = fma(vec4<f32>(a3_3.x), b3_1, fma(vec4<f32>(a2_3.x), b2_1,
+        fma(vec4<f32>(a1_3.x), b1_1, fma(vec4<f32>(a0_3.x), b0_1, acc12_1))));
+      acc13_0 = fma(vec4<f32>(a3_3.y), b3_0, fma(vec4<f32>(a2_3.y), b2_0,
+        fma(vec4<f32>(a1_3.y), b1_0, fma(vec4<f32>(a0_3.y), b0_0, acc13_0))));
+      acc13_1 = fma(vec4<f32>(a3_3.y), b3_1, fma(vec4<f32>(a2_3.y), b2_1,
+        fma(vec4<f32>(a1_3.y), b1_1, fma(vec4<f32>(a0_3.y), b0_1, acc13_1))));
+      acc14_0 = fma(vec4<f32>(a3_3.z), b3_0, fma(vec4<f32>(a2_3.z), b2_0,
+        fma(vec4<f32>(a1_3.z), b1_0, fma(vec4<f32>(a0_3.z), b0_0, acc14_0))));
+      acc14_1 = fma(vec4<f32>(a3_3.z), b3_1, fma(vec4<f32>(a2_3.z), b2_1,
+        fma(vec4<f32>(a1_3.z), b1_1, fma(vec4<f32>(a0_3.z), b0_1, acc14_1))));
+      acc15_0 = fma(vec4<f32>(a3_3.w), b3_0, fma(vec4<f32>(a2_3.w), b2_0,
+        fma(vec4<f32>(a1_3.w), b1_0, fma(vec4<f32>(a0_3.w), b0_0, acc15_0))));
+      acc15_1 = fma(vec4<f32>(a3_3.w), b3_1, fma(vec4<f32>(a2_3.w), b2_1,
+        fma(vec4<f32>(a1_3.w), b1_1, fma(vec4<f32>(a0_3.w), b0_1, acc15_1))));
+    }
+    for (var k = k_main; k < p.K; k++) {
       let ka = a_base + k * p.a_sk;
       let kb = b_base + k * p.b_sk;
       let b0 = B4[(kb + n0) / 4u];
