@@ -394,3 +394,56 @@ Deno.test("JSON Schema export is draft 2020-12 JSON with the top-level propertie
   assert.equal((overrides.properties as Record<string, unknown>).claims, undefined);
   assert.equal(overrides.required, undefined, "every override is optional");
 });
+
+Deno.test("procedure.name picks the procedure's fields and the shape of controls", () => {
+  assertLoadError(
+    { 15: "  name: magic" },
+    (p) => `${p}:15:9: procedure.name: expected one of: imp, edge-popup, supermask, got "magic"`,
+  );
+  // edge-popup has no `rounds`: the imp fields are refused by name under it.
+  assertLoadError(
+    { 15: "  name: edge-popup" },
+    (p) =>
+      `${p}:22:3: unknown key "rounds" in procedure; expected one of: name, sweeps, score_init, optimizer, batch_size, iterations, eval_every, dense`,
+  );
+});
+
+Deno.test("axis statistics need exactly one list; single statistics refuse lists", () => {
+  assertLoadError(
+    { 37: "    statistic: argmax", 36: null },
+    (p) =>
+      `${p}:35:13: claims[0].select: a "argmax" statistic needs exactly one list (weights_remaining or width) as its axis, got none`,
+  );
+  assertLoadError(
+    { 35: "    select: { arm: ticket, weights_remaining: [0.5, 0.2] }" },
+    (p) =>
+      `${p}:35:47: claims[0].select.weights_remaining: a "ratio" statistic reads one value; give one number, or use argmax, max or min_step`,
+  );
+});
+
+Deno.test('the op "in" takes [low, high]; other ops a number', () => {
+  assertLoadError(
+    { 47: '    op: "in"' },
+    (p) => `${p}:48:16: claims[1].threshold: the op "in" needs [low, high] with low <= high, got 0`,
+  );
+  assertLoadError(
+    { 48: "    threshold: [0.2, 0.1]", 47: '    op: "in"' },
+    (p) =>
+      `${p}:48:16: claims[1].threshold: the op "in" needs [low, high] with low <= high, got [0.2, 0.1]`,
+  );
+  assertLoadError(
+    { 48: "    threshold: [0.1, 0.2]" },
+    (p) =>
+      `${p}:48:16: claims[1].threshold: the op ">" needs one number, got [0.1, 0.2]; or use the op "in"`,
+  );
+});
+
+Deno.test("the strong-lth and supermask experiment files validate for every profile", () => {
+  for (const id of ["strong-lth", "supermask"]) {
+    const file = loadExperimentFile(join(EXPERIMENTS_DIR, `${id}.yaml`));
+    for (const profile of ["smoke", "quick", "paper"] as const) {
+      const config = resolveConfig(file, profile);
+      assert.equal(config.procedure.name, id === "strong-lth" ? "edge-popup" : "supermask");
+    }
+  }
+});
