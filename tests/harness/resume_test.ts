@@ -8,15 +8,11 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import { resultsDigest } from "../../src/harness/digest.ts";
 import { ignoreGpuTests, requireGpu } from "../gpu_test_helper.ts";
+import { assertCompleted, files, REPO, runChild, runFolder } from "./child_run.ts";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = join(REPO, "src", "cli.ts");
 const FIXTURE_ID = "resume-fixture";
-/** A child that runs longer than this is killed and the test fails (the fixture takes seconds). */
-const CHILD_LIMIT_MS = 300_000;
 
 /** experiments/weak-lth.yaml with its id changed and a tiny smoke profile. */
 function fixtureYaml(): string {
@@ -49,82 +45,6 @@ profiles:
 `;
 }
 
-function files(directory: string): string[] {
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(directory, entry.name);
-    return entry.isDirectory() ? files(path) : [path];
-  });
-}
-
-/** The one run folder `<out>/resume-fixture/smoke-<hash>`. */
-function runFolder(out: string): string {
-  const parent = join(out, FIXTURE_ID);
-  const runs = readdirSync(parent).filter((name) => name.startsWith("smoke-"));
-  assert.equal(runs.length, 1, `expected one run folder in ${parent}, found ${runs.join(", ")}`);
-  return join(parent, runs[0]);
-}
-
-function reproduceCommand(args: string[]): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "reproduce", ...args],
-    cwd: REPO,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  });
-}
-
-interface Finished {
-  code: number;
-  signal: Deno.Signal | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Starts `reproduce args`; `stop` resolves (and kills the child) when it returns true. */
-async function runChild(
-  args: string[],
-  stopWhen?: () => boolean,
-): Promise<Finished & { stopped: boolean }> {
-  const child = reproduceCommand(args).spawn();
-  let exited = false;
-  let stopped = false;
-  const output = child.output().finally(() => (exited = true));
-  const started = Date.now();
-  while (!exited) {
-    if (stopWhen?.()) {
-      child.kill("SIGKILL");
-      stopped = true;
-      break;
-    }
-    if (Date.now() - started > CHILD_LIMIT_MS) {
-      child.kill("SIGKILL");
-      await output;
-      assert.fail(`reproduce ${args.join(" ")} ran longer than ${CHILD_LIMIT_MS / 1000}s`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  const result = await output;
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return {
-    code: result.code,
-    signal: result.signal,
-    stdout: decode(result.stdout),
-    stderr: decode(result.stderr),
-    stopped,
-  };
-}
-
-function assertCompleted(run: Finished, what: string): void {
-  // The fixture cannot reach the claims' levels: every claim is INCONCLUSIVE, exit code 1.
-  assert.ok(
-    run.code === 0 || run.code === 1,
-    `${what} exited with ${run.code}; stderr:\n${run.stderr}`,
-  );
-  assert.match(run.stdout, /^report: .*report\.md$/m, `${what} printed no report line`);
-}
-
 Deno.test({
   name:
     "a run killed after a finished level resumes and ends byte-identical to an uninterrupted one",
@@ -143,7 +63,7 @@ Deno.test({
 
       const a = await runChild(args(outA));
       assertCompleted(a, "the uninterrupted run");
-      const dirA = runFolder(outA);
+      const dirA = runFolder(outA, FIXTURE_ID);
 
       // Kill the second run as soon as level 1 is finished (its ticket's DONE exists).
       const levelOneDone = join("trial-1", "level-1", "ticket", "DONE");
@@ -157,7 +77,7 @@ Deno.test({
         `the run finished (exit ${killed.code}) before level 1's DONE marker was seen:\n${killed.stderr}`,
       );
       assert.equal(killed.signal, "SIGKILL");
-      const dirB = runFolder(outB);
+      const dirB = runFolder(outB, FIXTURE_ID);
       assert.ok(existsSync(join(dirB, levelOneDone)));
       assert.ok(
         !existsSync(join(dirB, "results.csv")),
@@ -169,7 +89,7 @@ Deno.test({
       assertCompleted(resumed, "the resumed run");
       assert.match(resumed.stderr, /round 0: finished earlier/);
       assert.match(resumed.stderr, /round 1: finished earlier/);
-      assert.equal(runFolder(outB), dirB, "the resumed run used another folder");
+      assert.equal(runFolder(outB, FIXTURE_ID), dirB, "the resumed run used another folder");
 
       // Same results, same checkpoints, same per-run records, file for file.
       const compared = (dir: string) =>
