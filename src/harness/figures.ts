@@ -1,6 +1,9 @@
 /**
- * SVG figures: a metric vs weights remaining, one line per arm (per arm and width when the rows
- * have several widths), error bars over trials.
+ * SVG figures: a metric vs weights remaining, one line per series, error bars over trials. A
+ * series is an arm, and its width when the rows have several widths; an arm named
+ * `<family>.<variant>` (e.g. large_final_same_sign.signed-constant) is drawn in its family's
+ * colour with one dash pattern per variant (and per width), so criteria and kept values, or
+ * inits and widths, read side by side.
  *
  * Aggregation per (width, round, arm): each trial's replicates are averaged first (so a trial with five
  * random-reinit draws counts once, like the claims do), then mean, min and max over trials.
@@ -37,6 +40,9 @@ export interface RoundArmSummary {
 const ARM_ORDER = ["ticket", "random-reinit", "random-mask"];
 /** Fixed colours per legend position (tableau10), so an arm keeps its colour across figures. */
 const PALETTE = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2"];
+
+/** Dash patterns per variant position, solid first. */
+const DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3], [12, 4]];
 
 /** Arms present in the rows, in legend order. */
 export function orderedArms(rows: ResultRow[]): string[] {
@@ -120,20 +126,33 @@ async function metricFigure(
     ? 100
     : 1;
   const severalWidths = new Set(rows.map((row) => row.width)).size > 1;
-  const seriesName = (arm: string, width: number) => severalWidths ? `${arm} h=${width}` : arm;
+  const family = (arm: string) => arm.split(".")[0];
+  const variant = (arm: string, width: number) =>
+    [arm.includes(".") ? arm.slice(arm.indexOf(".") + 1) : "", severalWidths ? `h=${width}` : ""]
+      .filter((part) => part !== "").join(" ") || "-";
   const values = summarizeByRoundArm(rows, metric)
     .filter((s) => s.trials > 0 && s.weights_remaining > 0)
     .map((s) => ({
-      arm: seriesName(s.arm, s.width),
+      arm: family(s.arm),
+      variant: variant(s.arm, s.width),
       percent: s.weights_remaining * 100,
       mean: s.mean * scale,
       min: s.min * scale,
       max: s.max * scale,
     }));
-  const arms = orderedArms(rows).flatMap((arm) =>
-    [...new Set(rows.filter((row) => row.arm === arm).map((row) => row.width))]
-      .sort((a, b) => a - b).map((width) => seriesName(arm, width))
-  );
+  const arms = [...new Set(orderedArms(rows).map(family))];
+  const variants = [...new Set(values.map((v) => v.variant))].sort();
+  const dash = variants.length > 1
+    ? {
+      strokeDash: {
+        field: "variant",
+        type: "nominal",
+        title: "variant",
+        sort: variants,
+        scale: { domain: variants, range: variants.map((_, i) => DASHES[i % DASHES.length]) },
+      } as const,
+    }
+    : {};
   const x = {
     field: "percent",
     type: "quantitative",
@@ -162,6 +181,7 @@ async function metricFigure(
           x,
           y: { field: "mean", type: "quantitative", title: yTitle, scale: { zero: false } },
           color,
+          ...dash,
         },
       },
       {
@@ -171,6 +191,7 @@ async function metricFigure(
           y: { field: "min", type: "quantitative", title: yTitle },
           y2: { field: "max" },
           color,
+          ...dash,
         },
       },
     ],

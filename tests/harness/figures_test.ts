@@ -61,3 +61,17 @@ Deno.test("earlyStopFigure renders an SVG naming every arm, byte-identical acros
   for (const arm of ["ticket", "random-reinit", "random-mask"]) assert.ok(first.includes(arm), arm);
   assert.equal(first, second);
 });
+
+Deno.test("arm families share a colour and variants (and widths) get dash patterns", async () => {
+  const sweep = rows().filter((row) => row.arm === "ticket").flatMap((row) =>
+    ["large_final.init", "large_final.signed-constant", "random.init"].flatMap((arm) =>
+      [100, 300].map((width) => ({ ...row, arm, width }))
+    )
+  );
+  const svg = await accuracyFigure(sweep, "criteria");
+  for (const label of ["large_final", "random", "init h=100", "signed-constant h=300"]) {
+    assert.ok(svg.includes(label), label);
+  }
+  assert.ok(svg.includes("stroke-dasharray"), "variants are dashed");
+  assert.ok(!svg.includes("large_final.init"), "the family is the colour legend, not the arm");
+});
