@@ -149,6 +149,13 @@ async function metricFigure(
         type: "nominal",
         title: "variant",
         sort: variants,
+        legend: {
+          symbolType: "stroke",
+          symbolStrokeWidth: 2,
+          labelLimit: 300,
+          // A dash legend has no colour scale of its own: draw its strokes in grey.
+          encode: { symbols: { update: { stroke: { value: "#555555" } } } },
+        },
         scale: { domain: variants, range: variants.map((_, i) => DASHES[i % DASHES.length]) },
       } as const,
     }
@@ -165,6 +172,7 @@ async function metricFigure(
     type: "nominal",
     title: "arm",
     sort: arms,
+    legend: { labelLimit: 300 },
     scale: { domain: arms, range: arms.map((_, i) => PALETTE[i % PALETTE.length]) },
   } as const;
   const spec: TopLevelSpec = {
