@@ -115,11 +115,26 @@ export function earlyStopFigure(rows: ResultRow[], title: string): Promise<strin
   return metricFigure(rows, title, "early_stop_iteration", "Early-stop iteration");
 }
 
+/**
+ * Test accuracy at early stop (percent) vs hidden width (log), one line per arm and weights
+ * remaining: the width trend of a width sweep.
+ */
+export function widthFigure(rows: ResultRow[], title: string): Promise<string> {
+  return metricFigure(
+    rows,
+    title,
+    "test_accuracy_at_early_stop",
+    "Test accuracy at early stop (%)",
+    "width",
+  );
+}
+
 async function metricFigure(
   rows: ResultRow[],
   title: string,
   metric: PlotMetric,
   yTitle: string,
+  along: "weights_remaining" | "width" = "weights_remaining",
 ): Promise<string> {
   // Accuracies are fractions; the axis shows percent.
   const scale = metric === "test_accuracy_at_early_stop" || metric === "final_test_accuracy"
@@ -127,21 +142,27 @@ async function metricFigure(
     : 1;
   const severalWidths = new Set(rows.map((row) => row.width)).size > 1;
   const family = (arm: string) => arm.split(".")[0];
-  const variant = (arm: string, width: number) =>
-    [arm.includes(".") ? arm.slice(arm.indexOf(".") + 1) : "", severalWidths ? `h=${width}` : ""]
-      .filter((part) => part !== "").join(" ") || "-";
+  const percent = (s: RoundArmSummary) => Number((s.weights_remaining * 100).toFixed(2));
+  // The series within an arm family: the arm's variant, and the width or the weights remaining,
+  // whichever is not on the x axis.
+  const variant = (s: RoundArmSummary) =>
+    [
+      s.arm.includes(".") ? s.arm.slice(s.arm.indexOf(".") + 1) : "",
+      along === "width" ? `k=${percent(s)}%` : severalWidths ? `h=${s.width}` : "",
+    ].filter((part) => part !== "").join(" ") || "-";
   const values = summarizeByRoundArm(rows, metric)
     .filter((s) => s.trials > 0 && s.weights_remaining > 0)
     .map((s) => ({
       arm: family(s.arm),
-      variant: variant(s.arm, s.width),
-      percent: s.weights_remaining * 100,
+      variant: variant(s),
+      x: along === "width" ? s.width : s.weights_remaining * 100,
       mean: s.mean * scale,
       min: s.min * scale,
       max: s.max * scale,
     }));
   const arms = [...new Set(orderedArms(rows).map(family))];
-  const variants = [...new Set(values.map((v) => v.variant))].sort();
+  const variants = [...new Set(values.map((v) => v.variant))]
+    .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
   const dash = variants.length > 1
     ? {
       strokeDash: {
@@ -161,10 +182,10 @@ async function metricFigure(
     }
     : {};
   const x = {
-    field: "percent",
+    field: "x",
     type: "quantitative",
-    title: "Weights remaining (%)",
-    scale: { type: "log", reverse: true },
+    title: along === "width" ? "Hidden width" : "Weights remaining (%)",
+    scale: { type: "log", reverse: along !== "width" },
     axis: { format: "~g" },
   } as const;
   const color = {

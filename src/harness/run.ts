@@ -14,7 +14,7 @@ import { writeFileAtomic, writeJsonAtomic } from "./atomic.ts";
 import { evaluateClaims } from "./claims.ts";
 import { resultsCsv } from "./csv.ts";
 import { findExperiment } from "./experiments.ts";
-import { accuracyFigure, earlyStopFigure } from "./figures.ts";
+import { accuracyFigure, earlyStopFigure, widthFigure } from "./figures.ts";
 import { configHash } from "./hash.ts";
 import { runDirectory, TRAINED_CACHE } from "./paths.ts";
 import { collectProvenance } from "./provenance.ts";
@@ -113,7 +113,10 @@ export async function reproduce(
     const figures: string[] = [];
     for (const kind of PROCEDURE_SPECS.find((s) => s.name === config.procedure.name)!.figures) {
       const file = `${kind}.svg`;
-      const draw = kind === "accuracy" ? accuracyFigure : earlyStopFigure;
+      const draw =
+        { "accuracy": accuracyFigure, "early-stop": earlyStopFigure, "width": widthFigure }[
+          kind
+        ];
       writeFileAtomic(join(directory, file), await draw(rows, title));
       figures.push(file);
     }

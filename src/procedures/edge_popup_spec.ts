@@ -149,5 +149,5 @@ export const EDGE_POPUP_SPEC: ProcedureSpec = {
     ...trainingRules("procedure", edgePopupConfig),
     ...trainingRules("procedure.dense", (cfg) => edgePopupConfig(cfg).dense),
   ],
-  figures: ["accuracy"],
+  figures: ["accuracy", "width"],
 };

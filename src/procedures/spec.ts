@@ -6,7 +6,8 @@
 import type { CrossRule, Field, ObjectDesc } from "../harness/descriptors.ts";
 import type { ExperimentConfig } from "../harness/types.ts";
 
-export type FigureKind = "accuracy" | "early-stop";
+/** accuracy / early-stop: vs weights remaining; width: accuracy vs hidden width. */
+export type FigureKind = "accuracy" | "early-stop" | "width";
 
 export interface ProcedureSpec {
   name: string;

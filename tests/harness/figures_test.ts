@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { accuracyFigure, earlyStopFigure, summarizeByRoundArm } from "../../src/harness/figures.ts";
+import {
+  accuracyFigure,
+  earlyStopFigure,
+  summarizeByRoundArm,
+  widthFigure,
+} from "../../src/harness/figures.ts";
 import type { ResultRow } from "../../src/harness/types.ts";
 
 function rows(): ResultRow[] {
@@ -74,4 +79,14 @@ Deno.test("arm families share a colour and variants (and widths) get dash patter
   }
   assert.ok(svg.includes("stroke-dasharray"), "variants are dashed");
   assert.ok(!svg.includes("large_final.init"), "the family is the colour legend, not the arm");
+});
+
+Deno.test("widthFigure puts the hidden width on x and one series per weights remaining", async () => {
+  const sweep = rows().filter((row) => row.arm === "ticket" && row.round <= 1).flatMap((row) =>
+    [100, 300, 1000].map((width) => ({ ...row, width }))
+  );
+  const svg = await widthFigure(sweep, "width trend");
+  assert.ok(svg.includes("Hidden width"));
+  for (const label of ["k=100%", "k=80%", "ticket"]) assert.ok(svg.includes(label), label);
+  assert.equal(await widthFigure([...sweep].reverse(), "width trend"), svg);
 });
