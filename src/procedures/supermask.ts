@@ -22,8 +22,16 @@ import { encodeSafetensors } from "../harness/safetensors.ts";
 import type { ResultRow } from "../harness/types.ts";
 import { mlpLayout, type ParamLayout, weightBlock } from "../nn/layout.ts";
 import { keepCount } from "../nn/topk_mask.ts";
-import { criterionScores, keepTop, type MaskCriterion, rankByScore } from "../prune/mod.ts";
-import { initParams, initStd } from "../train/init.ts";
+import {
+  criterionScores,
+  keepTop,
+  type KeptValues,
+  keptValues,
+  type MaskCriterion,
+  rankByScore,
+} from "../prune/mod.ts";
+import { initParams } from "../train/init.ts";
+
 import { isDone, paramsFromCheckpoint, readRow, writeRunFiles } from "./run_files.ts";
 import { type PlannedRun, runJob } from "./run_job.ts";
 import { maskArm, supermaskConfig, untrainedArms } from "./supermask_spec.ts";
@@ -96,7 +104,14 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
         layout.layers.forEach((layer, l) => mask.set(layerMasks[l], layer.weightOffset));
         runs.push({
           trial,
-          params: untrainedParams(layout, trained[t].init, layerMasks, values, config, trial),
+          params: keptValues(
+            layout,
+            trained[t].init,
+            layerMasks,
+            values as KeptValues,
+            config.model.init,
+            new Rng(config.seed, "random signs", trial),
+          ),
           mask,
           key: { trial, width, round: level, arm, replicate: 0 },
           directory: runDir(trial, level, arm),
@@ -134,7 +149,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
     trial,
     params: learned.weights === "init"
       ? new Float32Array(trained[t].init)
-      : untrainedParams(layout, trained[t].init, null, "signed-constant", config, trial),
+      : keptValues(layout, trained[t].init, null, "signed-constant", config.model.init, null),
     mask: new Float32Array(layout.perRun).fill(1),
     scores: initParams(layout, learned.score_init, new Rng(config.seed, "supermask scores", trial)),
     key: { trial, width, round: level, arm: "learned", replicate: 0 },
@@ -215,38 +230,6 @@ function readCurve(directory: string) {
   return readFileSync(join(directory, "metrics.jsonl"), "utf8").trim().split("\n").map((line) =>
     JSON.parse(line)
   );
-}
-
-/**
- * The untrained network of an arm: each kept weight set by the kept-values rule, pruned weights
- * +0 exactly, biases 0. masks null keeps every weight.
- */
-function untrainedParams(
-  layout: ParamLayout,
-  init: Float32Array,
-  masks: Float32Array[] | null,
-  values: string,
-  config: ProcedureContext["config"],
-  trial: number,
-): Float32Array {
-  const params = new Float32Array(layout.perRun);
-  // One random sign per weight and trial, shared by every level and criterion.
-  const signs = new Rng(config.seed, "random signs", trial);
-  layout.layers.forEach((layer, l) => {
-    const std = Math.fround(initStd(config.model.init, layer.inputs, layer.outputs));
-    const source = weightBlock(layout, init, l);
-    const target = weightBlock(layout, params, l);
-    for (let i = 0; i < source.length; i++) {
-      const sign = values === "random-signs" ? (signs.nextU32() & 1 ? 1 : -1) : 0;
-      if (masks && masks[l][i] === 0) continue;
-      target[i] = values === "init"
-        ? source[i]
-        : values === "signed-constant"
-        ? (source[i] < 0 ? -std : std)
-        : sign * std;
-    }
-  });
-  return params;
 }
 
 /** Each criterion's masks of one level, once (every kept-values arm of it shares them). */

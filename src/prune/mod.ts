@@ -8,3 +8,4 @@ export {
   type MaskCriterion,
   rankByScore,
 } from "./criteria.ts";
+export { type KeptValues, keptValues } from "./kept_values.ts";
