@@ -34,7 +34,10 @@ export interface EdgePopupProcedure extends TrainingConfig {
 }
 
 export interface EdgePopupControls {
-  /** A uniformly random mask at each k on the first weight init's weights, evaluated untrained. */
+  /**
+   * A uniformly random mask at each k of a width, on its signed-constant weights (else its first
+   * init's), evaluated untrained.
+   */
   random_mask: boolean;
 }
 
@@ -134,7 +137,7 @@ export const EDGE_POPUP_SPEC: ProcedureSpec = {
     random_mask: req({
       kind: "boolean",
       doc:
-        "A uniformly random mask keeping k of each layer, on the first weight init's weights, evaluated untrained.",
+        "A uniformly random mask keeping k of each layer, on the width's signed-constant weights (else its first init's), evaluated untrained.",
     }),
   }),
   arms(cfg) {
