@@ -28,11 +28,16 @@ timeout 200 deno test -A --no-check tests/nn/ >"$out/kernel-tests.txt" 2>&1
 tail -n 3 "$out/kernel-tests.txt"
 timeout 200 deno bench -A --no-check bench/kernels_bench.ts bench/train_bench.ts >"$out/bench.txt" 2>&1
 cat "$out/bench.txt" | tail -n 30
-timeout "$quick_timeout" deno run -A --no-check src/cli.ts reproduce weak-lth --profile quick \
-  --data-dir /tmp/mnist --out "$out/results" >"$out/quick.txt" 2>&1
-echo "quick exit: $?"
-tail -n 12 "$out/quick.txt"
-tar -C "$out" -czf "$out/results.tgz" results 2>/dev/null && rm -rf "$out/results"
+# weak-lth first: supermask's quick profile then reads its dense network from the trained cache.
+for experiment in weak-lth supermask strong-lth; do
+  timeout "$quick_timeout" deno run -A --no-check src/cli.ts reproduce "$experiment" --profile quick \
+    --data-dir /tmp/mnist --out "$out/results" >"$out/quick-$experiment.txt" 2>&1
+  echo "$experiment quick exit: $?"
+  tail -n 8 "$out/quick-$experiment.txt"
+done
+# Checkpoints stay behind: only the reports, summaries and CSVs come back.
+tar -C "$out" -czf "$out/results.tgz" --exclude='*.safetensors' results 2>/dev/null &&
+  rm -rf "$out/results"
 # The paper profile for a bounded time: its progress lines give the cost of a round on this GPU.
 timeout 90 deno run -A --no-check src/cli.ts reproduce weak-lth --profile paper --trials 1 \
   --data-dir /tmp/mnist --out /tmp/paper-probe >"$out/paper-probe.txt" 2>&1
