@@ -25,7 +25,6 @@ import { keepCount } from "../nn/topk_mask.ts";
 import {
   criterionScores,
   keepTop,
-  type KeptValues,
   keptValues,
   type MaskCriterion,
   rankByScore,
@@ -108,7 +107,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
             layout,
             trained[t].init,
             layerMasks,
-            values as KeptValues,
+            values,
             config.model.init,
             new Rng(config.seed, "random signs", trial),
           ),

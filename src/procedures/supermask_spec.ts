@@ -9,6 +9,7 @@ import {
 } from "../harness/descriptors.ts";
 import type { ExperimentConfig, TrainingConfig } from "../harness/types.ts";
 import { MASK_CRITERIA, type MaskCriterion } from "../prune/criteria.ts";
+import type { KeptValues } from "../prune/kept_values.ts";
 import { distinctRule, SCORE_INITS } from "./edge_popup_spec.ts";
 import type { ProcedureSpec } from "./spec.ts";
 
@@ -51,15 +52,18 @@ export function maskArm(criterion: MaskCriterion, values: string): string {
 }
 
 /** (criterion, kept values) of every untrained arm, controls included. */
-export function untrainedArms(cfg: ExperimentConfig): [MaskCriterion, string][] {
+export function untrainedArms(cfg: ExperimentConfig): [MaskCriterion, KeptValues][] {
   const p = supermaskConfig(cfg);
   const controls = supermaskControls(cfg);
   const criteria: MaskCriterion[] = [
     ...p.criteria,
     ...(controls.random_mask ? ["random" as const] : []),
   ];
-  const values: string[] = [...p.kept_values, ...(controls.random_signs ? ["random-signs"] : [])];
-  return criteria.flatMap((c) => values.map((v) => [c, v] as [MaskCriterion, string]));
+  const values: KeptValues[] = [
+    ...p.kept_values,
+    ...(controls.random_signs ? ["random-signs" as const] : []),
+  ];
+  return criteria.flatMap((c) => values.map((v) => [c, v] as [MaskCriterion, KeptValues]));
 }
 
 export const SUPERMASK_SPEC: ProcedureSpec = {
