@@ -17,7 +17,13 @@ import { mlpLayout, weightBlock } from "../nn/layout.ts";
 import { keepCount } from "../nn/topk_mask.ts";
 import { randomMask } from "../prune/mod.ts";
 import { initParams } from "../train/init.ts";
-import { edgePopupConfig, edgePopupControls, sweepCells, sweepLevels } from "./edge_popup_spec.ts";
+import {
+  edgePopupConfig,
+  edgePopupControls,
+  sweepCells,
+  sweepLevels,
+  type WeightInit,
+} from "./edge_popup_spec.ts";
 import type { RowKey } from "./result_row.ts";
 import { type PlannedRun, runJob } from "./run_job.ts";
 import { evaluateGroup, type GroupRun, trainGroup } from "./train_group.ts";
@@ -75,10 +81,10 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
       rows,
     );
 
-    const weightsOf = (init: string, trial: number) =>
+    const weightsOf = (init: WeightInit, trial: number) =>
       initParams(
         layout,
-        init as "signed-kaiming-constant" | "kaiming-normal",
+        init,
         new Rng(config.seed, `edge-popup weights ${init}`, streamIndex(trial, width)),
       );
     const scored = trials.flatMap((trial) => {
@@ -87,7 +93,7 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
         p.score_init,
         new Rng(config.seed, "edge-popup scores", streamIndex(trial, width)),
       );
-      const weights = new Map<string, Float32Array>();
+      const weights = new Map<WeightInit, Float32Array>();
       return widthCells.map(({ k, init }) => {
         if (!weights.has(init)) weights.set(init, weightsOf(init, trial));
         return plan({ trial, round: levels.indexOf(k) + 1, arm: init }, {

@@ -12,6 +12,7 @@ import type { ExperimentConfig, TrainingConfig } from "../harness/types.ts";
 import type { ProcedureSpec } from "./spec.ts";
 
 export const WEIGHT_INITS = ["signed-kaiming-constant", "kaiming-normal"] as const;
+export type WeightInit = typeof WEIGHT_INITS[number];
 export const SCORE_INITS = ["kaiming-uniform", "kaiming-normal"] as const;
 
 /** One block of the sweep: every combination of its widths, fractions kept and weight inits. */
@@ -21,7 +22,7 @@ export interface EdgePopupSweep {
   /** Fractions k of each layer's weights the top-k of |score| keeps. */
   weights_remaining: number[];
   /** The frozen weights' initialisers; one arm each. */
-  weight_inits: (typeof WEIGHT_INITS[number])[];
+  weight_inits: WeightInit[];
 }
 
 export interface EdgePopupProcedure extends TrainingConfig {
@@ -46,10 +47,16 @@ export const edgePopupConfig = (cfg: ExperimentConfig) =>
 export const edgePopupControls = (cfg: ExperimentConfig) =>
   cfg.controls as unknown as EdgePopupControls;
 
+export interface SweepCell {
+  width: number;
+  k: number;
+  init: WeightInit;
+}
+
 /** Every (width, k, init) cell of the sweeps, each once, in a fixed order. */
-export function sweepCells(p: EdgePopupProcedure): { width: number; k: number; init: string }[] {
+export function sweepCells(p: EdgePopupProcedure): SweepCell[] {
   const seen = new Set<string>();
-  const cells: { width: number; k: number; init: string }[] = [];
+  const cells: SweepCell[] = [];
   for (const sweep of p.sweeps) {
     for (const width of sweep.widths) {
       for (const init of sweep.weight_inits) {
