@@ -235,3 +235,19 @@ export function trainingRules(
     },
   ];
 }
+
+/** "`path` lists each value once". */
+export function distinctRule(path: string, get: (cfg: ExperimentConfig) => unknown[]): CrossRule {
+  return {
+    doc: `${path} lists each value once`,
+    check(cfg, fail) {
+      const seen = new Set<unknown>();
+      get(cfg).forEach((value, i) => {
+        if (seen.has(value)) {
+          fail(`${path}[${i}]`, `${JSON.stringify(value)} is listed twice; list each value once`);
+        }
+        seen.add(value);
+      });
+    },
+  };
+}

@@ -13,9 +13,9 @@
 import { join } from "node:path";
 import { Rng } from "../data/rng.ts";
 import type { ResultRow } from "../harness/types.ts";
-import { mlpLayout, weightBlock } from "../nn/layout.ts";
+import { mlpLayout } from "../nn/layout.ts";
 import { keepCount } from "../nn/topk_mask.ts";
-import { randomMask } from "../prune/mod.ts";
+import { applyMasks, flatMask, randomMask } from "../prune/mod.ts";
 import { initParams } from "../train/init.ts";
 import {
   edgePopupConfig,
@@ -124,16 +124,15 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
         return ks.map((k) => {
           const level = levels.indexOf(k) + 1;
           const rng = new Rng(config.seed, "random mask", streamIndex(trial, width) * 100 + level);
-          const mask = ones();
-          const params = new Float32Array(weights);
-          layout.layers.forEach((layer, l) => {
+          const masks = layout.layers.map((layer) => {
             const n = layer.inputs * layer.outputs;
-            const layerMask = randomMask(n, keepCount(k, n), rng);
-            mask.set(layerMask, layer.weightOffset);
-            const block = weightBlock(layout, params, l);
-            for (let i = 0; i < n; i++) if (layerMask[i] === 0) block[i] = 0;
+            return randomMask(n, keepCount(k, n), rng);
           });
-          return plan({ trial, round: level, arm: "random-mask" }, { trial, params, mask });
+          return plan({ trial, round: level, arm: "random-mask" }, {
+            trial,
+            params: applyMasks(layout, weights, masks),
+            mask: flatMask(layout, masks),
+          });
         });
       });
       await runJob(layout, randomArms, async (runs) => {

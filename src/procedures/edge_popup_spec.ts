@@ -76,23 +76,7 @@ export function sweepLevels(p: EdgePopupProcedure): number[] {
   return [...new Set(p.sweeps.flatMap((s) => s.weights_remaining))].sort((a, b) => b - a);
 }
 
-/** "`path` lists each value once". */
-export function distinctRule(path: string, get: (cfg: ExperimentConfig) => unknown[]): CrossRule {
-  return {
-    doc: `${path} lists each value once`,
-    check(cfg, fail) {
-      const seen = new Set<unknown>();
-      get(cfg).forEach((value, i) => {
-        if (seen.has(value)) {
-          fail(`${path}[${i}]`, `${JSON.stringify(value)} is listed twice; list each value once`);
-        }
-        seen.add(value);
-      });
-    },
-  };
-}
-
-export const hiddenLayersRule: CrossRule = {
+const hiddenLayersRule: CrossRule = {
   doc: "model.layers has at least one hidden layer (its widths are swept)",
   check(cfg, fail) {
     if (cfg.model.layers.length < 3) {

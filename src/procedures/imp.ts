@@ -17,7 +17,14 @@ import { armDirectory } from "../harness/paths.ts";
 import type { ResolvedConfig, ResultRow } from "../harness/types.ts";
 import { mlpLayout, type ParamLayout, weightBlock } from "../nn/layout.ts";
 import { MlpTrainer } from "../nn/mlp.ts";
-import { countKept, keptAfterRound, pruneSmallest, randomMask } from "../prune/mod.ts";
+import {
+  applyMasks,
+  countKept,
+  flatMask,
+  keptAfterRound,
+  pruneSmallest,
+  randomMask,
+} from "../prune/mod.ts";
 import { BatchOrder } from "../train/batch_order.ts";
 import { initParams } from "../train/init.ts";
 import { optimizerSpec } from "../train/optimizer_spec.ts";
@@ -168,20 +175,6 @@ function planRound(
   return plans;
 }
 
-function applyMasks(
-  layout: ParamLayout,
-  params: Float32Array,
-  masks: Float32Array[],
-): Float32Array {
-  const out = new Float32Array(params);
-  masks.forEach((mask, l) => {
-    const block = weightBlock(layout, out, l);
-    // Assigned, not multiplied: a pruned weight is +0, never -0, so checkpoints are canonical.
-    for (let i = 0; i < block.length; i++) if (mask[i] === 0) block[i] = 0;
-  });
-  return out;
-}
-
 async function trainRound(
   context: ProcedureContext,
   layout: ParamLayout,
@@ -210,12 +203,10 @@ async function trainRound(
   });
   try {
     const params = new Float32Array(runs * layout.perRun);
-    const masks = new Float32Array(runs * layout.perRun).fill(1);
+    const masks = new Float32Array(runs * layout.perRun);
     plans.forEach((plan, r) => {
       params.set(plan.init, r * layout.perRun);
-      plan.masks.forEach((mask, l) =>
-        masks.set(mask, r * layout.perRun + layout.layers[l].weightOffset)
-      );
+      masks.set(flatMask(layout, plan.masks), r * layout.perRun);
     });
     trainer.reset(params, masks);
     const orders = plans.map((plan) => new BatchOrder(dataset.train, config.seed, plan.trial));

@@ -1,6 +1,5 @@
 /** A results.csv row from a run's evaluation curve and mask (types.ts ResultRow). */
 import type { ResultRow } from "../harness/types.ts";
-import type { ParamLayout } from "../nn/layout.ts";
 import { earlyStop, type EvalPoint } from "../train/train_runs.ts";
 
 export interface RowKey {
@@ -9,13 +8,6 @@ export interface RowKey {
   round: number;
   arm: string;
   replicate: number;
-}
-
-/** Per-layer weight masks of a flat mask. */
-export function layerMasks(layout: ParamLayout, mask: Float32Array): Float32Array[] {
-  return layout.layers.map((layer) =>
-    mask.slice(layer.weightOffset, layer.weightOffset + layer.inputs * layer.outputs)
-  );
 }
 
 export function resultRow(key: RowKey, masks: Float32Array[], curve: EvalPoint[]): ResultRow {

@@ -79,3 +79,10 @@ export function isDone(directory: string): boolean {
 export function readRow(directory: string): ResultRow {
   return JSON.parse(readFileSync(join(directory, "row.json"), "utf8"));
 }
+
+/** A run's evaluation curve, from its metrics.jsonl. */
+export function readCurve(directory: string): EvalPoint[] {
+  return readFileSync(join(directory, "metrics.jsonl"), "utf8").trim().split("\n").map((line) =>
+    JSON.parse(line)
+  );
+}

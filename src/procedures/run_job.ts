@@ -7,7 +7,8 @@
 import type { ResultRow } from "../harness/types.ts";
 import type { ParamLayout } from "../nn/layout.ts";
 import type { EvalPoint } from "../train/train_runs.ts";
-import { layerMasks, resultRow, type RowKey } from "./result_row.ts";
+import { layerMasks } from "../prune/mod.ts";
+import { resultRow, type RowKey } from "./result_row.ts";
 import { checkpointTensors, isDone, readRow, writeRunFiles } from "./run_files.ts";
 import type { GroupRun } from "./train_group.ts";
 

@@ -24,6 +24,7 @@ import { mlpLayout, type ParamLayout, weightBlock } from "../nn/layout.ts";
 import { keepCount } from "../nn/topk_mask.ts";
 import {
   criterionScores,
+  flatMask,
   keepTop,
   keptValues,
   type MaskCriterion,
@@ -31,7 +32,7 @@ import {
 } from "../prune/mod.ts";
 import { initParams } from "../train/init.ts";
 
-import { isDone, paramsFromCheckpoint, readRow, writeRunFiles } from "./run_files.ts";
+import { isDone, paramsFromCheckpoint, readCurve, readRow, writeRunFiles } from "./run_files.ts";
 import { type PlannedRun, runJob } from "./run_job.ts";
 import { maskArm, supermaskConfig, untrainedArms } from "./supermask_spec.ts";
 import { trainedDirectory, trainedKey } from "./trained_cache.ts";
@@ -99,8 +100,6 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
       for (const [criterion, values] of arms) {
         const layerMasks = masks.get(criterion)!;
         const arm = maskArm(criterion, values);
-        const mask = new Float32Array(layout.perRun).fill(1);
-        layout.layers.forEach((layer, l) => mask.set(layerMasks[l], layer.weightOffset));
         runs.push({
           trial,
           params: keptValues(
@@ -111,7 +110,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
             config.model.init,
             new Rng(config.seed, "random signs", trial),
           ),
-          mask,
+          mask: flatMask(layout, layerMasks),
           key: { trial, width, round: level, arm, replicate: 0 },
           directory: runDir(trial, level, arm),
         });
@@ -223,12 +222,6 @@ async function denseNetworks(
     init: paramsFromCheckpoint(layout, readFileSync(join(source, "init.safetensors"))),
     final: paramsFromCheckpoint(layout, readFileSync(join(source, "final.safetensors"))),
   }));
-}
-
-function readCurve(directory: string) {
-  return readFileSync(join(directory, "metrics.jsonl"), "utf8").trim().split("\n").map((line) =>
-    JSON.parse(line)
-  );
 }
 
 /** Each criterion's masks of one level, once (every kept-values arm of it shares them). */

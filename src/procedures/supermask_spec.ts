@@ -1,5 +1,6 @@
 /** The `supermask` procedure's fields, controls, arms and rules (its code is supermask.ts). */
 import {
+  distinctRule,
   fraction01,
   obj,
   oneOf,
@@ -10,7 +11,7 @@ import {
 import type { ExperimentConfig, TrainingConfig } from "../harness/types.ts";
 import { MASK_CRITERIA, type MaskCriterion } from "../prune/criteria.ts";
 import type { KeptValues } from "../prune/kept_values.ts";
-import { distinctRule, SCORE_INITS } from "./edge_popup_spec.ts";
+import { SCORE_INITS } from "./edge_popup_spec.ts";
 import type { ProcedureSpec } from "./spec.ts";
 
 /** The real criteria; `random` is the control arm (controls.random_mask). */

@@ -1,5 +1,6 @@
 export { assertBinaryMask, countKept, keptAfterRound } from "./mask.ts";
 export { pruneSmallest } from "./magnitude.ts";
+export { applyMasks, flatMask, layerMasks } from "./layer_masks.ts";
 export { randomMask } from "./random.ts";
 export {
   criterionScores,
