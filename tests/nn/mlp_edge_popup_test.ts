@@ -10,9 +10,17 @@ import assert from "node:assert/strict";
 import { BufferPool } from "../../src/gpu/mod.ts";
 import { mlpGradReference } from "../../src/nn/mlp_reference.ts";
 import { keepCount, topkMaskReference } from "../../src/nn/topk_mask.ts";
-import { BatchOrder } from "../../src/train/batch_order.ts";
 import { gpuTest } from "../gpu_test_helper.ts";
-import { BATCH, firstBatch, KEEP, layout, RUNS, SEED, setUp } from "./score_trainer_fixture.ts";
+import {
+  batchOrders,
+  chunkIndices,
+  firstBatch,
+  KEEP,
+  layout,
+  RUNS,
+  setUp,
+  trainWithEvaluations,
+} from "./score_trainer_fixture.ts";
 
 const segments = layout.layers.map((layer, l) => ({
   scoreOffset: layer.weightOffset,
@@ -34,9 +42,7 @@ gpuTest("edge-popup: one SGD step on the scores equals the f64 reference", async
     "kaiming-normal",
   );
   try {
-    const indices = new Uint32Array(RUNS * 50 * BATCH);
-    const orders = [0, 1].map((r) => new BatchOrder(dataset.train, SEED, r));
-    orders.forEach((order, r) => order.fill(indices, r * 50 * BATCH, BATCH));
+    const indices = chunkIndices(batchOrders(dataset), 1);
     trainer.train(indices, 1, false);
     const gpuScores = await trainer.readBuffer("scores");
 
@@ -99,13 +105,7 @@ gpuTest(
       "signed-kaiming-constant",
     );
     try {
-      trainer.evaluate();
-      const orders = [0, 1].map((r) => new BatchOrder(dataset.train, SEED, r));
-      const indices = new Uint32Array(RUNS * 50 * BATCH);
-      for (let done = 0; done < steps; done += 50) {
-        orders.forEach((order, r) => order.fill(indices, r * 50 * BATCH, 50 * BATCH));
-        trainer.train(indices, 50, done + 50 === steps);
-      }
+      trainWithEvaluations(trainer, dataset, steps);
       const history = await trainer.readHistory();
       const weights = await trainer.readParams();
       assert.deepEqual(
@@ -154,12 +154,8 @@ gpuTest("edge-popup: runs may keep different fractions in one dispatch", async (
     { edgePopup: { keep } },
   );
   try {
-    const indices = new Uint32Array(RUNS * 50 * BATCH);
-    [0, 1].forEach((r) =>
-      new BatchOrder(dataset.train, SEED, r).fill(indices, r * 50 * BATCH, 50 * BATCH)
-    );
     // The evaluation after the steps recomputes the masks from the final scores.
-    trainer.train(indices, 10, true);
+    trainer.train(chunkIndices(batchOrders(dataset), 50), 10, true);
     const scores = await trainer.readBuffer("scores");
     const mask = await trainer.readBuffer("mask");
     for (let r = 0; r < RUNS; r++) {

@@ -10,9 +10,16 @@ import assert from "node:assert/strict";
 import { BufferPool } from "../../src/gpu/mod.ts";
 import { mlpGradReference } from "../../src/nn/mlp_reference.ts";
 import { supermaskSampleReference } from "../../src/nn/supermask_sample.ts";
-import { BatchOrder } from "../../src/train/batch_order.ts";
 import { gpuTest } from "../gpu_test_helper.ts";
-import { BATCH, firstBatch, layout, RUNS, SEED, setUp } from "./score_trainer_fixture.ts";
+import {
+  batchOrders,
+  chunkIndices,
+  firstBatch,
+  layout,
+  RUNS,
+  setUp,
+  trainWithEvaluations,
+} from "./score_trainer_fixture.ts";
 
 const KEY = 0x5eed;
 const SUPERMASK = { supermask: { key: KEY } };
@@ -29,10 +36,7 @@ gpuTest("supermask: one SGD step on the scores equals the f64 reference", async 
     SUPERMASK,
   );
   try {
-    const indices = new Uint32Array(RUNS * 50 * BATCH);
-    [0, 1].forEach((r) =>
-      new BatchOrder(dataset.train, SEED, r).fill(indices, r * 50 * BATCH, BATCH)
-    );
+    const indices = chunkIndices(batchOrders(dataset), 1);
     trainer.train(indices, 1, false);
     const gpuScores = await trainer.readBuffer("scores");
     const masks = new Float64Array(RUNS * layout.perRun);
@@ -106,13 +110,7 @@ async function trainScores(gpu: Parameters<typeof setUp>[0], steps: number) {
     SUPERMASK,
   );
   try {
-    trainer.evaluate();
-    const orders = [0, 1].map((r) => new BatchOrder(dataset.train, SEED, r));
-    const indices = new Uint32Array(RUNS * 50 * BATCH);
-    for (let done = 0; done < steps; done += 50) {
-      orders.forEach((order, r) => order.fill(indices, r * 50 * BATCH, 50 * BATCH));
-      trainer.train(indices, 50, done + 50 === steps);
-    }
+    trainWithEvaluations(trainer, dataset, steps);
     return {
       params,
       history: await trainer.readHistory(),

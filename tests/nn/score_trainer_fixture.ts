@@ -9,6 +9,7 @@ import type { BufferPool, Gpu } from "../../src/gpu/mod.ts";
 import { gatherBatchReference } from "../../src/nn/gather_batch.ts";
 import { mlpLayout } from "../../src/nn/layout.ts";
 import { MlpTrainer, type MlpTrainerOptions, type OptimizerSpec } from "../../src/nn/mlp.ts";
+import { BatchOrder } from "../../src/train/batch_order.ts";
 import { initParams } from "../../src/train/init.ts";
 
 export const SEED = 11;
@@ -115,4 +116,29 @@ export function firstBatch(
     labels,
     indices.subarray(r * 50 * BATCH, (r + 1) * 50 * BATCH),
   );
+}
+
+/** Each run's batch indices for `steps` steps of one chunk, laid out [RUNS, 50, BATCH]. */
+export function chunkIndices(orders: BatchOrder[], steps: number): Uint32Array {
+  const indices = new Uint32Array(RUNS * 50 * BATCH);
+  orders.forEach((order, r) => order.fill(indices, r * 50 * BATCH, steps * BATCH));
+  return indices;
+}
+
+/** Every run's batch order (seeded by run). */
+export function batchOrders(dataset: { train: Uint32Array }): BatchOrder[] {
+  return Array.from({ length: RUNS }, (_, r) => new BatchOrder(dataset.train, SEED, r));
+}
+
+/** Evaluates, trains `steps` (a multiple of 50) in chunks of 50, and evaluates again. */
+export function trainWithEvaluations(
+  trainer: MlpTrainer,
+  dataset: { train: Uint32Array },
+  steps: number,
+): void {
+  trainer.evaluate();
+  const orders = batchOrders(dataset);
+  for (let done = 0; done < steps; done += 50) {
+    trainer.train(chunkIndices(orders, 50), 50, done + 50 === steps);
+  }
 }
