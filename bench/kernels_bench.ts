@@ -12,15 +12,15 @@
  * the same iterations deno bench times, warm-up included) goes to stderr at the end.
  */
 import { acquireGpu, BufferPool, type Dispatch, readF32, Recorder } from "../src/gpu/mod.ts";
-import { Rng } from "../src/data/rng.ts";
+import { Rng } from "../src/base/rng.ts";
 import {
   denseForwardSpec,
   denseInputGradSpec,
   type DenseLayerBuffers,
   denseWeightGradSpec,
-} from "../src/nn/dense.ts";
+} from "../src/model/dense.ts";
 import { matmulReference, type MatmulSpec, prepareMatmul } from "../src/nn/matmul.ts";
-import { reduction } from "../src/nn/ops.ts";
+import { reduction } from "../tests/nn/ops.ts";
 
 const gpu = await acquireGpu();
 const pool = new BufferPool(gpu.device);

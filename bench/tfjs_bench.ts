@@ -13,10 +13,10 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-webgpu";
-import { Rng } from "../src/data/rng.ts";
+import { Rng } from "../src/base/rng.ts";
 import { acquireGpu, BufferPool, type Dispatch, readF32, Recorder } from "../src/gpu/mod.ts";
 import { matmulLanes, matmulReference, type MatmulSpec, prepareMatmul } from "../src/nn/matmul.ts";
-import { reduction } from "../src/nn/ops.ts";
+import { reduction } from "../tests/nn/ops.ts";
 
 const gpu = await acquireGpu();
 const pool = new BufferPool(gpu.device);

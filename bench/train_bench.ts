@@ -11,12 +11,12 @@
  */
 import type { ImageDataset } from "../src/data/dataset.ts";
 import { uploadDataset } from "../src/data/gpu_dataset.ts";
-import { Rng } from "../src/data/rng.ts";
+import { Rng } from "../src/base/rng.ts";
 import { acquireGpu, BufferPool } from "../src/gpu/mod.ts";
-import { mlpLayout } from "../src/nn/layout.ts";
-import { MlpTrainer } from "../src/nn/mlp.ts";
+import { mlpLayout } from "../src/model/layout.ts";
+import { MlpTrainer } from "../src/train/trainer.ts";
 import { BatchOrder } from "../src/train/batch_order.ts";
-import { initParams } from "../src/train/init.ts";
+import { initParams } from "../src/model/init.ts";
 
 const WIDTHS = [784, 300, 100, 10];
 const BATCH = 60;

@@ -3,10 +3,10 @@
  * FAIL or INCONCLUSIVE; 2 usage, config or data error; 3 GPU or runtime error.
  */
 import { parseArgs } from "node:util";
-import { exitCodeOf, UsageError } from "./errors.ts";
+import { exitCodeOf, UsageError } from "./base/errors.ts";
 import { listExperiments } from "./harness/experiments.ts";
 import { reproduce } from "./harness/run.ts";
-import type { ProfileName } from "./harness/types.ts";
+import type { ProfileName } from "./config/types.ts";
 
 const OPTIONS = {
   profile: { type: "string", default: "quick" },

@@ -1,7 +1,7 @@
 /** Fashion-MNIST: same IDX layout as MNIST; the default copy is Debian's dataset-fashion-mnist. */
 
 import { existsSync } from "node:fs";
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../base/errors.ts";
 import type { LoadedDataset } from "./dataset.ts";
 import { loadIdxDirectory, type LoadOptions } from "./mnist.ts";
 

@@ -6,8 +6,8 @@
 
 import { basename } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { UsageError } from "../errors.ts";
-import { sha256Hex } from "./checksum.ts";
+import { UsageError } from "../base/errors.ts";
+import { sha256Hex } from "../base/checksum.ts";
 
 export interface IdxArray {
   dims: number[];

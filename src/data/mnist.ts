@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../base/errors.ts";
 import type { ImageDataset, LoadedDataset } from "./dataset.ts";
 import { type IdxFile, readIdxFile } from "./idx.ts";
 

@@ -1,6 +1,6 @@
 /** Public entry of the data folder: data sets, IDX reading, splits and seeded random streams. */
 
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../base/errors.ts";
 import type { LoadedDataset } from "./dataset.ts";
 import { loadFashionMnist } from "./fashion_mnist.ts";
 import { loadMnist, type LoadOptions } from "./mnist.ts";
@@ -10,8 +10,8 @@ export { type IdxArray, type IdxFile, isGzip, parseIdx, readIdxFile } from "./id
 export { IDX_FILE_NAMES, loadIdxDirectory, loadMnist, type LoadOptions } from "./mnist.ts";
 export { FASHION_MNIST_DEFAULT_DIR, loadFashionMnist } from "./fashion_mnist.ts";
 export { splitValidation, takeFirst } from "./split.ts";
-export { sha256Hex } from "./checksum.ts";
-export { counterU32, mix32, Rng, streamKey, u32ToUnit } from "./rng.ts";
+export { sha256Hex } from "../base/checksum.ts";
+export { counterU32, mix32, Rng, streamKey, u32ToUnit } from "../base/rng.ts";
 
 export type DatasetName = "mnist" | "fashion-mnist";
 

@@ -1,8 +1,8 @@
 /** Held-out validation split and size caps, both as fresh ImageDatasets (inputs stay untouched). */
 
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../base/errors.ts";
 import type { ImageDataset } from "./dataset.ts";
-import { Rng } from "./rng.ts";
+import { Rng } from "../base/rng.ts";
 
 /** Copies examples `indices` of `ds`, in that order, into a new dataset called `name`. */
 function gather(ds: ImageDataset, indices: ArrayLike<number>, name: string): ImageDataset {

@@ -5,7 +5,7 @@
  * the backend must be chosen before that and cannot be switched afterwards in this process.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { GpuError, UsageError } from "../errors.ts";
+import { GpuError, UsageError } from "../base/errors.ts";
 
 export type BackendChoice = "auto" | "vulkan" | "gl";
 

@@ -3,7 +3,7 @@
  * re-creating pipelines leaks memory in wgpu. The WGSL comes from `kernels/<name>.wgsl`, the
  * same file the tests check.
  */
-import { GpuError } from "../errors.ts";
+import { GpuError } from "../base/errors.ts";
 
 /** The kind of each binding, in binding order (0, 1, 2, ...). */
 export type BindingKind = "uniform" | "read" | "read_write";

@@ -15,7 +15,7 @@
  * INCONCLUSIVE otherwise (trials disagree, data is missing, or the profile has no threshold).
  * measured = mean_t measured(t).
  */
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../base/errors.ts";
 import type {
   ClaimConfig,
   ClaimOp,
@@ -25,7 +25,7 @@ import type {
   ResultRow,
   Threshold,
   Verdict,
-} from "./types.ts";
+} from "../config/types.ts";
 
 /** A selector matches a round whose weights remaining is within this distance (absolute). */
 export const WEIGHTS_REMAINING_TOLERANCE = 0.005;

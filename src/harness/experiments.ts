@@ -5,9 +5,9 @@
 import { existsSync, readdirSync } from "node:fs";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../base/errors.ts";
 import { type ExperimentFile, loadExperimentFile } from "./schema.ts";
-import type { Hypothesis } from "./types.ts";
+import type { Hypothesis } from "../config/types.ts";
 
 /** The repository root: this file lives at <root>/src/harness/experiments.ts. */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -14,7 +14,7 @@
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import type { TopLevelSpec } from "vega-lite";
-import type { ResultRow } from "./types.ts";
+import type { ResultRow } from "../config/types.ts";
 
 export type PlotMetric =
   | "early_stop_iteration"

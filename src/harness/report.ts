@@ -12,7 +12,7 @@ import type {
   ClaimSelector,
   ResolvedConfig,
   ResultRow,
-} from "./types.ts";
+} from "../config/types.ts";
 
 export interface ReportInput {
   config: ResolvedConfig;

@@ -7,20 +7,20 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { loadDataset, type LoadedDataset, splitValidation, takeFirst } from "../data/mod.ts";
 import { uploadDataset } from "../data/gpu_dataset.ts";
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../base/errors.ts";
 import { acquireGpu, type BackendChoice, BufferPool } from "../gpu/mod.ts";
 import { PROCEDURE_SPECS, PROCEDURES } from "../procedures/mod.ts";
-import { writeFileAtomic, writeJsonAtomic } from "./atomic.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
 import { evaluateClaims } from "./claims.ts";
-import { resultsCsv } from "./csv.ts";
+import { resultsCsv } from "../io/csv.ts";
 import { findExperiment } from "./experiments.ts";
 import { accuracyFigure, earlyStopFigure, widthFigure } from "./figures.ts";
-import { configHash } from "./hash.ts";
-import { runDirectory, TRAINED_CACHE } from "./paths.ts";
+import { configHash } from "../config/hash.ts";
+import { runDirectory, TRAINED_CACHE } from "../io/paths.ts";
 import { collectProvenance } from "./provenance.ts";
 import { renderReport } from "./report.ts";
 import { resolveConfig } from "./schema.ts";
-import type { ClaimResult, ProfileName, ResolvedConfig } from "./types.ts";
+import type { ClaimResult, ProfileName, ResolvedConfig } from "../config/types.ts";
 
 export interface ReproduceOptions {
   experiment: string;

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { basename, extname, isAbsolute, relative, resolve } from "node:path";
 import { cwd } from "node:process";
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../base/errors.ts";
 import { PROCEDURE_SPECS } from "../procedures/specs.ts";
 import {
   type CrossRule,
@@ -27,7 +27,7 @@ import {
   showValue,
   text,
   type UnionDesc,
-} from "./descriptors.ts";
+} from "../config/descriptors.ts";
 import type {
   ClaimConfig,
   ClaimSelector,
@@ -36,7 +36,7 @@ import type {
   ModelConfig,
   ProfileName,
   ResolvedConfig,
-} from "./types.ts";
+} from "../config/types.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The schema.

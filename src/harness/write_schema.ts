@@ -4,7 +4,7 @@
  * test fails when the committed file is stale: `deno run -A src/harness/write_schema.ts`.
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic.ts";
+import { writeFileAtomic } from "../io/atomic.ts";
 import { EXPERIMENTS_DIR } from "./experiments.ts";
 import { experimentJsonSchema } from "./schema.ts";
 

@@ -1,8 +1,8 @@
 /**
  * Bernoulli supermask sampling m = [u < sigmoid(score)] with u from the seeded counter-based
- * generator of src/data/rng.ts, on the GPU (kernels/supermask_sample.wgsl), and its reference.
+ * generator of src/base/rng.ts, on the GPU (kernels/supermask_sample.wgsl), and its reference.
  */
-import { counterU32, u32ToUnit } from "../data/rng.ts";
+import { counterU32, u32ToUnit } from "../base/rng.ts";
 import {
   type BufferPool,
   type Dispatch,
@@ -25,7 +25,7 @@ export interface SupermaskSampleSpec {
   masks: GPUBuffer;
   maskOffset: number;
   maskRunStride: number;
-  /** Stream key (streamKey(seed, purpose, index) in src/data/rng.ts). */
+  /** Stream key (streamKey(seed, purpose, index) in src/base/rng.ts). */
   key: number;
   /** Entry i of run r at step t draws counter base + t * stepStride + r * counterRunStride + i. */
   counterBase: number;

@@ -11,12 +11,12 @@
  * Each (width, job) is resumable: it is skipped when every run's DONE marker exists.
  */
 import { join } from "node:path";
-import { Rng } from "../data/rng.ts";
-import type { ResultRow } from "../harness/types.ts";
-import { mlpLayout } from "../nn/layout.ts";
+import { Rng } from "../base/rng.ts";
+import type { ResultRow } from "../config/types.ts";
+import { mlpLayout } from "../model/layout.ts";
 import { keepCount } from "../nn/topk_mask.ts";
 import { applyMasks, flatMask, randomMask } from "../prune/mod.ts";
-import { initParams } from "../train/init.ts";
+import { initParams } from "../model/init.ts";
 import {
   edgePopupConfig,
   edgePopupControls,

@@ -12,11 +12,11 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Rng } from "../data/rng.ts";
-import { armDirectory } from "../harness/paths.ts";
-import type { ResolvedConfig, ResultRow } from "../harness/types.ts";
-import { mlpLayout, type ParamLayout, weightBlock } from "../nn/layout.ts";
-import { MlpTrainer } from "../nn/mlp.ts";
+import { Rng } from "../base/rng.ts";
+import { armDirectory } from "../io/paths.ts";
+import type { ResolvedConfig, ResultRow } from "../config/types.ts";
+import { mlpLayout, type ParamLayout, weightBlock } from "../model/layout.ts";
+import { MlpTrainer } from "../train/trainer.ts";
 import {
   applyMasks,
   countKept,
@@ -26,7 +26,7 @@ import {
   randomMask,
 } from "../prune/mod.ts";
 import { BatchOrder } from "../train/batch_order.ts";
-import { initParams } from "../train/init.ts";
+import { initParams } from "../model/init.ts";
 import { optimizerSpec } from "../train/optimizer_spec.ts";
 import { trainRuns } from "../train/train_runs.ts";
 import { resultRow } from "./result_row.ts";

@@ -7,8 +7,8 @@ import {
   showValue,
   trainingFields,
   trainingRules,
-} from "../harness/descriptors.ts";
-import type { ExperimentConfig, TrainingConfig } from "../harness/types.ts";
+} from "../config/descriptors.ts";
+import type { ExperimentConfig, TrainingConfig } from "../config/types.ts";
 import type { ProcedureSpec } from "./spec.ts";
 
 export interface ImpProcedure extends TrainingConfig {

@@ -1,5 +1,5 @@
 /** A results.csv row from a run's evaluation curve and mask (types.ts ResultRow). */
-import type { ResultRow } from "../harness/types.ts";
+import type { ResultRow } from "../config/types.ts";
 import { earlyStop, type EvalPoint } from "../train/train_runs.ts";
 
 export interface RowKey {

@@ -6,15 +6,11 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../harness/atomic.ts";
-import { DONE_MARKER } from "../harness/paths.ts";
-import {
-  decodeSafetensors,
-  encodeSafetensors,
-  type SafetensorsTensor,
-} from "../harness/safetensors.ts";
-import type { ResultRow } from "../harness/types.ts";
-import { biasBlock, type ParamLayout, weightBlock } from "../nn/layout.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
+import { DONE_MARKER } from "../io/paths.ts";
+import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from "../io/safetensors.ts";
+import type { ResultRow } from "../config/types.ts";
+import { biasBlock, type ParamLayout, weightBlock } from "../model/layout.ts";
 import type { EvalPoint } from "../train/train_runs.ts";
 
 /** The state dict of one run: per layer weight, bias, mask (and scores when given). */

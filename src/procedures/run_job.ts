@@ -4,8 +4,8 @@
  * case the rows are read back. Each finished run gets its init (and, if trained, final)
  * checkpoint, its curve and its row, DONE last.
  */
-import type { ResultRow } from "../harness/types.ts";
-import type { ParamLayout } from "../nn/layout.ts";
+import type { ResultRow } from "../config/types.ts";
+import type { ParamLayout } from "../model/layout.ts";
 import type { EvalPoint } from "../train/train_runs.ts";
 import { layerMasks } from "../prune/mod.ts";
 import { resultRow, type RowKey } from "./result_row.ts";

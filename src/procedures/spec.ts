@@ -3,8 +3,8 @@
  * `controls` under it, the arms and widths it produces (claims may select only those), its rules
  * across fields, and its figures. The schema reads these, so the harness has no case per procedure.
  */
-import type { CrossRule, Field, ObjectDesc } from "../harness/descriptors.ts";
-import type { ExperimentConfig } from "../harness/types.ts";
+import type { CrossRule, Field, ObjectDesc } from "../config/descriptors.ts";
+import type { ExperimentConfig } from "../config/types.ts";
 
 /** accuracy / early-stop: vs weights remaining; width: accuracy vs hidden width. */
 export type FigureKind = "accuracy" | "early-stop" | "width";

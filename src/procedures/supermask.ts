@@ -16,11 +16,11 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Rng, streamKey } from "../data/rng.ts";
-import { writeFileAtomic } from "../harness/atomic.ts";
-import { encodeSafetensors } from "../harness/safetensors.ts";
-import type { ResultRow } from "../harness/types.ts";
-import { mlpLayout, type ParamLayout, weightBlock } from "../nn/layout.ts";
+import { Rng, streamKey } from "../base/rng.ts";
+import { writeFileAtomic } from "../io/atomic.ts";
+import { encodeSafetensors } from "../io/safetensors.ts";
+import type { ResultRow } from "../config/types.ts";
+import { mlpLayout, type ParamLayout, weightBlock } from "../model/layout.ts";
 import { keepCount } from "../nn/topk_mask.ts";
 import {
   criterionScores,
@@ -30,7 +30,7 @@ import {
   type MaskCriterion,
   rankByScore,
 } from "../prune/mod.ts";
-import { initParams } from "../train/init.ts";
+import { initParams } from "../model/init.ts";
 
 import { isDone, paramsFromCheckpoint, readCurve, readRow, writeRunFiles } from "./run_files.ts";
 import { type PlannedRun, runJob } from "./run_job.ts";

@@ -7,8 +7,8 @@ import {
   req,
   trainingFields,
   trainingRules,
-} from "../harness/descriptors.ts";
-import type { ExperimentConfig, TrainingConfig } from "../harness/types.ts";
+} from "../config/descriptors.ts";
+import type { ExperimentConfig, TrainingConfig } from "../config/types.ts";
 import { MASK_CRITERIA, type MaskCriterion } from "../prune/criteria.ts";
 import type { KeptValues } from "../prune/kept_values.ts";
 import { SCORE_INITS } from "./edge_popup_spec.ts";

@@ -4,9 +4,9 @@
  * Bernoulli-supermask mode) for a fixed budget, or is only evaluated. Groups larger than the
  * device's storage binding limit allows are split (run_groups.ts).
  */
-import type { TrainingConfig } from "../harness/types.ts";
-import type { ParamLayout } from "../nn/layout.ts";
-import { MlpTrainer, type MlpTrainerOptions } from "../nn/mlp.ts";
+import type { TrainingConfig } from "../config/types.ts";
+import type { ParamLayout } from "../model/layout.ts";
+import { MlpTrainer, type MlpTrainerOptions } from "../train/trainer.ts";
 import { BatchOrder } from "../train/batch_order.ts";
 import { optimizerSpec } from "../train/optimizer_spec.ts";
 import { type EvalPoint, trainRuns } from "../train/train_runs.ts";

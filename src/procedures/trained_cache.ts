@@ -7,8 +7,8 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { canonicalJson } from "../harness/hash.ts";
-import type { ExperimentConfig, TrainingConfig } from "../harness/types.ts";
+import { canonicalJson } from "../config/hash.ts";
+import type { ExperimentConfig, TrainingConfig } from "../config/types.ts";
 
 export function trainedKey(
   config: ExperimentConfig,

@@ -1,7 +1,7 @@
 /** What a procedure receives from the harness and what it returns. */
 import type { GpuDataset } from "../data/gpu_dataset.ts";
 import type { Gpu } from "../gpu/mod.ts";
-import type { ResolvedConfig, ResultRow } from "../harness/types.ts";
+import type { ResolvedConfig, ResultRow } from "../config/types.ts";
 
 export interface ProcedureContext {
   config: ResolvedConfig;

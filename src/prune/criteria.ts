@@ -8,7 +8,7 @@
  *   movement                |w_f - w_i|
  *   random                  a uniform draw (the control; w_i and w_f are not read)
  */
-import type { Rng } from "../data/rng.ts";
+import type { Rng } from "../base/rng.ts";
 
 export const MASK_CRITERIA = [
   "large_final",

@@ -6,9 +6,9 @@
  *   random-signs     (a uniform random sign) * std: the control that drops the initial signs
  * Pruned weights are +0 exactly and biases 0 (as initialised).
  */
-import type { Rng } from "../data/rng.ts";
-import { type ParamLayout, weightBlock } from "../nn/layout.ts";
-import { type InitName, initStd } from "../train/init.ts";
+import type { Rng } from "../base/rng.ts";
+import { type ParamLayout, weightBlock } from "../model/layout.ts";
+import { type InitName, initStd } from "../model/init.ts";
 
 export type KeptValues = "init" | "signed-constant" | "random-signs";
 

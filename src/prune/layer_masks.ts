@@ -3,7 +3,7 @@
  * checkpoints store) and one flat array over a run's parameters (what the trainer reads, with 1 on
  * biases and padding), and applying them to flat parameters.
  */
-import { type ParamLayout, weightBlock } from "../nn/layout.ts";
+import { type ParamLayout, weightBlock } from "../model/layout.ts";
 
 /** Per-layer weight masks, copied out of a flat mask. */
 export function layerMasks(layout: ParamLayout, flat: Float32Array): Float32Array[] {

@@ -1,5 +1,5 @@
 /** A uniformly random mask keeping exactly `keep` of `size` weights (the random-pruning control). */
-import type { Rng } from "../data/rng.ts";
+import type { Rng } from "../base/rng.ts";
 
 export function randomMask(size: number, keep: number, rng: Rng): Float32Array {
   if (!Number.isInteger(keep) || keep < 0 || keep > size) {

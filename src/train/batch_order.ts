@@ -4,7 +4,7 @@
  * dropped. Runs of one trial share their order (stream "batch-order", index = trial), which
  * makes arms of a trial differ only in what the arm changes.
  */
-import { Rng } from "../data/rng.ts";
+import { Rng } from "../base/rng.ts";
 
 export class BatchOrder {
   private readonly rng: Rng;

@@ -1,6 +1,6 @@
 /** An experiment file's optimizer block -> the trainer's optimizer, with the papers' defaults. */
-import type { OptimizerConfig } from "../harness/types.ts";
-import type { OptimizerSpec } from "../nn/mlp.ts";
+import type { OptimizerConfig } from "../config/types.ts";
+import type { OptimizerSpec } from "./trainer.ts";
 
 export function optimizerSpec(config: OptimizerConfig): OptimizerSpec {
   return config.name === "adam"

@@ -3,7 +3,7 @@
  * iterations, and returns each run's evaluation curve and final parameters. The budget always
  * runs in full; early stopping is found afterwards from the curve (Frankle & Carbin).
  */
-import type { MlpTrainer } from "../nn/mlp.ts";
+import type { MlpTrainer } from "./trainer.ts";
 import type { BatchOrder } from "./batch_order.ts";
 
 export interface EvalPoint {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { UsageError } from "../../src/errors.ts";
+import { UsageError } from "../../src/base/errors.ts";
 import { parseIdx, readIdxFile } from "../../src/data/idx.ts";
-import { sha256Hex } from "../../src/data/checksum.ts";
+import { sha256Hex } from "../../src/base/checksum.ts";
 
 /** An unsigned-byte IDX file with the given dims and data i mod 251. */
 function idxBytes(dims: number[]): Uint8Array {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { UsageError } from "../../src/errors.ts";
+import { UsageError } from "../../src/base/errors.ts";
 import type { ImageDataset, LoadedDataset } from "../../src/data/dataset.ts";
 import {
   FASHION_MNIST_DEFAULT_DIR,

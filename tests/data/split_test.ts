@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { UsageError } from "../../src/errors.ts";
+import { UsageError } from "../../src/base/errors.ts";
 import type { ImageDataset } from "../../src/data/dataset.ts";
 import { splitValidation, takeFirst } from "../../src/data/split.ts";
 

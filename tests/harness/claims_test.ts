@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { evaluateClaims } from "../../src/harness/claims.ts";
-import type { ClaimConfig, ResultRow } from "../../src/harness/types.ts";
-import { UsageError } from "../../src/errors.ts";
+import type { ClaimConfig, ResultRow } from "../../src/config/types.ts";
+import { UsageError } from "../../src/base/errors.ts";
 
 type Metrics = Partial<Pick<ResultRow, "early_stop_iteration" | "test_accuracy_at_early_stop">>;
 

@@ -5,7 +5,7 @@ import {
   summarizeByRoundArm,
   widthFigure,
 } from "../../src/harness/figures.ts";
-import type { ResultRow } from "../../src/harness/types.ts";
+import type { ResultRow } from "../../src/config/types.ts";
 
 function rows(): ResultRow[] {
   const out: ResultRow[] = [];

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { evaluateClaims } from "../../src/harness/claims.ts";
 import { renderReport } from "../../src/harness/report.ts";
-import type { ClaimConfig, ResolvedConfig, ResultRow } from "../../src/harness/types.ts";
+import type { ClaimConfig, ResolvedConfig, ResultRow } from "../../src/config/types.ts";
 
 const claims: ClaimConfig[] = [
   {

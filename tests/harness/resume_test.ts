@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { resultsDigest } from "../../src/harness/digest.ts";
+import { resultsDigest } from "../../src/io/digest.ts";
 import { ignoreGpuTests, requireGpu } from "../gpu_test_helper.ts";
 import { assertCompleted, files, REPO, runChild, runFolder } from "./child_run.ts";
 

@@ -8,7 +8,7 @@
  * same bytes.
  */
 import assert from "node:assert/strict";
-import { Rng } from "../../src/data/rng.ts";
+import { Rng } from "../../src/base/rng.ts";
 import {
   BufferPool,
   type Dispatch,
@@ -24,9 +24,9 @@ import {
   denseForwardSpec,
   type DenseLayerBuffers,
   denseWeightGradSpec,
-} from "../../src/nn/dense.ts";
+} from "../../src/model/dense.ts";
 import { type MatmulSpec, prepareMatmul } from "../../src/nn/matmul.ts";
-import { OPS } from "../../src/nn/ops.ts";
+import { OPS } from "./ops.ts";
 import { prepareReluBackward } from "../../src/nn/relu_backward.ts";
 import { prepareSoftmaxXent } from "../../src/nn/softmax_xent.ts";
 import { gpuTest } from "../gpu_test_helper.ts";

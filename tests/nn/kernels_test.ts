@@ -1,11 +1,11 @@
 /**
- * The generic kernel test: every case of every op in the op table (src/nn/ops.ts), run inside a
+ * The generic kernel test: every case of every op in the op table (tests/nn/ops.ts), run inside a
  * validation error scope and compared elementwise with its f64 CPU reference:
  * |gpu - ref| <= atol + rtol*|ref|, and no NaN/Inf in any GPU output. On a CPU adapter the
  * matmul ops run a second time specialised as on a discrete GPU (64 lanes). On failure the
  * message names the op, case and output, the mismatch count and the first 10 mismatches.
  */
-import { Rng } from "../../src/data/rng.ts";
+import { Rng } from "../../src/base/rng.ts";
 import { BufferPool, type Gpu, withValidation } from "../../src/gpu/mod.ts";
 import { matmulLanes } from "../../src/nn/matmul.ts";
 import {
@@ -17,7 +17,7 @@ import {
   type ReferenceOutput,
   type Tolerance,
   toleranceFor,
-} from "../../src/nn/ops.ts";
+} from "./ops.ts";
 import { gpuTest } from "../gpu_test_helper.ts";
 
 const SEED = 20240601;

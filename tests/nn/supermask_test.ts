@@ -4,7 +4,7 @@
  * is split into dispatches; the step read from the counters buffer selects fresh uniforms.
  */
 import assert from "node:assert/strict";
-import { Rng } from "../../src/data/rng.ts";
+import { Rng } from "../../src/base/rng.ts";
 import { BufferPool, type Gpu, readF32, Recorder, withValidation } from "../../src/gpu/mod.ts";
 import {
   prepareSupermaskSample,

@@ -4,7 +4,7 @@
  * negative and positive scores of equal magnitude; a LeNet-sized segment against the reference.
  */
 import assert from "node:assert/strict";
-import { Rng } from "../../src/data/rng.ts";
+import { Rng } from "../../src/base/rng.ts";
 import { BufferPool, type Gpu, readF32, Recorder, withValidation } from "../../src/gpu/mod.ts";
 import { prepareTopkMask, topkMaskReference, type TopkSegment } from "../../src/nn/topk_mask.ts";
 import { gpuTest } from "../gpu_test_helper.ts";

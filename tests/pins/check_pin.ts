@@ -5,8 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { resultsDigest } from "../../src/harness/digest.ts";
-import { writeJsonAtomic } from "../../src/harness/atomic.ts";
+import { resultsDigest } from "../../src/io/digest.ts";
+import { writeJsonAtomic } from "../../src/io/atomic.ts";
 
 const [name, directory, flag] = Deno.args;
 const run = JSON.parse(readFileSync(join(directory, "run.json"), "utf8"));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "../../src/data/rng.ts";
+import { Rng } from "../../src/base/rng.ts";
 import { criterionScores, keepTop, MASK_CRITERIA, rankByScore } from "../../src/prune/mod.ts";
 
 const initial = Float32Array.from([0.5, -0.2, 0.1, -0.4, 0.3, 0.0]);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { Rng } from "../../src/data/rng.ts";
-import { mlpLayout, weightBlock } from "../../src/nn/layout.ts";
+import { Rng } from "../../src/base/rng.ts";
+import { mlpLayout, weightBlock } from "../../src/model/layout.ts";
 import { keptValues } from "../../src/prune/kept_values.ts";
-import { initParams, initStd } from "../../src/train/init.ts";
+import { initParams, initStd } from "../../src/model/init.ts";
 
 const layout = mlpLayout([20, 8, 3]);
 const init = initParams(layout, "glorot-normal", new Rng(5, "init"));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "../../src/data/rng.ts";
+import { Rng } from "../../src/base/rng.ts";
 import { assertBinaryMask, countKept, keptAfterRound, pruneSmallest } from "../../src/prune/mod.ts";
 
 // The weak-lth schedule: LeNet-300-100's weight layers and their per-round prune fractions.

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "../../src/data/rng.ts";
+import { Rng } from "../../src/base/rng.ts";
 import {
   assertBinaryMask,
   countKept,

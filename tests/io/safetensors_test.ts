@@ -7,8 +7,8 @@ import {
   decodeSafetensorsMetadata,
   encodeSafetensors,
   type SafetensorsTensor,
-} from "../../src/harness/safetensors.ts";
-import { UsageError } from "../../src/errors.ts";
+} from "../../src/io/safetensors.ts";
+import { UsageError } from "../../src/base/errors.ts";
 
 function sample(): SafetensorsTensor[] {
   const weight = new Float32Array(3 * 4).map((_, i) => i * 0.5 - 2);

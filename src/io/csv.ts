@@ -7,8 +7,8 @@
  * Columns: trial, width, round, arm, replicate, weights_remaining, weights_remaining_fc1..fcN,
  * early_stop_iteration, test_accuracy_at_early_stop, final_test_accuracy, min_validation_loss.
  */
-import { UsageError } from "../errors.ts";
-import type { ResultRow } from "./types.ts";
+import { UsageError } from "../base/errors.ts";
+import type { ResultRow } from "../config/types.ts";
 
 /** Decimals per float column: fractions to 1e-6, the loss to 1e-8. */
 const FRACTION_DECIMALS = 6;

@@ -8,26 +8,26 @@
  */
 import type { GpuDataset } from "../data/gpu_dataset.ts";
 import { BufferPool, type Dispatch, type Gpu, readF32, Recorder } from "../gpu/mod.ts";
-import { prepareAccumulateMetrics } from "./accumulate_metrics.ts";
-import { adamCorrections, type AdamHyper, prepareAdam } from "./adam.ts";
-import { COUNTER_WORDS, prepareAdvanceStep } from "./advance_step.ts";
-import { prepareBiasGrad } from "./bias_grad.ts";
+import { prepareAccumulateMetrics } from "../nn/accumulate_metrics.ts";
+import { adamCorrections, type AdamHyper, prepareAdam } from "../nn/adam.ts";
+import { COUNTER_WORDS, prepareAdvanceStep } from "../nn/advance_step.ts";
+import { prepareBiasGrad } from "../nn/bias_grad.ts";
 import {
   denseForwardSpec,
   denseInputGradSpec,
   type DenseLayerBuffers,
   denseWeightGradSpec,
-} from "./dense.ts";
-import { prepareGatherBatch } from "./gather_batch.ts";
-import { mlpLayout, type ParamLayout } from "./layout.ts";
-import { prepareMatmul } from "./matmul.ts";
-import { prepareRecordMetrics } from "./record_metrics.ts";
-import { prepareReluBackward } from "./relu_backward.ts";
-import { prepareSgd, type SgdHyper } from "./sgd.ts";
-import { prepareScoreGrad } from "./score_grad.ts";
-import { prepareSoftmaxXent } from "./softmax_xent.ts";
-import { prepareSupermaskSample } from "./supermask_sample.ts";
-import { keepCount, prepareTopkMask } from "./topk_mask.ts";
+} from "../model/dense.ts";
+import { prepareGatherBatch } from "../nn/gather_batch.ts";
+import { mlpLayout, type ParamLayout } from "../model/layout.ts";
+import { prepareMatmul } from "../nn/matmul.ts";
+import { prepareRecordMetrics } from "../nn/record_metrics.ts";
+import { prepareReluBackward } from "../nn/relu_backward.ts";
+import { prepareSgd, type SgdHyper } from "../nn/sgd.ts";
+import { prepareScoreGrad } from "../nn/score_grad.ts";
+import { prepareSoftmaxXent } from "../nn/softmax_xent.ts";
+import { prepareSupermaskSample } from "../nn/supermask_sample.ts";
+import { keepCount, prepareTopkMask } from "../nn/topk_mask.ts";
 
 export type OptimizerSpec = ({ kind: "adam" } & AdamHyper) | ({ kind: "sgd" } & SgdHyper);
 

@@ -1,18 +1,14 @@
 /**
- * The CPU reference of the whole MLP step (src/nn/mlp_reference.ts), checked against calculus
+ * The CPU reference of the whole MLP step (tests/train/mlp_reference.ts), checked against calculus
  * rather than against itself: a central finite difference of mlpLossReference in f64 must
  * match mlpGradReference for every unpruned weight and every bias, and pruned weights must get
  * exactly 0. No GPU.
  */
 import assert from "node:assert/strict";
-import { Rng } from "../../src/data/rng.ts";
-import { mlpLayout, type ParamLayout } from "../../src/nn/layout.ts";
+import { Rng } from "../../src/base/rng.ts";
+import { mlpLayout, type ParamLayout } from "../../src/model/layout.ts";
 import { matmulReference } from "../../src/nn/matmul.ts";
-import {
-  mlpGradReference,
-  mlpLossReference,
-  mlpStepReference,
-} from "../../src/nn/mlp_reference.ts";
+import { mlpGradReference, mlpLossReference, mlpStepReference } from "./mlp_reference.ts";
 
 const SEED = 11;
 const WIDTHS = [7, 5, 4, 3];

@@ -1,7 +1,7 @@
 /**
  * The results digest CI pins: SHA-256 over results.csv and every checkpoint, in sorted path
  * order, each entry hashed as "<relative path>\n<bytes>". Same seed, profile and adapter must
- * give the same digest; `deno run --allow-read src/harness/digest.ts DIR` prints it.
+ * give the same digest; `deno run --allow-read src/io/digest.ts DIR` prints it.
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -30,7 +30,7 @@ export function resultsDigest(directory: string): string {
 if (import.meta.main) {
   const [directory] = Deno.args;
   if (!directory) {
-    console.error("usage: deno run --allow-read src/harness/digest.ts RESULTS_DIR");
+    console.error("usage: deno run --allow-read src/io/digest.ts RESULTS_DIR");
     Deno.exit(2);
   }
   console.log(resultsDigest(directory));

@@ -7,7 +7,7 @@
  * prepared dispatches into one command buffer, reads the outputs back and computes the reference
  * from the same f32 inputs (so only the kernel's arithmetic is under test, not input rounding).
  */
-import type { Rng } from "../data/rng.ts";
+import type { Rng } from "../../src/base/rng.ts";
 import {
   type BufferPool,
   type Dispatch,
@@ -15,38 +15,49 @@ import {
   readF32,
   readU32,
   Recorder,
-} from "../gpu/mod.ts";
-import { accumulateMetricsReference, prepareAccumulateMetrics } from "./accumulate_metrics.ts";
-import { adamCorrections, type AdamHyper, adamReference, prepareAdam } from "./adam.ts";
-import { advanceStepReference, COUNTER_WORDS, prepareAdvanceStep } from "./advance_step.ts";
-import { biasGradReference, prepareBiasGrad } from "./bias_grad.ts";
+} from "../../src/gpu/mod.ts";
+import {
+  accumulateMetricsReference,
+  prepareAccumulateMetrics,
+} from "../../src/nn/accumulate_metrics.ts";
+import { adamCorrections, type AdamHyper, adamReference, prepareAdam } from "../../src/nn/adam.ts";
+import {
+  advanceStepReference,
+  COUNTER_WORDS,
+  prepareAdvanceStep,
+} from "../../src/nn/advance_step.ts";
+import { biasGradReference, prepareBiasGrad } from "../../src/nn/bias_grad.ts";
 import {
   denseForwardSpec,
   denseInputGradSpec,
   type DenseLayerBuffers,
   denseWeightGradSpec,
-} from "./dense.ts";
-import { gatherBatchReference, packBytes, prepareGatherBatch } from "./gather_batch.ts";
+} from "../../src/model/dense.ts";
+import { gatherBatchReference, packBytes, prepareGatherBatch } from "../../src/nn/gather_batch.ts";
 import {
   matmulReference,
   type MatmulSpec,
   prepareMatmul,
   type StridedView,
   vec4Form,
-} from "./matmul.ts";
-import { prepareRecordMetrics, recordMetricsReference } from "./record_metrics.ts";
-import { prepareReluBackward, reluBackwardReference } from "./relu_backward.ts";
-import { prepareScoreGrad, scoreGradReference, type ScoreGradSpec } from "./score_grad.ts";
-import { prepareSgd, type SgdHyper, sgdReference } from "./sgd.ts";
-import { prepareSoftmaxXent, softmaxXentReference } from "./softmax_xent.ts";
+} from "../../src/nn/matmul.ts";
+import { prepareRecordMetrics, recordMetricsReference } from "../../src/nn/record_metrics.ts";
+import { prepareReluBackward, reluBackwardReference } from "../../src/nn/relu_backward.ts";
+import {
+  prepareScoreGrad,
+  scoreGradReference,
+  type ScoreGradSpec,
+} from "../../src/nn/score_grad.ts";
+import { prepareSgd, type SgdHyper, sgdReference } from "../../src/nn/sgd.ts";
+import { prepareSoftmaxXent, softmaxXentReference } from "../../src/nn/softmax_xent.ts";
 import {
   prepareSupermaskSample,
   sigmoidF32,
   supermaskSampleReference,
   type SupermaskSampleSpec,
   supermaskUniform,
-} from "./supermask_sample.ts";
-import { prepareTopkMask, topkMaskReference, type TopkSegment } from "./topk_mask.ts";
+} from "../../src/nn/supermask_sample.ts";
+import { prepareTopkMask, topkMaskReference, type TopkSegment } from "../../src/nn/topk_mask.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Tolerances: |gpu - ref| <= atol + rtol * |ref|, elementwise.
@@ -334,7 +345,7 @@ function runVec4(ctx: OpContext, c: Vec4Case): Promise<OpResult> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// matmul as the three products of a dense layer (src/nn/dense.ts), W [out, in] in flat params.
+// matmul as the three products of a dense layer (src/model/dense.ts), W [out, in] in flat params.
 
 interface DenseCase extends OpCase {
   batch: number;

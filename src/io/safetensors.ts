@@ -8,7 +8,7 @@
  * `fc1.weight` is [out, in]). data_offsets are relative to the start of the data section, and the
  * tensors tile it exactly: end - begin = 4 * prod(shape), no gaps, no overlaps.
  */
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../base/errors.ts";
 
 export interface SafetensorsTensor {
   name: string;

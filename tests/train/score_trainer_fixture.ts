@@ -4,13 +4,13 @@
  */
 import type { ImageDataset } from "../../src/data/dataset.ts";
 import { uploadDataset } from "../../src/data/gpu_dataset.ts";
-import { Rng } from "../../src/data/rng.ts";
+import { Rng } from "../../src/base/rng.ts";
 import type { BufferPool, Gpu } from "../../src/gpu/mod.ts";
 import { gatherBatchReference } from "../../src/nn/gather_batch.ts";
-import { mlpLayout } from "../../src/nn/layout.ts";
-import { MlpTrainer, type MlpTrainerOptions, type OptimizerSpec } from "../../src/nn/mlp.ts";
+import { mlpLayout } from "../../src/model/layout.ts";
+import { MlpTrainer, type MlpTrainerOptions, type OptimizerSpec } from "../../src/train/trainer.ts";
 import { BatchOrder } from "../../src/train/batch_order.ts";
-import { initParams } from "../../src/train/init.ts";
+import { initParams } from "../../src/model/init.ts";
 
 export const SEED = 11;
 export const SIDE = 4;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { Rng } from "../../src/data/rng.ts";
-import { mlpLayout, weightBlock } from "../../src/nn/layout.ts";
-import { type InitName, initParams, initStd } from "../../src/train/init.ts";
+import { Rng } from "../../src/base/rng.ts";
+import { mlpLayout, weightBlock } from "../../src/model/layout.ts";
+import { type InitName, initParams, initStd } from "../../src/model/init.ts";
 
 const layout = mlpLayout([784, 300, 10]);
 const INITS: InitName[] = [

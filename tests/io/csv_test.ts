@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { parseResultsCsv, resultsCsv } from "../../src/harness/csv.ts";
-import type { ResultRow } from "../../src/harness/types.ts";
-import { UsageError } from "../../src/errors.ts";
+import { parseResultsCsv, resultsCsv } from "../../src/io/csv.ts";
+import type { ResultRow } from "../../src/config/types.ts";
+import { UsageError } from "../../src/base/errors.ts";
 
 function row(trial: number, round: number, arm: string, replicate = 0): ResultRow {
   const wr = Math.pow(0.8, round);

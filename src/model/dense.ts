@@ -4,7 +4,7 @@
  * the mask buffer and gradient buffer share that buffer's offsets, so one offset names a
  * weight, its mask entry and its gradient.
  */
-import type { MatmulSpec } from "./matmul.ts";
+import type { MatmulSpec } from "../nn/matmul.ts";
 
 export interface DenseLayerBuffers {
   inputs: number;

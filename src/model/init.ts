@@ -6,8 +6,8 @@
  * - kaiming-uniform: w ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), PyTorch's default for a Linear weight
  *   (kaiming_uniform_ with a = sqrt(5)); edge-popup's scores start so (Ramanujan et al.'s code)
  */
-import { Rng } from "../data/rng.ts";
-import type { ParamLayout } from "../nn/layout.ts";
+import { Rng } from "../base/rng.ts";
+import type { ParamLayout } from "./layout.ts";
 
 export type InitName =
   | "glorot-normal"

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { BufferPool } from "../../src/gpu/mod.ts";
-import { mlpGradReference } from "../../src/nn/mlp_reference.ts";
+import { mlpGradReference } from "./mlp_reference.ts";
 import { keepCount, topkMaskReference } from "../../src/nn/topk_mask.ts";
 import { gpuTest } from "../gpu_test_helper.ts";
 import {

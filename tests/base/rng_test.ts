@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mix32, Rng } from "../../src/data/rng.ts";
+import { mix32, Rng } from "../../src/base/rng.ts";
 
 const N = 100_000;
 

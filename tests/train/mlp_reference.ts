@@ -1,5 +1,5 @@
 /**
- * The whole MLP training step of MlpTrainer (src/nn/mlp.ts) on the CPU in f64, for one run,
+ * The whole MLP training step of MlpTrainer (src/train/trainer.ts) on the CPU in f64, for one run,
  * built only from the per-op references (matmulReference, softmaxXentReference,
  * reluBackwardReference, biasGradReference, adamReference): no math of its own. The order and
  * semantics mirror MlpTrainer.prepare():
@@ -17,12 +17,12 @@
  * unmasked, and masked Adam alone keeps pruned weights and moments at 0. The flat vectors use
  * mlpLayout's offsets; padding entries get gradient 0.
  */
-import { type AdamHyper, adamReference } from "./adam.ts";
-import { biasGradReference } from "./bias_grad.ts";
-import type { ParamLayout } from "./layout.ts";
-import { matmulReference } from "./matmul.ts";
-import { reluBackwardReference } from "./relu_backward.ts";
-import { softmaxXentReference } from "./softmax_xent.ts";
+import { type AdamHyper, adamReference } from "../../src/nn/adam.ts";
+import { biasGradReference } from "../../src/nn/bias_grad.ts";
+import type { ParamLayout } from "../../src/model/layout.ts";
+import { matmulReference } from "../../src/nn/matmul.ts";
+import { reluBackwardReference } from "../../src/nn/relu_backward.ts";
+import { softmaxXentReference } from "../../src/nn/softmax_xent.ts";
 
 export interface MlpReferenceOptions {
   /**

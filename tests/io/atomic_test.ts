@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../../src/harness/atomic.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../../src/io/atomic.ts";
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "atomic-test-"));

@@ -1,7 +1,7 @@
 /**
  * MlpTrainer end to end on a tiny synthetic data set (4x4 images, 10 classes) uploaded with
  * uploadDataset: the GPU training loop against the f64 CPU reference of the whole step
- * (src/nn/mlp_reference.ts) driven with the same batch indices and the same gathered inputs;
+ * (tests/train/mlp_reference.ts) driven with the same batch indices and the same gathered inputs;
  * determinism across trainers; S runs side by side bit-identical to the same runs one at a
  * time; and the evaluation history against a CPU forward over the evaluation sets.
  *
@@ -11,15 +11,15 @@
 import assert from "node:assert/strict";
 import type { ImageDataset } from "../../src/data/dataset.ts";
 import { type GpuDataset, uploadDataset } from "../../src/data/gpu_dataset.ts";
-import { Rng } from "../../src/data/rng.ts";
+import { Rng } from "../../src/base/rng.ts";
 import { BufferPool, type Gpu, withValidation } from "../../src/gpu/mod.ts";
 import type { AdamHyper } from "../../src/nn/adam.ts";
 import { gatherBatchReference } from "../../src/nn/gather_batch.ts";
-import { mlpLayout } from "../../src/nn/layout.ts";
-import { MlpTrainer } from "../../src/nn/mlp.ts";
-import { mlpEvaluateReference, mlpStepReference } from "../../src/nn/mlp_reference.ts";
+import { mlpLayout } from "../../src/model/layout.ts";
+import { MlpTrainer } from "../../src/train/trainer.ts";
+import { mlpEvaluateReference, mlpStepReference } from "./mlp_reference.ts";
 import { BatchOrder } from "../../src/train/batch_order.ts";
-import { initParams } from "../../src/train/init.ts";
+import { initParams } from "../../src/model/init.ts";
 import { gpuTest } from "../gpu_test_helper.ts";
 
 const SEED = 5;
