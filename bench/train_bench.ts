@@ -1,5 +1,5 @@
 /**
- * Training throughput of MlpTrainer on LeNet-300-100 (784-300-100-10) at batch 60 with Adam,
+ * Training throughput of Trainer on LeNet-300-100 (784-300-100-10) at batch 60 with Adam,
  * one run (S = 1, the baseline) and four runs side by side (S = 4), via `deno bench`.
  *
  * One iteration = 100 training steps recorded into one command buffer, one submit, one wait;
@@ -13,8 +13,8 @@ import type { ImageDataset } from "../src/data/dataset.ts";
 import { uploadDataset } from "../src/data/gpu_dataset.ts";
 import { Rng } from "../src/base/rng.ts";
 import { acquireGpu, BufferPool } from "../src/gpu/mod.ts";
-import { mlpLayout } from "../src/model/layout.ts";
-import { MlpTrainer } from "../src/train/trainer.ts";
+import { MaskedWeights, mlpLayout, mlpModel } from "../src/model/mod.ts";
+import { Trainer } from "../src/train/trainer.ts";
 import { BatchOrder } from "../src/train/batch_order.ts";
 import { initParams } from "../src/model/init.ts";
 
@@ -55,14 +55,15 @@ interface Case {
   name: string;
   runs: number;
   baseline: boolean;
-  trainer: MlpTrainer;
+  trainer: Trainer;
   indices: Uint32Array;
   times: number[];
 }
 
 async function prepareCase(runs: number): Promise<Case> {
-  const trainer = await MlpTrainer.create(gpu, {
-    widths: WIDTHS,
+  const trainer = await Trainer.create(gpu, {
+    model: mlpModel(WIDTHS),
+    parameterization: new MaskedWeights(false),
     runs,
     batch: BATCH,
     maxSteps: 10_000,
@@ -72,7 +73,6 @@ async function prepareCase(runs: number): Promise<Case> {
     evalSets: [],
     evalBatch: 1000,
     maxEvaluations: 1,
-    maskInProducts: false,
     inputMean: 0.1307,
     inputStd: 0.3081,
   });

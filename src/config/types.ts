@@ -14,14 +14,29 @@ export type Hypothesis =
 
 export type ProfileName = "smoke" | "quick" | "paper";
 
-export interface ModelConfig {
+/** One entry of a model's layer list: a dense layer of that many outputs, or a ReLU. */
+export type LayerSpec = { dense: number } | "relu";
+
+interface ModelCommon {
+  init: "glorot-normal" | "kaiming-normal" | "signed-kaiming-constant";
+  prune_biases: boolean;
+}
+
+/** The shorthand: `kind: mlp` with widths from input to output, ReLU between dense layers. */
+export interface MlpModelConfig extends ModelCommon {
   kind: "mlp";
   /** Layer widths from input to output, e.g. [784, 300, 100, 10]. */
   layers: number[];
   activation: "relu";
-  init: "glorot-normal" | "kaiming-normal" | "signed-kaiming-constant";
-  prune_biases: boolean;
 }
+
+/** The general form: the layer list itself; the input width comes from the data set. */
+export interface LayerListModelConfig extends ModelCommon {
+  kind?: undefined;
+  layers: LayerSpec[];
+}
+
+export type ModelConfig = MlpModelConfig | LayerListModelConfig;
 
 export interface DataConfig {
   dataset: "mnist" | "fashion-mnist";

@@ -33,7 +33,7 @@ import type {
   ClaimSelector,
   DataConfig,
   ExperimentConfig,
-  ModelConfig,
+  MlpModelConfig,
   ProfileName,
   ResolvedConfig,
 } from "../config/types.ts";
@@ -75,7 +75,7 @@ const MODEL = obj(
       oneOf(["glorot-normal", "kaiming-normal", "signed-kaiming-constant"], "Weight initialiser."),
     ),
     prune_biases: req({ kind: "boolean", doc: "Whether biases are pruned along with weights." }),
-  } satisfies Record<keyof ModelConfig, Field>,
+  } satisfies Record<keyof MlpModelConfig, Field>,
 );
 
 const DATA = obj(

@@ -4,7 +4,11 @@
  * the mask buffer and gradient buffer share that buffer's offsets, so one offset names a
  * weight, its mask entry and its gradient.
  */
-import type { MatmulSpec } from "../nn/matmul.ts";
+import type { Dispatch } from "../gpu/mod.ts";
+import { prepareBiasGrad } from "../nn/bias_grad.ts";
+import { type MatmulSpec, prepareMatmul } from "../nn/matmul.ts";
+import type { Layer, LayerActivations, LayerContext, LayerGradients } from "./layer.ts";
+import type { DenseLayout } from "./layout.ts";
 
 export interface DenseLayerBuffers {
   inputs: number;
@@ -120,4 +124,80 @@ export function denseWeightGradSpec(
     },
     maskC: mask,
   };
+}
+
+/**
+ * A dense layer as a list entry: y = x.(W*M)^T + b, optionally followed by a fused ReLU. The
+ * products read W and b from the parameterization's operands (with its mask, if any); backward
+ * writes dW (masked when the parameterization says so), db and, unless it is the first layer, dX.
+ */
+export class DenseLayer implements Layer {
+  readonly kind = "dense";
+  readonly inPlaceBackward = false;
+  readonly inputs: number;
+  readonly outputs: number;
+
+  constructor(readonly block: DenseLayout) {
+    this.inputs = block.inputs;
+    this.outputs = block.outputs;
+  }
+
+  fuses(next: Layer): boolean {
+    return next.kind === "relu";
+  }
+
+  private buffers(context: LayerContext, batch: number): DenseLayerBuffers {
+    return {
+      inputs: this.inputs,
+      outputs: this.outputs,
+      batch,
+      runs: context.runs,
+      params: context.operands.weights,
+      paramsPerRun: context.perRun,
+      weightOffset: this.block.weightOffset,
+      biasOffset: this.block.biasOffset,
+    };
+  }
+
+  async forward(
+    context: LayerContext,
+    at: LayerActivations,
+    epilogue: Layer | null,
+  ): Promise<Dispatch[]> {
+    const spec = denseForwardSpec(
+      this.buffers(context, at.batch),
+      { buffer: at.x, runStride: at.batch * this.inputs },
+      at.y,
+      { relu: epilogue?.kind === "relu", mask: context.operands.mask },
+    );
+    return [await prepareMatmul(context.gpu, context.pool, spec)];
+  }
+
+  async backward(context: LayerContext, at: LayerGradients): Promise<Dispatch[]> {
+    const { gpu, pool, runs, perRun, operands, grads } = context;
+    const buffers = this.buffers(context, at.batch);
+    const x = { buffer: at.x, runStride: at.batch * this.inputs };
+    const dispatches = [
+      await prepareMatmul(
+        gpu,
+        pool,
+        denseWeightGradSpec(buffers, at.dy, x, grads, operands.gradMask),
+      ),
+      await prepareBiasGrad(gpu, pool, {
+        batch: at.batch,
+        outputs: this.outputs,
+        runs,
+        outputGrads: at.dy,
+        grads,
+        offset: this.block.biasOffset,
+        runStride: perRun,
+      }),
+    ];
+    if (at.dx) {
+      dispatches.push(
+        await prepareMatmul(gpu, pool, denseInputGradSpec(buffers, at.dy, at.dx, operands.mask)),
+      );
+    }
+    return dispatches;
+  }
 }

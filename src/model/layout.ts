@@ -1,5 +1,5 @@
 /**
- * Where each tensor of an MLP lives in the flat per-run parameter vector. Gradients, masks and
+ * Where each parameter tensor lives in the flat per-run parameter vector. Gradients, masks and
  * optimizer moments use the same offsets. Names and shapes follow PyTorch (`fc1.weight` [out, in]).
  * Every tensor and the per-run stride start at a multiple of 4 floats so the matmul kernels can
  * use vec4 loads; the few padding entries stay 0 (zero gradient, mask 1).
@@ -12,7 +12,13 @@ export interface DenseLayout {
   biasOffset: number;
 }
 
+export interface DenseShape {
+  inputs: number;
+  outputs: number;
+}
+
 export interface ParamLayout {
+  /** The input width, then every dense layer's output width. */
   widths: number[];
   layers: DenseLayout[];
   perRun: number;
@@ -22,30 +28,33 @@ function alignTo4(n: number): number {
   return Math.ceil(n / 4) * 4;
 }
 
+/** The layout of dense layers fc1, fc2, ... with these shapes, in order. */
+export function layoutOf(inputs: number, shapes: readonly DenseShape[]): ParamLayout {
+  const widths = [inputs, ...shapes.map((shape) => shape.outputs)];
+  if (widths.some((w) => !Number.isInteger(w) || w < 1)) {
+    throw new RangeError(`layer widths must be positive integers, got [${widths.join(", ")}]`);
+  }
+  const layers: DenseLayout[] = [];
+  let offset = 0;
+  shapes.forEach(({ inputs, outputs }, l) => {
+    const weightOffset = offset;
+    const biasOffset = alignTo4(weightOffset + inputs * outputs);
+    offset = alignTo4(biasOffset + outputs);
+    layers.push({ name: `fc${l + 1}`, inputs, outputs, weightOffset, biasOffset });
+  });
+  return { widths, layers, perRun: offset };
+}
+
 export function mlpLayout(widths: readonly number[]): ParamLayout {
   if (widths.length < 2 || widths.some((w) => !Number.isInteger(w) || w < 1)) {
     throw new RangeError(
       `an MLP needs at least two positive integer widths, got [${widths.join(", ")}]`,
     );
   }
-  const layers: DenseLayout[] = [];
-  let offset = 0;
-  for (let l = 0; l + 1 < widths.length; l++) {
-    const inputs = widths[l];
-    const outputs = widths[l + 1];
-    const weightOffset = offset;
-    const biasOffset = alignTo4(weightOffset + inputs * outputs);
-    offset = alignTo4(biasOffset + outputs);
-    layers.push({ name: `fc${l + 1}`, inputs, outputs, weightOffset, biasOffset });
-  }
-  return { widths: [...widths], layers, perRun: offset };
-}
-
-/** The flat mask of one run: 1 everywhere, then each layer's weight block from `layerMasks`. */
-export function flatMask(layout: ParamLayout, layerMasks: readonly Float32Array[]): Float32Array {
-  const mask = new Float32Array(layout.perRun).fill(1);
-  layout.layers.forEach((layer, l) => mask.set(layerMasks[l], layer.weightOffset));
-  return mask;
+  return layoutOf(
+    widths[0],
+    widths.slice(1).map((outputs, l) => ({ inputs: widths[l], outputs })),
+  );
 }
 
 /** A view of layer l's weight block [out, in] inside one run's flat vector. */

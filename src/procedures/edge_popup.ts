@@ -13,7 +13,6 @@
 import { join } from "node:path";
 import { Rng } from "../base/rng.ts";
 import type { ResultRow } from "../config/types.ts";
-import { mlpLayout } from "../model/layout.ts";
 import { keepCount } from "../nn/topk_mask.ts";
 import { applyMasks, flatMask, randomMask } from "../prune/mod.ts";
 import { initParams } from "../model/init.ts";
@@ -26,13 +25,10 @@ import {
 } from "./edge_popup_spec.ts";
 import type { RowKey } from "./result_row.ts";
 import { type PlannedRun, runJob } from "./run_job.ts";
-import { evaluateGroup, type GroupRun, trainGroup } from "./train_group.ts";
+import { denseTraining, evaluateGroup, type GroupRun, trainGroup } from "./train_group.ts";
+import { configuredModel } from "./configured_model.ts";
+import { EdgePopup } from "../model/mod.ts";
 import type { ProcedureContext } from "./types.ts";
-
-/** The network of one swept width: every hidden layer of model.layers set to `width`. */
-export function sweptWidths(layers: number[], width: number): number[] {
-  return layers.map((w, i) => (i === 0 || i === layers.length - 1 ? w : width));
-}
 
 /** Seeds per (trial, width), so a width added to the sweep leaves the others' runs unchanged. */
 function streamIndex(trial: number, width: number): number {
@@ -53,8 +49,8 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
   for (const width of [...new Set(cells.map((cell) => cell.width))]) {
     const widthCells = cells.filter((cell) => cell.width === width);
     const ks = [...new Set(widthCells.map((cell) => cell.k))];
-    const widths = sweptWidths(config.model.layers, width);
-    const layout = mlpLayout(widths);
+    const model = configuredModel(config.model, context.dataset.features, width);
+    const layout = model.layout;
     const plan = (key: Omit<RowKey, "width" | "replicate">, run: GroupRun): PlannedRun => {
       const full = { ...key, width, replicate: 0 };
       return { ...run, key: full, directory: runDir(full) };
@@ -76,7 +72,7 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
       layout,
       dense,
       async (runs) =>
-        (await trainGroup(context, layout, widths, p.dense, "dense", runs, `h=${width} dense`))
+        (await trainGroup(context, model, p.dense, denseTraining, runs, `h=${width} dense`))
           .map((o) => ({ ...o, trained: true })),
       rows,
     );
@@ -108,10 +104,9 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
     await runJob(layout, scored, async (runs) =>
       (await trainGroup(
         context,
-        layout,
-        widths,
+        model,
         p,
-        "edge-popup",
+        (group) => new EdgePopup(group.map((run) => run.keep!)),
         runs,
         `h=${width} edge-popup`,
       )).map((o) => ({ ...o, trained: true })), rows);
@@ -138,8 +133,7 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
       await runJob(layout, randomArms, async (runs) => {
         const points = await evaluateGroup(
           context,
-          layout,
-          widths,
+          model,
           runs,
           `h=${width} random-mask`,
         );

@@ -1,4 +1,5 @@
 /** The `edge-popup` procedure's fields, controls, arms and rules (its code is edge_popup.ts). */
+import { weightLayerCount } from "./configured_model.ts";
 import {
   type CrossRule,
   fraction01,
@@ -79,12 +80,15 @@ export function sweepLevels(p: EdgePopupProcedure): number[] {
 const hiddenLayersRule: CrossRule = {
   doc: "model.layers has at least one hidden layer (its widths are swept)",
   check(cfg, fail) {
-    if (cfg.model.layers.length < 3) {
-      fail(
-        "model.layers",
-        `expected at least 3 entries (input, hidden..., classes), got ${cfg.model.layers.length}`,
-      );
-    }
+    if (weightLayerCount(cfg.model) >= 2) return;
+    fail(
+      "model.layers",
+      cfg.model.kind === "mlp"
+        ? `expected at least 3 entries (input, hidden..., classes), got ${cfg.model.layers.length}`
+        : `expected at least two dense layers (hidden..., classes), got ${
+          weightLayerCount(cfg.model)
+        }`,
+    );
   },
 };
 

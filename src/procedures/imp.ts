@@ -15,8 +15,10 @@ import { join } from "node:path";
 import { Rng } from "../base/rng.ts";
 import { armDirectory } from "../io/paths.ts";
 import type { ResolvedConfig, ResultRow } from "../config/types.ts";
-import { mlpLayout, type ParamLayout, weightBlock } from "../model/layout.ts";
-import { MlpTrainer } from "../train/trainer.ts";
+import { MaskedWeights, type Model, type ParamLayout, weightBlock } from "../model/mod.ts";
+import { Trainer } from "../train/trainer.ts";
+import { trainerOptions } from "../train/trainer_options.ts";
+import { configuredModel } from "./configured_model.ts";
 import {
   applyMasks,
   countKept,
@@ -27,7 +29,6 @@ import {
 } from "../prune/mod.ts";
 import { BatchOrder } from "../train/batch_order.ts";
 import { initParams } from "../model/init.ts";
-import { optimizerSpec } from "../train/optimizer_spec.ts";
 import { trainRuns } from "../train/train_runs.ts";
 import { resultRow } from "./result_row.ts";
 import { impConfig, impControls, type ImpProcedure } from "./imp_spec.ts";
@@ -52,13 +53,11 @@ interface RunPlan {
   directory: string;
 }
 
-const EVAL_BATCH = 1000;
-const MAX_CHUNK_STEPS = 500;
-
 export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   const { config, directory } = context;
   const procedure = impConfig(config);
-  const layout = mlpLayout(config.model.layers);
+  const model = configuredModel(config.model, context.dataset.features);
+  const layout = model.layout;
   const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
   const inits = trials.map((trial) =>
     initParams(layout, config.model.init, new Rng(config.seed, "init", trial))
@@ -80,7 +79,7 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
         paramsFromCheckpoint(layout, readFileSync(join(plan.directory, "final.safetensors")))
       );
     } else {
-      const outcomes = await trainRound(context, layout, procedure, plans, round, started);
+      const outcomes = await trainRound(context, model, procedure, plans, round, started);
       plans.forEach((plan, i) => {
         const row = resultRow(
           {
@@ -177,7 +176,7 @@ function planRound(
 
 async function trainRound(
   context: ProcedureContext,
-  layout: ParamLayout,
+  model: Model,
   procedure: ImpProcedure,
   plans: RunPlan[],
   round: number,
@@ -185,21 +184,13 @@ async function trainRound(
 ) {
   const { config, gpu, dataset } = context;
   const runs = plans.length;
-  const trainer = await MlpTrainer.create(gpu, {
-    widths: config.model.layers,
+  const layout = model.layout;
+  const trainer = await Trainer.create(gpu, {
+    model,
+    // Pruned weights are exactly 0 after rewinding and stay 0 under the optimizer.
+    parameterization: new MaskedWeights(false),
     runs,
-    batch: procedure.batch_size,
-    maxSteps: procedure.iterations,
-    chunkSteps: Math.min(procedure.eval_every, MAX_CHUNK_STEPS),
-    optimizer: optimizerSpec(procedure.optimizer),
-    dataset,
-    evalSets: [{ name: "validation", indices: dataset.validation }, {
-      name: "test",
-      indices: dataset.test,
-    }],
-    evalBatch: EVAL_BATCH,
-    maxEvaluations: Math.ceil(procedure.iterations / procedure.eval_every),
-    maskInProducts: false,
+    ...trainerOptions(dataset, procedure),
   });
   try {
     const params = new Float32Array(runs * layout.perRun);

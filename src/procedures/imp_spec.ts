@@ -1,4 +1,5 @@
 /** The `imp` procedure's fields, controls, arms and rules (its code is imp.ts). */
+import { firstWidth, weightLayerCount } from "./configured_model.ts";
 import {
   fraction01,
   obj,
@@ -77,13 +78,13 @@ export const IMP_SPEC: ProcedureSpec = {
     if (controls.random_mask) arms.push("random-mask");
     return arms;
   },
-  widths: (cfg) => [cfg.model.layers[1]],
+  widths: (cfg) => [firstWidth(cfg.model)],
   rules: [
     ...trainingRules("procedure", (cfg) => impConfig(cfg)),
     {
       doc: "procedure.prune_fractions has one entry per weight layer (model.layers length - 1)",
       check(cfg, fail) {
-        const n = cfg.model.layers.length - 1;
+        const n = weightLayerCount(cfg.model);
         const f = impConfig(cfg).prune_fractions;
         if (f.length !== n) {
           fail(

@@ -20,7 +20,8 @@ import { Rng, streamKey } from "../base/rng.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { encodeSafetensors } from "../io/safetensors.ts";
 import type { ResultRow } from "../config/types.ts";
-import { mlpLayout, type ParamLayout, weightBlock } from "../model/layout.ts";
+import { BernoulliSupermask, type Model, type ParamLayout, weightBlock } from "../model/mod.ts";
+import { configuredModel, firstWidth } from "./configured_model.ts";
 import { keepCount } from "../nn/topk_mask.ts";
 import {
   criterionScores,
@@ -36,7 +37,7 @@ import { isDone, paramsFromCheckpoint, readCurve, readRow, writeRunFiles } from 
 import { type PlannedRun, runJob } from "./run_job.ts";
 import { maskArm, supermaskConfig, untrainedArms } from "./supermask_spec.ts";
 import { trainedDirectory, trainedKey } from "./trained_cache.ts";
-import { evaluateGroup, trainGroup } from "./train_group.ts";
+import { denseTraining, evaluateGroup, trainGroup } from "./train_group.ts";
 import type { ProcedureContext } from "./types.ts";
 
 const CHECKPOINTS = ["init.safetensors", "final.safetensors"];
@@ -44,15 +45,16 @@ const CHECKPOINTS = ["init.safetensors", "final.safetensors"];
 export async function runSupermask(context: ProcedureContext): Promise<ResultRow[]> {
   const { config, directory } = context;
   const p = supermaskConfig(config);
-  const layout = mlpLayout(config.model.layers);
-  const width = config.model.layers[1];
+  const model = configuredModel(config.model, context.dataset.features);
+  const layout = model.layout;
+  const width = firstWidth(config.model);
   const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
   const rows: ResultRow[] = [];
   const runDir = (trial: number, level: number, arm: string) =>
     join(directory, `trial-${trial}`, `level-${level}`, arm);
 
   // 1. The dense training, shared through the trained cache.
-  const trained = await denseNetworks(context, layout, trials);
+  const trained = await denseNetworks(context, model, trials);
   trials.forEach((trial, t) => {
     const dir = runDir(trial, 0, "dense");
     if (!isDone(dir)) {
@@ -123,8 +125,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
       async (planned) => {
         const points = await evaluateGroup(
           context,
-          layout,
-          config.model.layers,
+          model,
           planned,
           `level ${level} (${(100 * fraction).toFixed(1)}% of each layer)`,
         );
@@ -156,13 +157,11 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
   await runJob(layout, learnedRuns, async (planned) =>
     (await trainGroup(
       context,
-      layout,
-      config.model.layers,
+      model,
       learned,
-      "supermask",
+      () => new BernoulliSupermask(streamKey(config.seed, "supermask sample")),
       planned,
       "learned supermask",
-      streamKey(config.seed, "supermask sample"),
     )).map((outcome) => ({ ...outcome, trained: true })), rows);
   return rows;
 }
@@ -177,10 +176,11 @@ interface DenseNetwork {
 /** Each trial's trained dense network: from the cache, else trained now (all trials at once). */
 async function denseNetworks(
   context: ProcedureContext,
-  layout: ParamLayout,
+  model: Model,
   trials: number[],
 ): Promise<DenseNetwork[]> {
   const { config } = context;
+  const layout = model.layout;
   const training = supermaskConfig(config).train;
   const sources = trials.map((trial) =>
     trainedDirectory(
@@ -195,22 +195,14 @@ async function denseNetworks(
       // The stream weak-lth's IMP initialises from, so both experiments train the same network.
       params: initParams(layout, config.model.init, new Rng(config.seed, "init", trial)),
       mask: new Float32Array(layout.perRun).fill(1),
-      key: { trial, width: config.model.layers[1], round: 0, arm: "dense", replicate: 0 },
+      key: { trial, width: firstWidth(config.model), round: 0, arm: "dense", replicate: 0 },
       directory: sources[trials.indexOf(trial)],
     }));
     await runJob(
       layout,
       runs,
       async (planned) =>
-        (await trainGroup(
-          context,
-          layout,
-          config.model.layers,
-          training,
-          "dense",
-          planned,
-          "dense",
-        ))
+        (await trainGroup(context, model, training, denseTraining, planned, "dense"))
           .map((outcome) => ({ ...outcome, trained: true })),
       [],
     );

@@ -1,4 +1,5 @@
 /** The `supermask` procedure's fields, controls, arms and rules (its code is supermask.ts). */
+import { firstWidth } from "./configured_model.ts";
 import {
   distinctRule,
   fraction01,
@@ -117,7 +118,7 @@ export const SUPERMASK_SPEC: ProcedureSpec = {
     "learned",
     ...untrainedArms(cfg).map(([criterion, values]) => maskArm(criterion, values)),
   ],
-  widths: (cfg) => [cfg.model.layers[1]],
+  widths: (cfg) => [firstWidth(cfg.model)],
   rules: [
     ...trainingRules("procedure.train", (cfg) => supermaskConfig(cfg).train),
     ...trainingRules("procedure.learned", (cfg) => supermaskConfig(cfg).learned),

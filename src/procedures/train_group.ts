@@ -1,20 +1,17 @@
 /**
  * The training and evaluation jobs the sweep procedures (edge-popup, supermask) share: a group of
- * runs with one network shape trains side by side in one MlpTrainer (dense, edge-popup or
- * Bernoulli-supermask mode) for a fixed budget, or is only evaluated. Groups larger than the
- * device's storage binding limit allows are split (run_groups.ts).
+ * runs with one model trains side by side in one Trainer under one weight parameterization (dense,
+ * edge-popup or Bernoulli supermask) for a fixed budget, or is only evaluated. Groups larger than
+ * the device's storage binding limit allows are split (run_groups.ts).
  */
 import type { TrainingConfig } from "../config/types.ts";
-import type { ParamLayout } from "../model/layout.ts";
-import { MlpTrainer, type MlpTrainerOptions } from "../train/trainer.ts";
+import { MaskedWeights, type Model, type Parameterization } from "../model/mod.ts";
 import { BatchOrder } from "../train/batch_order.ts";
-import { optimizerSpec } from "../train/optimizer_spec.ts";
+import { evaluationOptions, trainerOptions } from "../train/trainer_options.ts";
+import { Trainer } from "../train/trainer.ts";
 import { type EvalPoint, trainRuns } from "../train/train_runs.ts";
 import { runGroups } from "./run_groups.ts";
 import type { ProcedureContext } from "./types.ts";
-
-const EVAL_BATCH = 1000;
-const MAX_CHUNK_STEPS = 500;
 
 export interface GroupRun {
   trial: number;
@@ -36,17 +33,18 @@ export interface GroupOutcome {
   scores?: Float32Array;
 }
 
-export type ScoreMode = "dense" | "edge-popup" | "supermask";
+/** The parameterization of one group of runs (edge-popup's kept fractions are per run). */
+export type GroupParameterization = (group: GroupRun[]) => Parameterization;
 
-function evalSets(context: ProcedureContext) {
-  return [
-    { name: "validation", indices: context.dataset.validation },
-    { name: "test", indices: context.dataset.test },
-  ];
-}
+/** Dense training: masked weights with every mask 1 (pruned weights, if any, held at 0). */
+export const denseTraining: GroupParameterization = () => new MaskedWeights(false);
 
-function groupsOf<T>(context: ProcedureContext, layout: ParamLayout, runs: T[]): T[][] {
-  return runGroups(runs, layout.perRun, context.gpu.device.limits.maxStorageBufferBindingSize);
+function groupsOf<T>(context: ProcedureContext, model: Model, runs: T[]): T[][] {
+  return runGroups(
+    runs,
+    model.layout.perRun,
+    context.gpu.device.limits.maxStorageBufferBindingSize,
+  );
 }
 
 function flat(runs: GroupRun[], perRun: number, pick: (run: GroupRun) => Float32Array) {
@@ -58,41 +56,28 @@ function flat(runs: GroupRun[], perRun: number, pick: (run: GroupRun) => Float32
 /** Trains every run for `training.iterations` and returns its curve and final state. */
 export async function trainGroup(
   context: ProcedureContext,
-  layout: ParamLayout,
-  widths: number[],
+  model: Model,
   training: TrainingConfig,
-  mode: ScoreMode,
+  parameterization: GroupParameterization,
   runs: GroupRun[],
   label: string,
-  supermaskKey = 0,
 ): Promise<GroupOutcome[]> {
   const outcomes: GroupOutcome[] = [];
-  for (const group of groupsOf(context, layout, runs)) {
-    const modeOptions: Partial<MlpTrainerOptions> = mode === "edge-popup"
-      ? { edgePopup: { keep: group.map((run) => run.keep!) } }
-      : mode === "supermask"
-      ? { supermask: { key: supermaskKey } }
-      : {};
-    const trainer = await MlpTrainer.create(context.gpu, {
-      widths,
+  const perRun = model.layout.perRun;
+  for (const group of groupsOf(context, model, runs)) {
+    const groupParameterization = parameterization(group);
+    const scored = groupParameterization.storedTensors.includes("scores");
+    const trainer = await Trainer.create(context.gpu, {
+      model,
+      parameterization: groupParameterization,
       runs: group.length,
-      batch: training.batch_size,
-      maxSteps: training.iterations,
-      chunkSteps: Math.min(training.eval_every, MAX_CHUNK_STEPS),
-      optimizer: optimizerSpec(training.optimizer),
-      dataset: context.dataset,
-      evalSets: evalSets(context),
-      evalBatch: EVAL_BATCH,
-      maxEvaluations: Math.ceil(training.iterations / training.eval_every),
-      maskInProducts: mode !== "dense",
-      ...modeOptions,
+      ...trainerOptions(context.dataset, training),
     });
     try {
-      const perRun = layout.perRun;
       trainer.reset(
         flat(group, perRun, (run) => run.params),
         flat(group, perRun, (run) => run.mask),
-        mode === "dense" ? undefined : flat(group, perRun, (run) => run.scores!),
+        scored ? { scores: flat(group, perRun, (run) => run.scores!) } : {},
       );
       const orders = group.map((run) =>
         new BatchOrder(context.dataset.train, context.config.seed, run.trial)
@@ -111,7 +96,7 @@ export async function trainGroup(
         );
       });
       const masks = await trainer.readBuffer("mask");
-      const scores = mode === "dense" ? null : await trainer.readBuffer("scores");
+      const scores = scored ? await trainer.readBuffer("scores") : null;
       results.forEach((result, r) => {
         outcomes.push({
           curve: result.curve,
@@ -133,30 +118,22 @@ export async function trainGroup(
  */
 export async function evaluateGroup(
   context: ProcedureContext,
-  layout: ParamLayout,
-  widths: number[],
+  model: Model,
   runs: { params: Float32Array }[],
   label: string,
 ): Promise<EvalPoint[]> {
   const points: EvalPoint[] = [];
-  for (const group of groupsOf(context, layout, runs)) {
-    const trainer = await MlpTrainer.create(context.gpu, {
-      widths,
+  const perRun = model.layout.perRun;
+  for (const group of groupsOf(context, model, runs)) {
+    const trainer = await Trainer.create(context.gpu, {
+      model,
+      parameterization: new MaskedWeights(false),
       runs: group.length,
-      batch: 1,
-      maxSteps: 1,
-      chunkSteps: 1,
-      // Never stepped: evaluation only.
-      optimizer: { kind: "sgd", learningRate: 0, momentum: 0, weightDecay: 0 },
-      dataset: context.dataset,
-      evalSets: evalSets(context),
-      evalBatch: EVAL_BATCH,
-      maxEvaluations: 1,
-      maskInProducts: false,
+      ...evaluationOptions(context.dataset),
     });
     try {
-      const params = new Float32Array(group.length * layout.perRun);
-      group.forEach((run, r) => params.set(run.params, r * layout.perRun));
+      const params = new Float32Array(group.length * perRun);
+      group.forEach((run, r) => params.set(run.params, r * perRun));
       trainer.reset(params, new Float32Array(params.length).fill(1));
       trainer.evaluate();
       const [[validation, test]] = await trainer.readHistory();

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { canonicalJson } from "../config/hash.ts";
 import type { ExperimentConfig, TrainingConfig } from "../config/types.ts";
+import { modelLayerSpecs } from "../model/mod.ts";
 
 export function trainedKey(
   config: ExperimentConfig,
@@ -16,11 +17,11 @@ export function trainedKey(
   trial: number,
   checksums: Record<string, string>,
 ): string {
-  const { layers, init, activation } = config.model;
   const { optimizer, batch_size, iterations, eval_every } = training;
   const identity = {
     data: config.data,
-    model: { layers, init, activation },
+    // The layer list, whichever form the file used: the same network has the same key.
+    model: { layers: modelLayerSpecs(config.model), init: config.model.init },
     training: { optimizer, batch_size, iterations, eval_every },
     seed: config.seed,
     trial,

@@ -1,9 +1,9 @@
 /**
- * Trains the S runs loaded into an MlpTrainer for a fixed budget, evaluating every `evalEvery`
+ * Trains the S runs loaded into an Trainer for a fixed budget, evaluating every `evalEvery`
  * iterations, and returns each run's evaluation curve and final parameters. The budget always
  * runs in full; early stopping is found afterwards from the curve (Frankle & Carbin).
  */
-import type { MlpTrainer } from "./trainer.ts";
+import type { Trainer } from "./trainer.ts";
 import type { BatchOrder } from "./batch_order.ts";
 
 export interface EvalPoint {
@@ -27,7 +27,7 @@ export interface Progress {
 }
 
 export async function trainRuns(
-  trainer: MlpTrainer,
+  trainer: Trainer,
   orders: BatchOrder[],
   budget: { iterations: number; evalEvery: number; batch: number },
   onEvaluation: (progress: Progress) => void,

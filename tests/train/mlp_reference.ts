@@ -1,8 +1,8 @@
 /**
- * The whole MLP training step of MlpTrainer (src/train/trainer.ts) on the CPU in f64, for one run,
+ * The whole MLP training step of Trainer (src/train/trainer.ts) on the CPU in f64, for one run,
  * built only from the per-op references (matmulReference, softmaxXentReference,
  * reluBackwardReference, biasGradReference, adamReference): no math of its own. The order and
- * semantics mirror MlpTrainer.prepare():
+ * semantics mirror Trainer.prepare():
  *
  *   forward   a[l+1] = relu?(a[l] . (W_l * M_l if maskInProducts else W_l)^T + b_l), ReLU on
  *             every layer but the last;
@@ -27,7 +27,7 @@ import { softmaxXentReference } from "../../src/nn/softmax_xent.ts";
 export interface MlpReferenceOptions {
   /**
    * Multiply weights by the mask inside the forward and input-gradient products and the weight
-   * gradient by the mask (default true), as MlpTrainerOptions.maskInProducts.
+   * gradient by the mask (default true), as TrainerOptions.maskInProducts.
    */
   maskInProducts?: boolean;
 }

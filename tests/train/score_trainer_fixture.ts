@@ -1,5 +1,5 @@
 /**
- * A small synthetic dataset (4x4 "images" around one prototype per class) and an MlpTrainer with
+ * A small synthetic dataset (4x4 "images" around one prototype per class) and an Trainer with
  * frozen weights and trained scores on it, for the edge-popup and Bernoulli-supermask tests.
  */
 import type { ImageDataset } from "../../src/data/dataset.ts";
@@ -8,7 +8,8 @@ import { Rng } from "../../src/base/rng.ts";
 import type { BufferPool, Gpu } from "../../src/gpu/mod.ts";
 import { gatherBatchReference } from "../../src/nn/gather_batch.ts";
 import { mlpLayout } from "../../src/model/layout.ts";
-import { MlpTrainer, type MlpTrainerOptions, type OptimizerSpec } from "../../src/train/trainer.ts";
+import { type OptimizerSpec, Trainer } from "../../src/train/trainer.ts";
+import { EdgePopup, mlpModel, type Parameterization } from "../../src/model/mod.ts";
 import { BatchOrder } from "../../src/train/batch_order.ts";
 import { initParams } from "../../src/model/init.ts";
 
@@ -40,7 +41,7 @@ export async function setUp(
   optimizer: OptimizerSpec,
   maxSteps: number,
   weightInit: "signed-kaiming-constant" | "kaiming-normal",
-  mode: Pick<MlpTrainerOptions, "edgePopup" | "supermask"> = { edgePopup: { keep: KEEP } },
+  parameterization: Parameterization = new EdgePopup(Array.from({ length: RUNS }, () => KEEP)),
 ) {
   const rng = new Rng(SEED, "edge-popup test data");
   const prototypes = Array.from(
@@ -53,8 +54,9 @@ export async function setUp(
     test: synthetic(rng, 40, prototypes),
   };
   const dataset = uploadDataset(pool, parts);
-  const trainer = await MlpTrainer.create(gpu, {
-    widths: WIDTHS,
+  const trainer = await Trainer.create(gpu, {
+    model: mlpModel(WIDTHS),
+    parameterization,
     runs: RUNS,
     batch: BATCH,
     maxSteps,
@@ -67,8 +69,6 @@ export async function setUp(
     }],
     evalBatch: 16,
     maxEvaluations: 4,
-    maskInProducts: true,
-    ...mode,
   });
   // Frozen weights without biases (Ramanujan et al.), Kaiming-normal scores.
   const params = new Float32Array(RUNS * layout.perRun);
@@ -83,7 +83,7 @@ export async function setUp(
       r * layout.perRun,
     );
   }
-  trainer.reset(params, new Float32Array(RUNS * layout.perRun).fill(1), scores);
+  trainer.reset(params, new Float32Array(RUNS * layout.perRun).fill(1), { scores });
   return { trainer, dataset, parts, params, scores };
 }
 
@@ -132,7 +132,7 @@ export function batchOrders(dataset: { train: Uint32Array }): BatchOrder[] {
 
 /** Evaluates, trains `steps` (a multiple of 50) in chunks of 50, and evaluates again. */
 export function trainWithEvaluations(
-  trainer: MlpTrainer,
+  trainer: Trainer,
   dataset: { train: Uint32Array },
   steps: number,
 ): void {

@@ -1,11 +1,12 @@
 /**
- * MlpTrainer's edge-popup mode: frozen weights, trained scores, an exact top-k mask per layer
+ * Trainer's edge-popup mode: frozen weights, trained scores, an exact top-k mask per layer
  * every step. One SGD step is checked against the f64 references composed by hand (top-k mask,
  * unmasked gradient of the effective weight W*M, dScore = dWeff * W * sign(score), SGD on
  * weight scores only);
  * after many steps the weights are untouched bit for bit, every layer keeps exactly k weights, the
  * mask is the top-k of the final scores, and the loss has gone down.
  */
+import { EdgePopup } from "../../src/model/mod.ts";
 import assert from "node:assert/strict";
 import { BufferPool } from "../../src/gpu/mod.ts";
 import { mlpGradReference } from "./mlp_reference.ts";
@@ -151,7 +152,7 @@ gpuTest("edge-popup: runs may keep different fractions in one dispatch", async (
     { kind: "adam", learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
     10,
     "signed-kaiming-constant",
-    { edgePopup: { keep } },
+    new EdgePopup(keep),
   );
   try {
     // The evaluation after the steps recomputes the masks from the final scores.

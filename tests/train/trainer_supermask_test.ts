@@ -1,11 +1,12 @@
 /**
- * MlpTrainer's learned Bernoulli supermask (Zhou et al.): frozen weights, trained scores, a mask
+ * Trainer's learned Bernoulli supermask (Zhou et al.): frozen weights, trained scores, a mask
  * sampled every step from Bernoulli(sigmoid(score)) with the seeded counter stream. One SGD step
  * equals the f64 references composed by hand (the sampled mask, the unmasked gradient of the
  * effective weight W*M, dScore = dWeff * W * sigmoid'(score)); after many steps the weights are
  * untouched bit for bit, evaluation uses the most probable mask [score > 0], the loss has gone
  * down, and two identical runs give identical scores.
  */
+import { BernoulliSupermask } from "../../src/model/mod.ts";
 import assert from "node:assert/strict";
 import { BufferPool } from "../../src/gpu/mod.ts";
 import { mlpGradReference } from "./mlp_reference.ts";
@@ -22,7 +23,7 @@ import {
 } from "./score_trainer_fixture.ts";
 
 const KEY = 0x5eed;
-const SUPERMASK = { supermask: { key: KEY } };
+const SUPERMASK = new BernoulliSupermask(KEY);
 
 gpuTest("supermask: one SGD step on the scores equals the f64 reference", async (_t, gpu) => {
   const pool = new BufferPool(gpu.device);

@@ -1,5 +1,5 @@
 /**
- * MlpTrainer end to end on a tiny synthetic data set (4x4 images, 10 classes) uploaded with
+ * Trainer end to end on a tiny synthetic data set (4x4 images, 10 classes) uploaded with
  * uploadDataset: the GPU training loop against the f64 CPU reference of the whole step
  * (tests/train/mlp_reference.ts) driven with the same batch indices and the same gathered inputs;
  * determinism across trainers; S runs side by side bit-identical to the same runs one at a
@@ -16,7 +16,8 @@ import { BufferPool, type Gpu, withValidation } from "../../src/gpu/mod.ts";
 import type { AdamHyper } from "../../src/nn/adam.ts";
 import { gatherBatchReference } from "../../src/nn/gather_batch.ts";
 import { mlpLayout } from "../../src/model/layout.ts";
-import { MlpTrainer } from "../../src/train/trainer.ts";
+import { Trainer } from "../../src/train/trainer.ts";
+import { MaskedWeights, mlpModel } from "../../src/model/mod.ts";
 import { mlpEvaluateReference, mlpStepReference } from "./mlp_reference.ts";
 import { BatchOrder } from "../../src/train/batch_order.ts";
 import { initParams } from "../../src/model/init.ts";
@@ -117,9 +118,10 @@ function createTrainer(
   runs: number,
   maskInProducts: boolean,
   maxSteps = 200,
-): Promise<MlpTrainer> {
-  return MlpTrainer.create(gpu, {
-    widths: WIDTHS,
+): Promise<Trainer> {
+  return Trainer.create(gpu, {
+    model: mlpModel(WIDTHS),
+    parameterization: new MaskedWeights(maskInProducts),
     runs,
     batch: BATCH,
     maxSteps,
@@ -132,7 +134,6 @@ function createTrainer(
     ],
     evalBatch: EVAL_BATCH,
     maxEvaluations: 8,
-    maskInProducts,
     inputMean: INPUT.mean,
     inputStd: INPUT.std,
   });
@@ -143,7 +144,7 @@ function createTrainer(
  * every chunk when asked; returns the index buffer of every chunk ([runs, CHUNK, BATCH]).
  */
 function trainChunks(
-  trainer: MlpTrainer,
+  trainer: Trainer,
   orders: BatchOrder[],
   chunks: number,
   evaluate: boolean,
@@ -162,10 +163,10 @@ function trainChunks(
 async function scoped<T>(
   gpu: Gpu,
   what: string,
-  body: (pool: BufferPool, data: Data, trainers: MlpTrainer[]) => Promise<T>,
+  body: (pool: BufferPool, data: Data, trainers: Trainer[]) => Promise<T>,
 ): Promise<T> {
   const pool = new BufferPool(gpu.device);
-  const trainers: MlpTrainer[] = [];
+  const trainers: Trainer[] = [];
   try {
     const result = await withValidation(
       gpu.device,
@@ -202,7 +203,7 @@ function gatherCpu(data: Data, indices: Uint32Array, steps: number, step: number
   );
 }
 
-gpuTest("MlpTrainer: 200 Adam steps on the GPU match the f64 CPU reference", async (t, gpu) => {
+gpuTest("Trainer: 200 Adam steps on the GPU match the f64 CPU reference", async (t, gpu) => {
   // The tolerance: every f32 operation rounds with relative error <= 2^-24, the inputs reach
   // the GPU rounded to f32, and the f32 weights are re-rounded every step, so the GPU drifts
   // from the f64 trajectory by a random walk of ~1e-7 relative per step (sqrt(200) * 6e-8 ~
@@ -323,7 +324,7 @@ gpuTest("MlpTrainer: 200 Adam steps on the GPU match the f64 CPU reference", asy
 });
 
 gpuTest(
-  "MlpTrainer: two trainers with the same seed give byte-identical params",
+  "Trainer: two trainers with the same seed give byte-identical params",
   async (t, gpu) => {
     await t.step("50 steps, twice from the same seed", async () => {
       const results = await scoped(gpu, "determinism", async (_pool, data, trainers) => {
@@ -350,7 +351,7 @@ gpuTest(
 );
 
 gpuTest(
-  "MlpTrainer: S = 4 runs together are bit-identical to the same runs one at a time",
+  "Trainer: S = 4 runs together are bit-identical to the same runs one at a time",
   async (t, gpu) => {
     await t.step(
       "4 runs, different inits, masks and orders; 2 chunks with evaluation",
@@ -400,7 +401,7 @@ gpuTest(
   },
 );
 
-gpuTest("MlpTrainer: the evaluation history matches a CPU forward pass", async (t, gpu) => {
+gpuTest("Trainer: the evaluation history matches a CPU forward pass", async (t, gpu) => {
   await t.step("2 runs, at reset and after 100 steps, validation and test", async () => {
     const runs = 2;
     const starts = Array.from({ length: runs }, (_, r) => runStart(SEED + 1, r, true));

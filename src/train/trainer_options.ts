@@ -1,0 +1,51 @@
+/**
+ * The trainer options every procedure shares: how a training budget from the experiment file
+ * maps to batch, chunking, optimizer and the evaluation sets (validation, then test).
+ */
+import type { TrainingConfig } from "../config/types.ts";
+import type { GpuDataset } from "../data/gpu_dataset.ts";
+import { optimizerSpec } from "./optimizer_spec.ts";
+import type { TrainerOptions } from "./trainer.ts";
+
+/** Examples per evaluation dispatch. */
+const EVAL_BATCH = 1000;
+/** Most training steps per submit: bounds a submit's length, not the results. */
+const MAX_CHUNK_STEPS = 500;
+
+type SharedOptions = Omit<TrainerOptions, "model" | "parameterization" | "runs">;
+
+/** Validation first, then test: the history's slot order, which train_runs.ts reads. */
+function evalSets(dataset: GpuDataset): TrainerOptions["evalSets"] {
+  return [
+    { name: "validation", indices: dataset.validation },
+    { name: "test", indices: dataset.test },
+  ];
+}
+
+/** Training for `training.iterations`, evaluating every `training.eval_every`. */
+export function trainerOptions(dataset: GpuDataset, training: TrainingConfig): SharedOptions {
+  return {
+    batch: training.batch_size,
+    maxSteps: training.iterations,
+    chunkSteps: Math.min(training.eval_every, MAX_CHUNK_STEPS),
+    optimizer: optimizerSpec(training.optimizer),
+    dataset,
+    evalSets: evalSets(dataset),
+    evalBatch: EVAL_BATCH,
+    maxEvaluations: Math.ceil(training.iterations / training.eval_every),
+  };
+}
+
+/** One evaluation, never stepped. */
+export function evaluationOptions(dataset: GpuDataset): SharedOptions {
+  return {
+    batch: 1,
+    maxSteps: 1,
+    chunkSteps: 1,
+    optimizer: { kind: "sgd", learningRate: 0, momentum: 0, weightDecay: 0 },
+    dataset,
+    evalSets: evalSets(dataset),
+    evalBatch: EVAL_BATCH,
+    maxEvaluations: 1,
+  };
+}
