@@ -4,12 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../../src/base/errors.ts";
 import { EXPERIMENTS_DIR } from "../../src/harness/experiments.ts";
-import {
-  deepMerge,
-  experimentJsonSchema,
-  loadExperimentFile,
-  resolveConfig,
-} from "../../src/harness/schema.ts";
+import { loadExperimentFile, resolveConfig } from "../../src/harness/load_experiment.ts";
 
 // A small valid experiment; variants replace single lines, so each expected message can name
 // its line and column literally. Line numbers are in the comments on the right.
@@ -81,7 +76,7 @@ const FIXTURE = [
   "        rounds: [1, 2]", // 65
 ];
 
-const dir = mkdtempSync(join(tmpdir(), "schema-test-"));
+const dir = mkdtempSync(join(tmpdir(), "load-experiment-test-"));
 globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
 
 /** Writes the fixture with some lines replaced (null deletes a line) and returns its path. */
@@ -345,54 +340,6 @@ Deno.test("command-line overrides are validated too", () => {
     () => resolveConfig(file, "paper", { seed: -1 }),
     new UsageError("command line: --seed: expected an integer in 0..4294967295, got -1"),
   );
-});
-
-Deno.test("deepMerge: maps merge, lists replace, inputs untouched", () => {
-  const base = { a: { b: 1, c: [1, 2, 3] }, d: 4 };
-  const over = { a: { c: [9] } };
-  assert.deepEqual(deepMerge(base, over), { a: { b: 1, c: [9] }, d: 4 });
-  assert.deepEqual(base, { a: { b: 1, c: [1, 2, 3] }, d: 4 });
-});
-
-Deno.test("JSON Schema export is draft 2020-12 JSON with the top-level properties", () => {
-  const schema = experimentJsonSchema();
-  const roundTrip = JSON.parse(JSON.stringify(schema));
-  assert.deepEqual(roundTrip, schema);
-  assert.equal(schema.$schema, "https://json-schema.org/draft/2020-12/schema");
-  assert.equal(schema.type, "object");
-  assert.equal(schema.additionalProperties, false);
-  const properties = schema.properties as Record<string, Record<string, unknown>>;
-  assert.deepEqual(Object.keys(properties), [
-    "id",
-    "hypothesis",
-    "claim",
-    "citation",
-    "model",
-    "data",
-    "procedure",
-    "controls",
-    "trials",
-    "seed",
-    "claims",
-    "profiles",
-  ]);
-  assert.deepEqual(schema.required, Object.keys(properties));
-  const trials = properties.trials;
-  assert.deepEqual([trials.type, trials.minimum, trials.maximum], ["integer", 1, 100]);
-  // One alternative per registered procedure, told apart by its `name`.
-  const alternatives = (properties.procedure as {
-    anyOf: { properties: Record<string, Record<string, unknown>> }[];
-  }).anyOf;
-  const procedure = alternatives.find((a) => JSON.stringify(a.properties.name.enum) === '["imp"]')!;
-  assert.equal(procedure.properties.optimizer.type, "object");
-  const lr = (procedure.properties.optimizer.properties as Record<string, Record<string, unknown>>)
-    .learning_rate;
-  assert.equal(lr.exclusiveMinimum, 0);
-  const overrides =
-    (((properties.profiles.properties as Record<string, Record<string, unknown>>).smoke
-      .properties) as Record<string, Record<string, unknown>>).overrides;
-  assert.equal((overrides.properties as Record<string, unknown>).claims, undefined);
-  assert.equal(overrides.required, undefined, "every override is optional");
 });
 
 Deno.test("procedure.name picks the procedure's fields and the shape of controls", () => {
