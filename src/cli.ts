@@ -6,10 +6,10 @@ import { parseArgs } from "node:util";
 import { exitCodeOf, UsageError } from "./base/errors.ts";
 import { listExperiments } from "./harness/experiments.ts";
 import { reproduce } from "./harness/run.ts";
-import type { ProfileName } from "./config/types.ts";
+import { DEFAULT_PROFILE, PROFILE_NAMES } from "./config/profiles.ts";
 
 const OPTIONS = {
-  profile: { type: "string", default: "quick" },
+  profile: { type: "string", default: DEFAULT_PROFILE },
   trials: { type: "string" },
   seed: { type: "string" },
   backend: { type: "string", default: "auto" },
@@ -20,8 +20,9 @@ const OPTIONS = {
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
+const PROFILE_CHOICES = PROFILE_NAMES.join("|");
 const USAGE =
-  `usage: deno task reproduce [experiment] [--profile smoke|quick|paper] [--trials N] [--seed S]
+  `usage: deno task reproduce [experiment] [--profile ${PROFILE_CHOICES}] [--trials N] [--seed S]
        [--backend auto|vulkan|gl] [--out DIR] [--data-dir DIR] [--fresh] [--print-config]
 With no experiment, lists the experiments and their claims.`;
 
@@ -74,7 +75,7 @@ async function main(args: string[]): Promise<number> {
   let pending = false;
   const outcome = await reproduce({
     experiment: positionals[0],
-    profile: choice("profile", values.profile, ["smoke", "quick", "paper"] as ProfileName[]),
+    profile: choice("profile", values.profile, PROFILE_NAMES),
     trials: integerOption("trials", values.trials),
     seed: integerOption("seed", values.seed),
     backend: choice("backend", values.backend, ["auto", "vulkan", "gl"] as const),

@@ -1,10 +1,11 @@
 /**
  * The vocabulary of the experiment file format: descriptors (what a value may be, with a doc
  * line), the constructors that keep the schema readable, the descriptors every procedure shares
- * (optimizer, fractions), and the shape of a rule that ties fields together. schema.ts derives the
- * validator and the JSON Schema from descriptors; procedures declare their own fields with them.
+ * (optimizer, fractions), and the shape of a rule that ties fields together. validate.ts and
+ * json_schema.ts derive the validator and the JSON Schema from descriptors; procedures declare their own fields with them.
  */
-import type { ExperimentConfig, OptimizerConfig, ProfileName, TrainingConfig } from "./types.ts";
+import type { ProfileName } from "./profiles.ts";
+import type { ExperimentConfig, OptimizerConfig, TrainingConfig } from "./types.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Descriptors: the schema's vocabulary.

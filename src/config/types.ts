@@ -3,6 +3,7 @@
  * result rows -> claim verdicts. Field names here are the YAML keys (snake_case) and the
  * results.csv columns, so the file, the code and the outputs use one vocabulary.
  */
+import type { ProfileName } from "./profiles.ts";
 
 export type Hypothesis =
   | "weak-lth"
@@ -11,8 +12,6 @@ export type Hypothesis =
   | "multi-prize"
   | "elastic"
   | "conjecture";
-
-export type ProfileName = "smoke" | "quick" | "paper";
 
 /** One entry of a model's layer list: a dense layer of that many outputs, or a ReLU. */
 export type LayerSpec = { dense: number } | "relu";

@@ -21,11 +21,11 @@ import type {
   ClaimOp,
   ClaimResult,
   ClaimSelector,
-  ProfileName,
   ResultRow,
   Threshold,
   Verdict,
 } from "../config/types.ts";
+import type { ProfileName } from "../config/profiles.ts";
 
 /** A selector matches a round whose weights remaining is within this distance (absolute). */
 export const WEIGHTS_REMAINING_TOLERANCE = 0.005;

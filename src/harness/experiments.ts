@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../base/errors.ts";
-import { type ExperimentFile, loadExperimentFile } from "./schema.ts";
+import { type ExperimentFile, loadExperimentFile } from "./load_experiment.ts";
 import type { Hypothesis } from "../config/types.ts";
 
 /** The repository root: this file lives at <root>/src/harness/experiments.ts. */

@@ -19,8 +19,9 @@ import { configHash } from "../config/hash.ts";
 import { runDirectory, TRAINED_CACHE } from "../io/paths.ts";
 import { collectProvenance } from "./provenance.ts";
 import { renderReport } from "./report.ts";
-import { resolveConfig } from "./schema.ts";
-import type { ClaimResult, ProfileName, ResolvedConfig } from "../config/types.ts";
+import { resolveConfig } from "./load_experiment.ts";
+import type { ClaimResult, ResolvedConfig } from "../config/types.ts";
+import type { ProfileName } from "../config/profiles.ts";
 
 export interface ReproduceOptions {
   experiment: string;

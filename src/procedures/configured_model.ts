@@ -1,5 +1,4 @@
 /** The model an experiment declares, built for its data set (and a swept hidden width). */
-import { UsageError } from "../base/errors.ts";
 import type { ModelConfig } from "../config/types.ts";
 import {
   buildModel,
@@ -10,17 +9,10 @@ import {
 } from "../model/mod.ts";
 
 /**
- * `inputs` is the data set's features per example; the `kind: mlp` shorthand states it as its
- * first width, which must agree. With `hiddenWidth`, every hidden dense layer gets that width.
+ * `inputs` is the data set's features per example (the schema checked that the `kind: mlp`
+ * shorthand's first width agrees). With `hiddenWidth`, every hidden dense layer gets that width.
  */
 export function configuredModel(model: ModelConfig, inputs: number, hiddenWidth?: number): Model {
-  if (model.kind === "mlp" && model.layers[0] !== inputs) {
-    throw new UsageError(
-      `model.layers starts with ${
-        model.layers[0]
-      } inputs but the data set has ${inputs} features per example; set model.layers[0] to ${inputs}`,
-    );
-  }
   const specs = modelLayerSpecs(model);
   return buildModel(
     hiddenWidth === undefined ? specs : withHiddenWidth(specs, hiddenWidth),

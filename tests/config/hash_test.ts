@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { EXPERIMENTS_DIR } from "../../src/harness/experiments.ts";
 import { canonicalJson, configHash } from "../../src/config/hash.ts";
-import { loadExperimentFile, resolveConfig } from "../../src/harness/schema.ts";
+import { loadExperimentFile, resolveConfig } from "../../src/harness/load_experiment.ts";
 import type { ResolvedConfig } from "../../src/config/types.ts";
 
 /** The same value with every object's keys in reverse order. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { EXPERIMENTS_DIR } from "../../src/harness/experiments.ts";
-import { loadExperimentFile, resolveConfig } from "../../src/harness/schema.ts";
+import { loadExperimentFile, resolveConfig } from "../../src/harness/load_experiment.ts";
 import { impConfig } from "../../src/procedures/imp_spec.ts";
 import { supermaskConfig } from "../../src/procedures/supermask_spec.ts";
 import { trainedKey } from "../../src/procedures/trained_cache.ts";

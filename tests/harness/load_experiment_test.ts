@@ -4,12 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../../src/base/errors.ts";
 import { EXPERIMENTS_DIR } from "../../src/harness/experiments.ts";
-import {
-  deepMerge,
-  experimentJsonSchema,
-  loadExperimentFile,
-  resolveConfig,
-} from "../../src/harness/schema.ts";
+import { loadExperimentFile, resolveConfig } from "../../src/harness/load_experiment.ts";
 
 // A small valid experiment; variants replace single lines, so each expected message can name
 // its line and column literally. Line numbers are in the comments on the right.
@@ -81,7 +76,7 @@ const FIXTURE = [
   "        rounds: [1, 2]", // 65
 ];
 
-const dir = mkdtempSync(join(tmpdir(), "schema-test-"));
+const dir = mkdtempSync(join(tmpdir(), "load-experiment-test-"));
 globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
 
 /** Writes the fixture with some lines replaced (null deletes a line) and returns its path. */
@@ -347,54 +342,6 @@ Deno.test("command-line overrides are validated too", () => {
   );
 });
 
-Deno.test("deepMerge: maps merge, lists replace, inputs untouched", () => {
-  const base = { a: { b: 1, c: [1, 2, 3] }, d: 4 };
-  const over = { a: { c: [9] } };
-  assert.deepEqual(deepMerge(base, over), { a: { b: 1, c: [9] }, d: 4 });
-  assert.deepEqual(base, { a: { b: 1, c: [1, 2, 3] }, d: 4 });
-});
-
-Deno.test("JSON Schema export is draft 2020-12 JSON with the top-level properties", () => {
-  const schema = experimentJsonSchema();
-  const roundTrip = JSON.parse(JSON.stringify(schema));
-  assert.deepEqual(roundTrip, schema);
-  assert.equal(schema.$schema, "https://json-schema.org/draft/2020-12/schema");
-  assert.equal(schema.type, "object");
-  assert.equal(schema.additionalProperties, false);
-  const properties = schema.properties as Record<string, Record<string, unknown>>;
-  assert.deepEqual(Object.keys(properties), [
-    "id",
-    "hypothesis",
-    "claim",
-    "citation",
-    "model",
-    "data",
-    "procedure",
-    "controls",
-    "trials",
-    "seed",
-    "claims",
-    "profiles",
-  ]);
-  assert.deepEqual(schema.required, Object.keys(properties));
-  const trials = properties.trials;
-  assert.deepEqual([trials.type, trials.minimum, trials.maximum], ["integer", 1, 100]);
-  // One alternative per registered procedure, told apart by its `name`.
-  const alternatives = (properties.procedure as {
-    anyOf: { properties: Record<string, Record<string, unknown>> }[];
-  }).anyOf;
-  const procedure = alternatives.find((a) => JSON.stringify(a.properties.name.enum) === '["imp"]')!;
-  assert.equal(procedure.properties.optimizer.type, "object");
-  const lr = (procedure.properties.optimizer.properties as Record<string, Record<string, unknown>>)
-    .learning_rate;
-  assert.equal(lr.exclusiveMinimum, 0);
-  const overrides =
-    (((properties.profiles.properties as Record<string, Record<string, unknown>>).smoke
-      .properties) as Record<string, Record<string, unknown>>).overrides;
-  assert.equal((overrides.properties as Record<string, unknown>).claims, undefined);
-  assert.equal(overrides.required, undefined, "every override is optional");
-});
-
 Deno.test("procedure.name picks the procedure's fields and the shape of controls", () => {
   assertLoadError(
     { 15: "  name: magic" },
@@ -446,4 +393,43 @@ Deno.test("the strong-lth and supermask experiment files validate for every prof
       assert.equal(config.procedure.name, id === "strong-lth" ? "edge-popup" : "supermask");
     }
   }
+});
+
+Deno.test("a layer list model loads and resolves like the kind: mlp shorthand's network", () => {
+  const path = fixture({
+    6: null,
+    7: "  layers: [{dense: 30}, relu, {dense: 10}]",
+    8: null,
+  });
+  const file = loadExperimentFile(path);
+  assert.deepEqual(file.base.model.layers, [{ dense: 30 }, "relu", { dense: 10 }]);
+  assert.equal(file.base.model.kind, undefined);
+});
+
+Deno.test("model forms: each mix-up names the entry, what was expected and the fix", () => {
+  assertLoadError(
+    { 6: null, 8: null },
+    (p) =>
+      `${p}:6:12: model.layers[0]: expected a layer ({dense: N} or relu), got the width 784; add kind: mlp to list widths`,
+  );
+  assertLoadError(
+    { 7: "  layers: [784, {dense: 30}, 10]" },
+    (p) =>
+      `${p}:7:17: model.layers[1]: expected a width (kind: mlp lists widths from input to output), got {dense: 30}; remove kind: mlp to write a layer list`,
+  );
+  assertLoadError(
+    { 6: null, 7: "  layers: [relu, {dense: 10}]", 8: null },
+    (p) =>
+      `${p}:6:12: model.layers[0]: expected relu right after a dense layer (it runs as that layer's epilogue), got it after the input`,
+  );
+  assertLoadError(
+    { 6: null, 7: "  layers: [{dense: 30}, relu, {dense: 12}]" },
+    (p) =>
+      `${p}:7:3: model.activation: expected no activation: a layer list names its activations as entries (relu); remove model.activation`,
+  );
+  assertLoadError(
+    { 6: null, 7: "  layers: [{dense: 30}, relu, {dense: 12}]", 8: null },
+    (p) =>
+      `${p}:6:39: model.layers[2].dense: expected 10 (the mnist classes: the last dense layer gives the logits), got 12`,
+  );
 });

@@ -1,0 +1,120 @@
+/**
+ * The descriptors of a claim: which metric, read from which runs (a selector, and a baseline for
+ * a difference or ratio), reduced by which statistic, compared with which threshold (one for
+ * every profile, or one per profile).
+ */
+import {
+  type Desc,
+  type Field,
+  kebab,
+  type NumberDesc,
+  obj,
+  oneOf,
+  opt,
+  req,
+  text,
+  type UnionDesc,
+} from "../config/descriptors.ts";
+import { PROFILE_NAMES } from "../config/profiles.ts";
+import type { ClaimConfig, ClaimSelector } from "../config/types.ts";
+
+/** Statistics of single selectors: the metric, or it against a baseline. */
+const SINGLE_STATISTICS = ["value", "difference", "ratio"] as const;
+/** Statistics along the selector's one list-valued field (the axis). */
+export const AXIS_STATISTICS = ["argmax", "max", "min_step"] as const;
+const METRICS = [
+  "early_stop_iteration",
+  "test_accuracy_at_early_stop",
+  "final_test_accuracy",
+  "min_validation_loss",
+];
+
+const WEIGHTS_REMAINING: NumberDesc = {
+  kind: "number",
+  min: 0,
+  max: 1,
+  minExclusive: true,
+  doc: "Fraction of prunable weights remaining; the nearest level within 0.005 is used.",
+};
+const WIDTH: Desc = { kind: "integer", min: 1, doc: "Hidden width (results.csv width)." };
+/** A single value, or a list of at least two: the axis of an argmax / max / min_step claim. */
+const axisOr = (desc: Desc, doc: string): UnionDesc => ({
+  kind: "union",
+  doc,
+  of: [desc, { kind: "array", items: desc, minItems: 2, doc: "The axis of the statistic." }],
+});
+const SELECTOR = obj(
+  "Which runs a metric is read from.",
+  {
+    arm: req({
+      kind: "string",
+      pattern: "^[A-Za-z0-9_.-]+$",
+      patternDoc: 'an arm name such as "ticket"',
+      doc: "Arm name (one the procedure produces).",
+    }),
+    weights_remaining: opt(
+      axisOr(
+        WEIGHTS_REMAINING,
+        "Weights remaining, or a list of them; absent = the only level the arm has.",
+      ),
+    ),
+    width: opt(
+      axisOr(WIDTH, "Hidden width, or a list of them; absent = the only width the arm has."),
+    ),
+  } satisfies Record<keyof ClaimSelector, Field>,
+);
+
+const THRESHOLD_VALUE: UnionDesc = {
+  kind: "union",
+  doc: 'A number, or [low, high] for the op "in".',
+  of: [
+    { kind: "number", doc: "Threshold the measured value is compared with." },
+    {
+      kind: "array",
+      items: { kind: "number" },
+      minItems: 2,
+      maxItems: 2,
+      doc: '[low, high]: the measured value must lie in this closed interval (op "in").',
+    },
+  ],
+};
+const THRESHOLD: UnionDesc = {
+  kind: "union",
+  doc: "A threshold, or a map from profile to threshold (the evaluator picks the run's profile).",
+  of: [
+    ...THRESHOLD_VALUE.of,
+    obj(
+      "Threshold per profile.",
+      Object.fromEntries(PROFILE_NAMES.map((p) => [p, opt(THRESHOLD_VALUE)])),
+      { minFields: 1 },
+    ),
+  ],
+};
+
+export const CLAIM = obj(
+  "One falsifiable claim with its threshold.",
+  {
+    id: req(kebab("Claim id, unique in the file.")),
+    text: req(text("The claim as one falsifiable sentence.")),
+    metric: req(oneOf(METRICS, "Metric read from each run.")),
+    select: req(SELECTOR),
+    baseline: opt(SELECTOR),
+    statistic: req(
+      oneOf(
+        [...SINGLE_STATISTICS, ...AXIS_STATISTICS],
+        "value: metric(select); difference: minus baseline; ratio: over baseline; along the " +
+          "selector's one list (the axis): argmax = the axis value with the highest metric, " +
+          "max = that metric, min_step = the smallest increase between neighbouring axis values.",
+      ),
+    ),
+    op: req(
+      oneOf(
+        ["<", "<=", ">", ">=", "in"],
+        "Comparison: measured <op> threshold; in: low <= measured <= high.",
+      ),
+    ),
+    threshold: req(THRESHOLD),
+    why: opt(text("The calibration argument for the threshold.")),
+    paper: req(text("The paper's value with its source, shown beside ours.")),
+  } satisfies Record<keyof ClaimConfig, Field>,
+);

@@ -1,0 +1,65 @@
+/**
+ * Every rule across fields of an experiment, in the order they are checked (the first violation
+ * is the one reported) and listed in the JSON Schema's description: the model fits the dataset,
+ * the training cap fits the split, then the procedure's own rules, then the claims' rules.
+ */
+import type { CrossRule } from "../config/descriptors.ts";
+import { CLAIM_RULES } from "./claim_rules.ts";
+import { DATASETS, procedureSpecOf } from "./experiment_schema.ts";
+import { MODEL_FORM_RULE } from "./model_rules.ts";
+
+export const CROSS_RULES: CrossRule[] = [
+  MODEL_FORM_RULE,
+  {
+    doc:
+      "model.layers starts at the dataset's input size (784) and ends at its class count (10); a layer list's last dense layer has the class count",
+    check(cfg, fail) {
+      const shape = DATASETS[cfg.data.dataset];
+      if (cfg.model.kind !== "mlp") {
+        const last = cfg.model.layers.findLastIndex((entry) => typeof entry === "object");
+        const entry = cfg.model.layers[last] as { dense: number };
+        if (entry.dense !== shape.classes) {
+          fail(
+            `model.layers[${last}].dense`,
+            `expected ${shape.classes} (the ${cfg.data.dataset} classes: the last dense layer gives the logits), got ${entry.dense}`,
+          );
+        }
+        return;
+      }
+      const layers = cfg.model.layers;
+      if (layers[0] !== shape.inputs) {
+        fail(
+          "model.layers[0]",
+          `expected ${shape.inputs} (the ${cfg.data.dataset} input size), got ${layers[0]}`,
+        );
+      }
+      const last = layers.length - 1;
+      if (layers[last] !== shape.classes) {
+        fail(
+          `model.layers[${last}]`,
+          `expected ${shape.classes} (the ${cfg.data.dataset} classes), got ${layers[last]}`,
+        );
+      }
+    },
+  },
+  {
+    doc: "data.train_limit is at most the training images left after the validation split",
+    check(cfg, fail) {
+      // 60,000 training images - validation = the training set the limit caps.
+      const left = DATASETS[cfg.data.dataset].train - cfg.data.validation;
+      if (cfg.data.train_limit !== undefined && cfg.data.train_limit > left) {
+        fail(
+          "data.train_limit",
+          `expected an integer in 1..${left} (60000 - validation), got ${cfg.data.train_limit}`,
+        );
+      }
+    },
+  },
+  {
+    doc: "the procedure's own rules (listed with each procedure)",
+    check(cfg, fail, profile) {
+      for (const rule of procedureSpecOf(cfg).rules) rule.check(cfg, fail, profile);
+    },
+  },
+  ...CLAIM_RULES,
+];

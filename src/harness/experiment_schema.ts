@@ -1,0 +1,124 @@
+/**
+ * The descriptors of one experiment as it runs (no profiles): the model, the data, the
+ * procedure block and the controls (their fields come from the procedure named in
+ * `procedure.name`, so the harness has no case per procedure), trials, seed and claims.
+ */
+import { type Desc, type Field, kebab, obj, oneOf, opt, req, text } from "../config/descriptors.ts";
+import type { DataConfig, ExperimentConfig, MlpModelConfig } from "../config/types.ts";
+import { PROCEDURE_SPECS } from "../procedures/specs.ts";
+import type { ProcedureSpec } from "../procedures/spec.ts";
+import { CLAIM } from "./claim_schema.ts";
+
+const HYPOTHESES = ["weak-lth", "strong-lth", "supermask", "multi-prize", "elastic", "conjecture"];
+
+/** Both datasets are 28x28 grey images in 10 classes: 60,000 training and 10,000 test images. */
+export const DATASETS: Record<
+  DataConfig["dataset"],
+  { inputs: number; classes: number; train: number; test: number }
+> = {
+  "mnist": { inputs: 784, classes: 10, train: 60000, test: 10000 },
+  "fashion-mnist": { inputs: 784, classes: 10, train: 60000, test: 10000 },
+};
+
+/** One entry of `model.layers`: a width (the `kind: mlp` shorthand), `{dense: N}` or `relu`. */
+const LAYER_ENTRY: Desc = {
+  kind: "union",
+  doc: "A width (with kind: mlp), or a layer: {dense: N} or relu.",
+  of: [
+    { kind: "integer", min: 1, doc: "A layer width (kind: mlp)." },
+    oneOf(["relu"], "An activation layer: ReLU after the layer before it."),
+    obj("A dense layer with N outputs.", {
+      dense: req({ kind: "integer", min: 1, doc: "Outputs of the dense layer." }),
+    }),
+  ],
+};
+
+const MODEL = obj(
+  "The network: a layer list ([{dense: 300}, relu, {dense: 10}]), or the shorthand kind: mlp with widths from input to output.",
+  {
+    kind: opt(oneOf(["mlp"], "The shorthand: layers are widths, ReLU between dense layers.")),
+    layers: req({
+      kind: "array",
+      items: LAYER_ENTRY,
+      // Two widths at least (input, classes); a layer list has a dense layer and more.
+      minItems: 2,
+      doc:
+        "The layer list, e.g. [{dense: 300}, relu, {dense: 100}, relu, {dense: 10}]; with kind: mlp, widths from input to output, e.g. [784, 300, 100, 10].",
+    }),
+    activation: opt(oneOf(["relu"], "Hidden-layer activation (kind: mlp only).")),
+    init: req(
+      oneOf(["glorot-normal", "kaiming-normal", "signed-kaiming-constant"], "Weight initialiser."),
+    ),
+    prune_biases: req({ kind: "boolean", doc: "Whether biases are pruned along with weights." }),
+  } satisfies Record<keyof MlpModelConfig, Field>,
+);
+
+const DATA = obj(
+  "The dataset and its split.",
+  {
+    dataset: req(oneOf(Object.keys(DATASETS), "Dataset name.")),
+    validation: req({
+      kind: "integer",
+      min: 1,
+      max: 59999,
+      doc: "Examples held out of the 60,000 training images as the validation set.",
+    }),
+    train_limit: opt({
+      kind: "integer",
+      min: 1,
+      doc: "Cap on the training examples used (after the split).",
+    }),
+    test_limit: opt({
+      kind: "integer",
+      min: 1,
+      max: 10000,
+      doc: "Cap on the test examples evaluated.",
+    }),
+  } satisfies Record<keyof DataConfig, Field>,
+);
+
+const PROCEDURE: Desc = {
+  kind: "tagged",
+  doc: "How the networks are trained and pruned; `name` picks the procedure.",
+  tagPath: "procedure.name",
+  of: Object.fromEntries(PROCEDURE_SPECS.map((spec) => [
+    spec.name,
+    obj(spec.doc, {
+      name: req(oneOf([spec.name], "Procedure name (the procedure registry maps it to code).")),
+      ...spec.fields,
+    }),
+  ])),
+};
+const CONTROLS: Desc = {
+  kind: "tagged",
+  doc: "Control arms; their fields depend on procedure.name.",
+  tagPath: "procedure.name",
+  of: Object.fromEntries(PROCEDURE_SPECS.map((spec) => [spec.name, spec.controls])),
+};
+
+/** The spec of a config's procedure; the shape check has already refused an unknown name. */
+export function procedureSpecOf(cfg: ExperimentConfig): ProcedureSpec {
+  return PROCEDURE_SPECS.find((spec) => spec.name === cfg.procedure.name)!;
+}
+
+export const EXPERIMENT_FIELDS = {
+  id: req(kebab("Experiment id; equals the file's base name.")),
+  hypothesis: req(oneOf(HYPOTHESES, "Which hypothesis the experiment tests.")),
+  claim: req(text("The paper's claim as one falsifiable sentence.")),
+  citation: req(text("Where the claim comes from.")),
+  model: req(MODEL),
+  data: req(DATA),
+  procedure: req(PROCEDURE),
+  controls: req(CONTROLS),
+  trials: req({ kind: "integer", min: 1, max: 100, doc: "Independent trials (seeds)." }),
+  seed: req({ kind: "integer", min: 0, max: 0xffffffff, doc: "Base seed of every random stream." }),
+  claims: req({
+    kind: "array",
+    items: CLAIM,
+    minItems: 1,
+    doc: "The claims checked after the run.",
+  }),
+} satisfies Record<keyof ExperimentConfig, Field>;
+
+/** A resolved experiment (no profiles): what the validator checks after merging a profile. */
+export const EXPERIMENT = obj("A lottery-ticket experiment.", EXPERIMENT_FIELDS);
