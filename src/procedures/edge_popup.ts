@@ -11,7 +11,7 @@
  * Each (width, job) is resumable: it is skipped when every run's DONE marker exists.
  */
 import { join } from "node:path";
-import { Rng } from "../base/rng.ts";
+import { STREAMS } from "../base/streams.ts";
 import type { ResultRow } from "../config/types.ts";
 import { mlpLayout } from "../model/layout.ts";
 import { keepCount } from "../nn/topk_mask.ts";
@@ -32,11 +32,6 @@ import type { ProcedureContext } from "./types.ts";
 /** The network of one swept width: every hidden layer of model.layers set to `width`. */
 export function sweptWidths(layers: number[], width: number): number[] {
   return layers.map((w, i) => (i === 0 || i === layers.length - 1 ? w : width));
-}
-
-/** Seeds per (trial, width), so a width added to the sweep leaves the others' runs unchanged. */
-function streamIndex(trial: number, width: number): number {
-  return trial * 100_000 + width;
 }
 
 export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow[]> {
@@ -67,7 +62,7 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
         params: initParams(
           layout,
           config.model.init,
-          new Rng(config.seed, "dense init", streamIndex(trial, width)),
+          STREAMS.edgePopupDenseInit.rng(config.seed, trial, width),
         ),
         mask: ones(),
       })
@@ -85,13 +80,13 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
       initParams(
         layout,
         init,
-        new Rng(config.seed, `edge-popup weights ${init}`, streamIndex(trial, width)),
+        STREAMS.edgePopupWeights.rng(config.seed, init, trial, width),
       );
     const scored = trials.flatMap((trial) => {
       const scores = initParams(
         layout,
         p.score_init,
-        new Rng(config.seed, "edge-popup scores", streamIndex(trial, width)),
+        STREAMS.edgePopupScores.rng(config.seed, trial, width),
       );
       const weights = new Map<WeightInit, Float32Array>();
       return widthCells.map(({ k, init }) => {
@@ -123,7 +118,7 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
         const weights = weightsOf(init, trial);
         return ks.map((k) => {
           const level = levels.indexOf(k) + 1;
-          const rng = new Rng(config.seed, "random mask", streamIndex(trial, width) * 100 + level);
+          const rng = STREAMS.edgePopupRandomMask.rng(config.seed, trial, width, level);
           const masks = layout.layers.map((layer) => {
             const n = layer.inputs * layer.outputs;
             return randomMask(n, keepCount(k, n), rng);

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Rng } from "../base/rng.ts";
+import { STREAMS } from "../base/streams.ts";
 import { armDirectory } from "../io/paths.ts";
 import type { ResolvedConfig, ResultRow } from "../config/types.ts";
 import { mlpLayout, type ParamLayout, weightBlock } from "../model/layout.ts";
@@ -61,7 +61,7 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   const layout = mlpLayout(config.model.layers);
   const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
   const inits = trials.map((trial) =>
-    initParams(layout, config.model.init, new Rng(config.seed, "init", trial))
+    initParams(layout, config.model.init, STREAMS.init.rng(config.seed, trial))
   );
   let masks: Float32Array[][] = trials.map(() =>
     layout.layers.map((layer) => new Float32Array(layer.inputs * layer.outputs).fill(1))
@@ -159,11 +159,11 @@ function planRound(
     plan("ticket", 0, masks[t], inits[t]);
     if (!withControls) return;
     for (let replicate = 1; replicate <= controls.random_reinit; replicate++) {
-      const rng = new Rng(config.seed, "reinit", (trial * 1000 + round) * 1000 + replicate);
+      const rng = STREAMS.reinit.rng(config.seed, trial, round, replicate);
       plan("random-reinit", replicate, masks[t], initParams(layout, config.model.init, rng));
     }
     if (controls.random_mask) {
-      const rng = new Rng(config.seed, "random-mask", trial * 1000 + round);
+      const rng = STREAMS.impRandomMask.rng(config.seed, trial, round);
       plan(
         "random-mask",
         0,

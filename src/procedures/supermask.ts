@@ -16,7 +16,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Rng, streamKey } from "../base/rng.ts";
+import { STREAMS } from "../base/streams.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { encodeSafetensors } from "../io/safetensors.ts";
 import type { ResultRow } from "../config/types.ts";
@@ -79,7 +79,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
           criterion,
           weightBlock(layout, trained[t].init, l),
           weightBlock(layout, trained[t].final, l),
-          new Rng(config.seed, "random criterion", trial * 100 + l),
+          STREAMS.supermaskRandomCriterion.rng(config.seed, trial, l),
         ))
       ),
     ]))
@@ -108,7 +108,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
             layerMasks,
             values,
             config.model.init,
-            new Rng(config.seed, "random signs", trial),
+            STREAMS.supermaskRandomSigns.rng(config.seed, trial),
           ),
           mask: flatMask(layout, layerMasks),
           key: { trial, width, round: level, arm, replicate: 0 },
@@ -149,7 +149,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
       ? new Float32Array(trained[t].init)
       : keptValues(layout, trained[t].init, null, "signed-constant", config.model.init, null),
     mask: new Float32Array(layout.perRun).fill(1),
-    scores: initParams(layout, learned.score_init, new Rng(config.seed, "supermask scores", trial)),
+    scores: initParams(layout, learned.score_init, STREAMS.supermaskScores.rng(config.seed, trial)),
     key: { trial, width, round: level, arm: "learned", replicate: 0 },
     directory: runDir(trial, level, "learned"),
   }));
@@ -162,7 +162,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
       "supermask",
       planned,
       "learned supermask",
-      streamKey(config.seed, "supermask sample"),
+      STREAMS.supermaskSample.key(config.seed),
     )).map((outcome) => ({ ...outcome, trained: true })), rows);
   return rows;
 }
@@ -193,7 +193,7 @@ async function denseNetworks(
     const runs: PlannedRun[] = missing.map((trial) => ({
       trial,
       // The stream weak-lth's IMP initialises from, so both experiments train the same network.
-      params: initParams(layout, config.model.init, new Rng(config.seed, "init", trial)),
+      params: initParams(layout, config.model.init, STREAMS.init.rng(config.seed, trial)),
       mask: new Float32Array(layout.perRun).fill(1),
       key: { trial, width: config.model.layers[1], round: 0, arm: "dense", replicate: 0 },
       directory: sources[trials.indexOf(trial)],

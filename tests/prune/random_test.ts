@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Rng } from "../../src/base/rng.ts";
+import { STREAMS } from "../../src/base/streams.ts";
 import {
   assertBinaryMask,
   countKept,
@@ -30,7 +31,7 @@ Deno.test("randomMask has the ticket's per-layer counts over 20 rounds of weak-l
   for (let round = 1; round <= 20; round++) {
     kept = kept.map((k, l) => keptAfterRound(k, FRACTIONS[l]));
     if (![1, 7, 9, 15, 20].includes(round)) continue;
-    const rng = new Rng(1, "random-mask", 1000 + round);
+    const rng = STREAMS.impRandomMask.rng(1, 1, round);
     const masks = SIZES.map((size, l) => randomMask(size, kept[l], rng));
     assert.deepEqual(masks.map(countKept), kept, `round ${round}`);
   }
