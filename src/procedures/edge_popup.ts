@@ -10,8 +10,8 @@
  *   first init) under a uniformly random mask keeping k of each layer, evaluated untrained.
  * Each (width, job) is resumable: it is skipped when every run's DONE marker exists.
  */
-import { join } from "node:path";
 import { STREAMS } from "../base/streams.ts";
+import { armDirectory } from "../io/paths.ts";
 import type { ResultRow } from "../config/types.ts";
 import { mlpLayout } from "../model/layout.ts";
 import { keepCount } from "../nn/topk_mask.ts";
@@ -41,7 +41,7 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
   const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
   const rows: ResultRow[] = [];
   const runDir = (key: RowKey) =>
-    join(directory, `trial-${key.trial}`, `h${key.width}`, `level-${key.round}`, key.arm);
+    armDirectory(directory, { trial: key.trial, width: key.width, level: key.round, arm: key.arm });
 
   const cells = sweepCells(p);
   const levels = sweepLevels(p);

@@ -11,9 +11,8 @@
  * last finished round and recomputes nothing that round wrote.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { STREAMS } from "../base/streams.ts";
-import { armDirectory } from "../io/paths.ts";
+import { armDirectory, armFiles, CHECKPOINT_FILES, trainedDirectory } from "../io/paths.ts";
 import type { ResolvedConfig, ResultRow } from "../config/types.ts";
 import { mlpLayout, type ParamLayout, weightBlock } from "../model/layout.ts";
 import { MlpTrainer } from "../train/trainer.ts";
@@ -38,7 +37,7 @@ import {
   readRow,
   writeRunFiles,
 } from "./run_files.ts";
-import { trainedDirectory, trainedKey } from "./trained_cache.ts";
+import { trainedKey } from "./trained_cache.ts";
 import type { ProcedureContext } from "./types.ts";
 
 interface RunPlan {
@@ -77,7 +76,7 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
       context.progress(`round ${round}: finished earlier, loaded from ${directory}`);
       for (const plan of plans) rows.push(readRow(plan.directory));
       tickets = plans.filter((plan) => plan.arm === "ticket").map((plan) =>
-        paramsFromCheckpoint(layout, readFileSync(join(plan.directory, "final.safetensors")))
+        paramsFromCheckpoint(layout, readFileSync(armFiles(plan.directory).final))
       );
     } else {
       const outcomes = await trainRound(context, layout, procedure, plans, round, started);
@@ -95,8 +94,12 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
         );
         const files = {
           checkpoints: {
-            "init.safetensors": checkpointTensors(layout, plan.init, plan.masks),
-            "final.safetensors": checkpointTensors(layout, outcomes[i].finalParams, plan.masks),
+            [CHECKPOINT_FILES.init]: checkpointTensors(layout, plan.init, plan.masks),
+            [CHECKPOINT_FILES.final]: checkpointTensors(
+              layout,
+              outcomes[i].finalParams,
+              plan.masks,
+            ),
           },
           curve: outcomes[i].curve,
           row,
@@ -154,7 +157,7 @@ function planRound(
         replicate,
         masks: runMasks,
         init: applyMasks(layout, init, runMasks),
-        directory: armDirectory(directory, trial, round, arm, replicate),
+        directory: armDirectory(directory, { trial, level: round, arm, replicate }),
       });
     plan("ticket", 0, masks[t], inits[t]);
     if (!withControls) return;

@@ -15,9 +15,15 @@
  * Each step is resumable: a level is skipped when every run's DONE marker exists.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { STREAMS } from "../base/streams.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
+import {
+  armDirectory,
+  armFiles,
+  levelDirectory,
+  masksFile,
+  trainedDirectory,
+} from "../io/paths.ts";
 import { encodeSafetensors } from "../io/safetensors.ts";
 import type { ResultRow } from "../config/types.ts";
 import { mlpLayout, type ParamLayout, weightBlock } from "../model/layout.ts";
@@ -35,11 +41,9 @@ import { initParams } from "../model/init.ts";
 import { isDone, paramsFromCheckpoint, readCurve, readRow, writeRunFiles } from "./run_files.ts";
 import { type PlannedRun, runJob } from "./run_job.ts";
 import { maskArm, supermaskConfig, untrainedArms } from "./supermask_spec.ts";
-import { trainedDirectory, trainedKey } from "./trained_cache.ts";
+import { trainedKey } from "./trained_cache.ts";
 import { evaluateGroup, trainGroup } from "./train_group.ts";
 import type { ProcedureContext } from "./types.ts";
-
-const CHECKPOINTS = ["init.safetensors", "final.safetensors"];
 
 export async function runSupermask(context: ProcedureContext): Promise<ResultRow[]> {
   const { config, directory } = context;
@@ -49,7 +53,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
   const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
   const rows: ResultRow[] = [];
   const runDir = (trial: number, level: number, arm: string) =>
-    join(directory, `trial-${trial}`, `level-${level}`, arm);
+    armDirectory(directory, { trial, level, arm });
 
   // 1. The dense training, shared through the trained cache.
   const trained = await denseNetworks(context, layout, trials);
@@ -57,7 +61,9 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
     const dir = runDir(trial, 0, "dense");
     if (!isDone(dir)) {
       mkdirSync(dir, { recursive: true });
-      for (const name of CHECKPOINTS) copyFileSync(join(trained[t].source, name), join(dir, name));
+      const [from, to] = [armFiles(trained[t].source), armFiles(dir)];
+      copyFileSync(from.init, to.init);
+      copyFileSync(from.final, to.final);
       writeRunFiles(dir, {
         checkpoints: {},
         curve: readCurve(trained[t].source),
@@ -115,7 +121,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
           directory: runDir(trial, level, arm),
         });
       }
-      writeMasks(join(directory, `trial-${trial}`, `level-${level}`), layout, masks);
+      writeMasks(levelDirectory(directory, { trial, level }), layout, masks);
     });
     await runJob(
       layout,
@@ -219,8 +225,8 @@ async function denseNetworks(
   }
   return sources.map((source) => ({
     source,
-    init: paramsFromCheckpoint(layout, readFileSync(join(source, "init.safetensors"))),
-    final: paramsFromCheckpoint(layout, readFileSync(join(source, "final.safetensors"))),
+    init: paramsFromCheckpoint(layout, readFileSync(armFiles(source).init)),
+    final: paramsFromCheckpoint(layout, readFileSync(armFiles(source).final)),
   }));
 }
 
@@ -231,7 +237,7 @@ function writeMasks(
   masks: Map<MaskCriterion, Float32Array[]>,
 ): void {
   for (const [criterion, layerMasks] of masks) {
-    const file = join(directory, `${criterion}.masks.safetensors`);
+    const file = masksFile(directory, criterion);
     if (existsSync(file)) continue;
     writeFileAtomic(
       file,

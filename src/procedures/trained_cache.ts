@@ -6,7 +6,6 @@
  * seed and trial), including the dataset files' checksums.
  */
 import { createHash } from "node:crypto";
-import { join } from "node:path";
 import { canonicalJson } from "../config/hash.ts";
 import type { ExperimentConfig, TrainingConfig } from "../config/types.ts";
 
@@ -27,8 +26,4 @@ export function trainedKey(
     checksums,
   };
   return createHash("sha256").update(canonicalJson(identity), "utf8").digest("hex").slice(0, 16);
-}
-
-export function trainedDirectory(cacheDirectory: string, key: string): string {
-  return join(cacheDirectory, key);
 }
