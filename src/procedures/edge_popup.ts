@@ -41,7 +41,7 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
   const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
   const rows: ResultRow[] = [];
   const runDir = (key: RowKey) =>
-    armDirectory(directory, { trial: key.trial, width: key.width, level: key.round, arm: key.arm });
+    armDirectory(directory, { trial: key.trial, width: key.width, level: key.level, arm: key.arm });
 
   const cells = sweepCells(p);
   const levels = sweepLevels(p);
@@ -57,7 +57,7 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
     const ones = () => new Float32Array(layout.perRun).fill(1);
 
     const dense = trials.map((trial) =>
-      plan({ trial, round: 0, arm: "dense" }, {
+      plan({ trial, level: 0, arm: "dense" }, {
         trial,
         params: initParams(
           layout,
@@ -91,7 +91,7 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
       const weights = new Map<WeightInit, Float32Array>();
       return widthCells.map(({ k, init }) => {
         if (!weights.has(init)) weights.set(init, weightsOf(init, trial));
-        return plan({ trial, round: levels.indexOf(k) + 1, arm: init }, {
+        return plan({ trial, level: levels.indexOf(k) + 1, arm: init }, {
           trial,
           params: weights.get(init)!,
           mask: ones(),
@@ -123,7 +123,7 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
             const n = layer.inputs * layer.outputs;
             return randomMask(n, keepCount(k, n), rng);
           });
-          return plan({ trial, round: level, arm: "random-mask" }, {
+          return plan({ trial, level, arm: "random-mask" }, {
             trial,
             params: applyMasks(layout, weights, masks),
             mask: flatMask(layout, masks),

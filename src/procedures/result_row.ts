@@ -5,7 +5,7 @@ import { earlyStop, type EvalPoint } from "../train/train_runs.ts";
 export interface RowKey {
   trial: number;
   width: number;
-  round: number;
+  level: number;
   arm: string;
   replicate: number;
 }

@@ -73,7 +73,13 @@ export function isDone(directory: string): boolean {
 }
 
 export function readRow(directory: string): ResultRow {
-  return JSON.parse(readFileSync(armFiles(directory).row, "utf8"));
+  const row = JSON.parse(readFileSync(armFiles(directory).row, "utf8"));
+  if (row.level === undefined && row.round !== undefined) {
+    // Written before ResultRow.round became level: the same value under its old name.
+    const { round, ...rest } = row;
+    return { ...rest, level: round };
+  }
+  return row;
 }
 
 /** A run's evaluation curve, from its metrics.jsonl. */

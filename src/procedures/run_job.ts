@@ -68,7 +68,7 @@ export async function runJob(
       metadata: {
         trial: String(run.key.trial),
         width: String(run.key.width),
-        level: String(run.key.round),
+        level: String(run.key.level),
         arm: run.key.arm,
       },
     });

@@ -67,7 +67,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
       writeRunFiles(dir, {
         checkpoints: {},
         curve: readCurve(trained[t].source),
-        row: { ...readRow(trained[t].source), arm: "dense", round: 0, replicate: 0 },
+        row: { ...readRow(trained[t].source), arm: "dense", level: 0, replicate: 0 },
         metadata: {},
       });
     }
@@ -117,7 +117,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
             STREAMS.supermaskRandomSigns.rng(config.seed, trial),
           ),
           mask: flatMask(layout, layerMasks),
-          key: { trial, width, round: level, arm, replicate: 0 },
+          key: { trial, width, level, arm, replicate: 0 },
           directory: runDir(trial, level, arm),
         });
       }
@@ -156,7 +156,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
       : keptValues(layout, trained[t].init, null, "signed-constant", config.model.init, null),
     mask: new Float32Array(layout.perRun).fill(1),
     scores: initParams(layout, learned.score_init, STREAMS.supermaskScores.rng(config.seed, trial)),
-    key: { trial, width, round: level, arm: "learned", replicate: 0 },
+    key: { trial, width, level, arm: "learned", replicate: 0 },
     directory: runDir(trial, level, "learned"),
   }));
   await runJob(layout, learnedRuns, async (planned) =>
@@ -201,7 +201,7 @@ async function denseNetworks(
       // The stream weak-lth's IMP initialises from, so both experiments train the same network.
       params: initParams(layout, config.model.init, STREAMS.init.rng(config.seed, trial)),
       mask: new Float32Array(layout.perRun).fill(1),
-      key: { trial, width: config.model.layers[1], round: 0, arm: "dense", replicate: 0 },
+      key: { trial, width: config.model.layers[1], level: 0, arm: "dense", replicate: 0 },
       directory: sources[trials.indexOf(trial)],
     }));
     await runJob(

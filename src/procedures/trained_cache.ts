@@ -1,5 +1,5 @@
 /**
- * Trained dense networks shared between experiments: weak-lth's dense round and supermask's
+ * Trained dense networks shared between experiments: weak-lth's dense level 0 and supermask's
  * dense training are the same run when the data, model, training budget, seed and trial agree,
  * so the second one reads the first one's checkpoints instead of training again. The key hashes
  * everything that decides the trained bits (the batch order and initialisation streams derive from

@@ -7,15 +7,15 @@ type Metrics = Partial<Pick<ResultRow, "early_stop_iteration" | "test_accuracy_a
 
 function row(
   trial: number,
-  round: number,
+  level: number,
   arm: string,
   metrics: Metrics,
   replicate = 0,
 ): ResultRow {
-  const wr = Number(Math.pow(0.8, round).toFixed(6));
+  const wr = Number(Math.pow(0.8, level).toFixed(6));
   return {
     trial,
-    round,
+    level,
     arm,
     replicate,
     width: 300,
@@ -28,7 +28,7 @@ function row(
   };
 }
 
-/** Ticket early-stop iterations at round 0 (dense) and round 7 (0.8^7 = 0.2097) per trial. */
+/** Ticket early-stop iterations at level 0 (dense) and level 7 (0.8^7 = 0.2097) per trial. */
 function earlyStopRows(sparse: number[], dense = 1000): ResultRow[] {
   return sparse.flatMap((it, trial) => [
     row(trial, 0, "ticket", { early_stop_iteration: dense }),
@@ -80,7 +80,7 @@ Deno.test("a missing weights-remaining level is INCONCLUSIVE and names the arm a
 });
 
 Deno.test("data missing in one trial is INCONCLUSIVE even if the others pass", () => {
-  const rows = earlyStopRows([600, 700]).filter((r) => !(r.trial === 1 && r.round === 7));
+  const rows = earlyStopRows([600, 700]).filter((r) => !(r.trial === 1 && r.level === 7));
   const [result] = evaluateClaims([ratioClaim], rows, "quick");
   assert.equal(result.verdict, "INCONCLUSIVE");
   assert.deepEqual(result.per_trial, [0.6, null]);

@@ -87,8 +87,8 @@ Deno.test({
 
       const resumed = await runChild(args(outB));
       assertCompleted(resumed, "the resumed run");
-      assert.match(resumed.stderr, /round 0: finished earlier/);
-      assert.match(resumed.stderr, /round 1: finished earlier/);
+      assert.match(resumed.stderr, /level 0: finished earlier/);
+      assert.match(resumed.stderr, /level 1: finished earlier/);
       assert.equal(runFolder(outB, FIXTURE_ID), dirB, "the resumed run used another folder");
 
       // Same results, same checkpoints, same per-run records, file for file.

@@ -35,7 +35,7 @@ Deno.test("the key changes with anything that changes the trained bits", () => {
     "iterations",
   );
   assert.notEqual(trainedKey(weak, impConfig(weak), 1, { ...checksums, x: "y" }), key, "data");
-  // IMP's pruning schedule does not touch the dense round: same key.
+  // IMP's pruning schedule does not touch the dense level 0: same key.
   const fewerRounds = { ...impConfig(weak), rounds: 3 };
   assert.equal(trainedKey(weak, fewerRounds, 1, checksums), key);
 });
