@@ -1,8 +1,9 @@
 /**
  * The vocabulary of the experiment file format: descriptors (what a value may be, with a doc
  * line), the constructors that keep the schema readable, the descriptors every procedure shares
- * (optimizer, fractions), and the shape of a rule that ties fields together. schema.ts derives the
- * validator and the JSON Schema from descriptors; procedures declare their own fields with them.
+ * (optimizer, fractions), and the shape of a rule that ties fields together. src/harness/schema.ts
+ * derives the validator and the JSON Schema from descriptors; procedures declare their own fields
+ * with them.
  */
 import type { ExperimentConfig, OptimizerConfig, ProfileName, TrainingConfig } from "./types.ts";
 
@@ -196,7 +197,7 @@ export function optimizerFieldsRule(
   };
 }
 
-/** The fields of a training budget (types.ts TrainingConfig), to spread into a procedure's fields. */
+/** A training budget's fields (TrainingConfig in ./types.ts), to spread into a procedure's. */
 export function trainingFields(what: string): Record<keyof TrainingConfig, Field> {
   return {
     optimizer: req(OPTIMIZER),

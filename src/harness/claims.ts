@@ -1,5 +1,5 @@
 /**
- * Claims -> verdicts (design.md section 5).
+ * Claims -> verdicts (docs/architecture.md).
  *
  * For each trial t, m(selector) = the claim's metric for the selector's (arm, width, weights
  * remaining), averaged over replicates (e.g. random-reinit draws) of that trial. Then

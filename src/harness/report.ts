@@ -1,5 +1,5 @@
 /**
- * report.md: what a reader needs, in the order they need it (design.md section 6): the claim
+ * report.md: what a reader needs, in the order they need it (docs/architecture.md): the claim
  * under test, the profile and how it departs from the paper, the verdict table first, then mean
  * metrics per level x arm, the figures and the provenance. Pure function of its input, so the
  * same results give the same bytes.

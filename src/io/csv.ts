@@ -1,9 +1,9 @@
 /**
- * results.csv: one row per trial x width x level x arm x replicate (types.ts ResultRow).
+ * results.csv: one row per trial x width x level x arm x replicate (config/types.ts ResultRow).
  *
- * Byte-stable by construction: rows are sorted by (trial, width, level, arm, replicate) and every float
- * is printed with a fixed number of decimals (toFixed is exact decimal rounding of the double),
- * so the same rows always give the same bytes, whatever order they were produced in.
+ * Byte-stable by construction: rows are sorted by (trial, width, level, arm, replicate) and every
+ * float is printed with a fixed number of decimals (toFixed is exact decimal rounding of the
+ * double), so the same rows always give the same bytes, whatever order they were produced in.
  * Columns: trial, width, round (the level), arm, replicate, weights_remaining,
  * weights_remaining_fc1..fcN, early_stop_iteration, test_accuracy_at_early_stop,
  * final_test_accuracy, min_validation_loss.

@@ -2,7 +2,7 @@
  * "Exactly zero" is numeric (=== 0): the kernels zero pruned entries by multiplying with the
  * mask, so x * 0 keeps x's sign and a pruned entry may read back as -0.
  *
- * What random samples miss (design.md section 3): ReLU'(0) = 0; pruned weights get exactly zero
+ * What random samples miss (docs/architecture.md): ReLU'(0) = 0; pruned weights get exactly zero
  * gradient and stay exactly zero under Adam, moments included; S runs batched in one dispatch
  * are bit-identical to the same runs dispatched one at a time; a dispatch run twice gives the
  * same bytes.

@@ -1,7 +1,7 @@
 /**
  * The op table: every kernel variant with seeded awkward cases and the tolerance its outputs
  * must meet against the f64 CPU reference. `tests/nn/kernels_test.ts` runs every entry inside a
- * validation error scope; adding a kernel adds one entry here (design.md section 3).
+ * validation error scope; adding a kernel adds one entry here (docs/architecture.md).
  *
  * Each `run` builds its inputs from the seeded stream it is given, uploads them, records the
  * prepared dispatches into one command buffer, reads the outputs back and computes the reference
