@@ -6,29 +6,21 @@ import {
   widthFigure,
 } from "../../src/harness/figures.ts";
 import type { ResultRow } from "../../src/config/types.ts";
+import { makeRow } from "../fixtures/rows.ts";
 
 function rows(): ResultRow[] {
   const out: ResultRow[] = [];
   for (let trial = 0; trial < 2; trial++) {
     for (let level = 0; level < 4; level++) {
-      const wr = Math.pow(0.8, level);
       for (const arm of ["ticket", "random-reinit", "random-mask"]) {
         const replicates = arm === "random-reinit" ? 2 : 1;
         for (let replicate = 0; replicate < replicates; replicate++) {
-          out.push({
-            trial,
-            level,
-            arm,
-            replicate,
-            width: 300,
-            weights_remaining: wr,
-            weights_remaining_per_layer: [wr, wr],
+          out.push(makeRow({ trial, level, arm, replicate }, {
             early_stop_iteration: 5000 + (arm === "ticket" ? -300 : 300) * level + 10 * trial,
             test_accuracy_at_early_stop: 0.97 + (arm === "ticket" ? 0.002 : -0.003) * level +
               0.001 * trial + 0.002 * replicate,
-            final_test_accuracy: 0.97,
             min_validation_loss: 0.08,
-          });
+          }));
         }
       }
     }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { evaluateClaims } from "../../src/harness/claims.ts";
 import { renderReport } from "../../src/harness/report.ts";
 import type { ClaimConfig, ResolvedConfig, ResultRow } from "../../src/config/types.ts";
+import { impRemaining, makeRow } from "../fixtures/rows.ts";
 
 const claims: ClaimConfig[] = [
   {
@@ -70,20 +71,15 @@ function rows(): ResultRow[] {
         [7, "random-reinit", 1],
       ] as const
     ) {
-      const wr = Number(Math.pow(0.8, level).toFixed(6));
-      out.push({
-        trial,
-        level,
-        arm,
-        replicate,
-        width: 300,
+      const wr = impRemaining(level, 6);
+      out.push(makeRow({ trial, level, arm, replicate }, {
         weights_remaining: wr,
         weights_remaining_per_layer: [wr, wr, wr],
         early_stop_iteration: level === 0 ? 10000 : arm === "ticket" ? 6000 + trial * 100 : 12000,
         test_accuracy_at_early_stop: arm === "ticket" ? 0.98 : 0.96 + replicate * 0.002,
         final_test_accuracy: 0.975,
         min_validation_loss: 0.07,
-      });
+      }));
     }
   }
   return out;

@@ -2,22 +2,17 @@ import assert from "node:assert/strict";
 import { parseResultsCsv, resultsCsv } from "../../src/io/csv.ts";
 import type { ResultRow } from "../../src/config/types.ts";
 import { UsageError } from "../../src/base/errors.ts";
+import { impRemaining, makeRow } from "../fixtures/rows.ts";
 
 function row(trial: number, level: number, arm: string, replicate = 0): ResultRow {
-  const wr = Math.pow(0.8, level);
-  return {
-    trial,
-    level,
-    arm,
-    replicate,
-    width: 300,
-    weights_remaining: wr,
+  const wr = impRemaining(level);
+  return makeRow({ trial, level, arm, replicate }, {
     weights_remaining_per_layer: [wr, wr, Math.pow(0.9, level)],
     early_stop_iteration: 1000 * (level + 1) + trial,
     test_accuracy_at_early_stop: 0.97 + trial / 1000 + level / 3000,
     final_test_accuracy: 0.96 + replicate / 7000,
     min_validation_loss: 0.1 / (level + 1) + 1 / 3e6,
-  };
+  });
 }
 
 function sampleRows(): ResultRow[] {

@@ -4,21 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { armFiles } from "../../src/io/paths.ts";
 import { isDone, readRow, writeRunFiles } from "../../src/procedures/run_files.ts";
-import type { ResultRow } from "../../src/config/types.ts";
+import { makeRow } from "../fixtures/rows.ts";
 
-const row: ResultRow = {
-  trial: 1,
-  width: 300,
-  level: 2,
-  arm: "ticket",
-  replicate: 0,
-  weights_remaining: 0.64,
-  weights_remaining_per_layer: [0.64, 0.64],
+const row = makeRow({ trial: 1, level: 2, arm: "ticket" }, {
   early_stop_iteration: 100,
-  test_accuracy_at_early_stop: 0.9,
   final_test_accuracy: 0.89,
   min_validation_loss: 0.3,
-};
+});
 
 Deno.test("a run's row reads back as written, and DONE marks it finished", () => {
   const dir = mkdtempSync(join(tmpdir(), "run-files-test-"));

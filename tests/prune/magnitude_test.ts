@@ -6,10 +6,11 @@ import {
   keptAtNextLevel,
   pruneSmallest,
 } from "../../src/prune/mod.ts";
+import { LENET_LAYER_SIZES, LENET_PRUNE_FRACTIONS } from "../fixtures/weak_lth.ts";
 
 // The weak-lth schedule: LeNet-300-100's weight layers and their per-level prune fractions.
-const SIZES = [784 * 300, 300 * 100, 100 * 10]; // 235200, 30000, 1000
-const FRACTIONS = [0.2, 0.2, 0.1];
+const SIZES = LENET_LAYER_SIZES;
+const FRACTIONS = LENET_PRUNE_FRACTIONS;
 const TOTAL = SIZES.reduce((a, b) => a + b, 0); // 266200
 
 /** Weights with many exact ties in |w|: multiples of 1/8 in [-4, 4], both signs, zeros. */

@@ -8,9 +8,10 @@ import {
   pruneSmallest,
   randomMask,
 } from "../../src/prune/mod.ts";
+import { LENET_LAYER_SIZES, LENET_PRUNE_FRACTIONS } from "../fixtures/weak_lth.ts";
 
-const SIZES = [784 * 300, 300 * 100, 100 * 10];
-const FRACTIONS = [0.2, 0.2, 0.1];
+const SIZES = LENET_LAYER_SIZES;
+const FRACTIONS = LENET_PRUNE_FRACTIONS;
 
 Deno.test("randomMask keeps exactly the requested count, as a 0/1 mask", () => {
   const rng = new Rng(1, "random-mask-test");
