@@ -1,7 +1,7 @@
 // supermask_sample: M[m_off + r*m_run + i] = (u < sigmoid(S[s_off + r*s_run + i])) ? 1 : 0,
 //   u = rng_unit(key, c) with counter c = base + step*step_stride + r*c_run + i (u32, wrapping)
 //   and step = counters[1] (the optimizer step) when FROM_COUNTER, else 0. rng_unit is
-//   src/data/rng.ts's u32ToUnit(counterU32(key, c)) bit for bit, so the mask depends only on
+//   src/base/rng.ts's u32ToUnit(counterU32(key, c)) bit for bit, so the mask depends only on
 //   (key, counter) and not on the dispatch shape.
 //   With EXPECTED, no draw: M = (S > 0) ? 1 : 0, the most probable mask (sigmoid(S) > 1/2), which
 //   evaluation of a learned supermask uses.
@@ -24,7 +24,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> S: array<f32>;
 @group(0) @binding(3) var<storage, read_write> M: array<f32>;
 
-// Wellons' triple32, as mix32 in src/data/rng.ts (u32 products wrap like Math.imul).
+// Wellons' triple32, as mix32 in src/base/rng.ts (u32 products wrap like Math.imul).
 fn mix32(v: u32) -> u32 {
   var x = v;
   x ^= x >> 17u;

@@ -1,5 +1,5 @@
 /**
- * User-facing failures and the exit code each maps to (design.md section 7):
+ * User-facing failures and the exit code each maps to (docs/architecture.md):
  * 2 = usage, config or data error; 3 = GPU or runtime error.
  * Each message is one sentence: what failed, the value seen, what to do.
  */

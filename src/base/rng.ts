@@ -1,7 +1,8 @@
 /**
  * Seeded, counter-based random streams. Every purpose (init, split, batch order, reinit, random
  * mask, ...) gets its own stream, derived from (seed, purpose name, index), so adding a draw in one
- * place never shifts the numbers drawn in another.
+ * place never shifts the numbers drawn in another. The project's purposes and their index formulas
+ * are registered in src/base/streams.ts; code outside src/base/ draws only through that registry.
  *
  * Output k of a stream is `mix32(mix32(k) ^ key)` with `mix32` Wellons' "triple32" integer hash.
  * It uses only 32-bit integer operations, so `kernels/` can reproduce it bit for bit in WGSL.

@@ -197,7 +197,7 @@ export function optimizerFieldsRule(
   };
 }
 
-/** The fields of a training budget (types.ts TrainingConfig), to spread into a procedure's fields. */
+/** A training budget's fields (TrainingConfig in ./types.ts), to spread into a procedure's. */
 export function trainingFields(what: string): Record<keyof TrainingConfig, Field> {
   return {
     optimizer: req(OPTIMIZER),

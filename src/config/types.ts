@@ -144,8 +144,11 @@ export interface ResolvedConfig extends ExperimentConfig {
 /** One row of results.csv: one trial x width x level x arm (x replicate for repeated controls). */
 export interface ResultRow {
   trial: number;
-  /** The level: IMP round, or the index of the weights-remaining value of a sweep. */
-  round: number;
+  /**
+   * The level (folder level-<k>): an IMP pruning round (0 = dense), or the index of a sweep's
+   * weights-remaining value. results.csv still calls this column `round` (io/csv.ts).
+   */
+  level: number;
   arm: string;
   replicate: number;
   /** The first hidden layer's width (the swept width of a width sweep). */

@@ -2,7 +2,7 @@
 
 import { UsageError } from "../base/errors.ts";
 import type { ImageDataset } from "./dataset.ts";
-import { Rng } from "../base/rng.ts";
+import { STREAMS } from "../base/streams.ts";
 
 /** Copies examples `indices` of `ds`, in that order, into a new dataset called `name`. */
 function gather(ds: ImageDataset, indices: ArrayLike<number>, name: string): ImageDataset {
@@ -19,7 +19,7 @@ function gather(ds: ImageDataset, indices: ArrayLike<number>, name: string): Ima
 
 /**
  * Holds out `validationCount` training examples: the first `validationCount` entries of the
- * permutation of stream (seed, "validation-split") form the validation set in permutation order;
+ * permutation of STREAMS.validationSplit (src/base/streams.ts) form the validation set in permutation order;
  * the remaining examples stay in the training set in ascending original order.
  */
 export function splitValidation(
@@ -36,7 +36,7 @@ export function splitValidation(
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new UsageError(`seed ${seed} is not an integer in [0, 2^32); use such an integer seed`);
   }
-  const order = new Rng(seed, "validation-split").permutation(train.count);
+  const order = STREAMS.validationSplit.rng(seed).permutation(train.count);
   const held = order.subarray(0, validationCount);
   const isHeld = new Uint8Array(train.count);
   for (const i of held) isHeld[i] = 1;

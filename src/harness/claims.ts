@@ -1,5 +1,5 @@
 /**
- * Claims -> verdicts (design.md section 5).
+ * Claims -> verdicts (docs/architecture.md).
  *
  * For each trial t, m(selector) = the claim's metric for the selector's (arm, width, weights
  * remaining), averaged over replicates (e.g. random-reinit draws) of that trial. Then
@@ -27,7 +27,7 @@ import type {
 } from "../config/types.ts";
 import type { ProfileName } from "../config/profiles.ts";
 
-/** A selector matches a round whose weights remaining is within this distance (absolute). */
+/** A selector matches a level whose weights remaining is within this distance (absolute). */
 export const WEIGHTS_REMAINING_TOLERANCE = 0.005;
 
 const COMPARE: Record<ClaimOp, (a: number, b: Threshold) => boolean> = {
@@ -196,7 +196,7 @@ function selectMetric(
   }
   let target = selector.weights_remaining as number | undefined;
   if (target === undefined) {
-    const levels = [...new Set(armRows.map((row) => row.round))];
+    const levels = [...new Set(armRows.map((row) => row.level))];
     if (levels.length > 1) {
       return `arm ${selector.arm} has ${levels.length} levels; add weights_remaining to the selector`;
     }
@@ -208,11 +208,11 @@ function selectMetric(
   const candidates = armRows.filter((row) => distance(row) <= WEIGHTS_REMAINING_TOLERANCE);
   if (candidates.length === 0) return noRow(selector);
   const nearest = candidates.reduce((best, row) =>
-    distance(row) < distance(best) || (distance(row) === distance(best) && row.round < best.round)
+    distance(row) < distance(best) || (distance(row) === distance(best) && row.level < best.level)
       ? row
       : best
   );
-  const replicates = candidates.filter((row) => row.round === nearest.round);
+  const replicates = candidates.filter((row) => row.level === nearest.level);
   const mean = replicates.reduce((s, row) => s + row[metric], 0) / replicates.length;
   return Number.isFinite(mean) ? mean : `${metric} of ${describe(selector)} is not finite`;
 }

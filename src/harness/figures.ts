@@ -5,7 +5,7 @@
  * colour with one dash pattern per variant (and per width), so criteria and kept values, or
  * inits and widths, read side by side.
  *
- * Aggregation per (width, round, arm): each trial's replicates are averaged first (so a trial with five
+ * Aggregation per (width, level, arm): each trial's replicates are averaged first (so a trial with five
  * random-reinit draws counts once, like the claims do), then mean, min and max over trials.
  * x = 100 * weights remaining on a log axis, reversed so sparsity grows to the right (the paper's
  * convention). Drawn with vega-lite compiled to vega and rendered headless (renderer "none", no
@@ -25,7 +25,7 @@ export type PlotMetric =
 /** One point of a figure (and one cell group of the report's mean-metrics table). */
 export interface RoundArmSummary {
   width: number;
-  round: number;
+  level: number;
   arm: string;
   /** Mean over trials of the fraction of weights remaining. */
   weights_remaining: number;
@@ -53,13 +53,13 @@ export function orderedArms(rows: ResultRow[]): string[] {
 }
 
 /**
- * Mean/min/max of `metric` over trials for each (width, round, arm), sorted by arm order, then
- * width, then round.
+ * Mean/min/max of `metric` over trials for each (width, level, arm), sorted by arm order, then
+ * width, then level.
  */
 export function summarizeByRoundArm(rows: ResultRow[], metric: PlotMetric): RoundArmSummary[] {
   const groups = new Map<string, ResultRow[]>();
   for (const row of rows) {
-    const key = `${row.arm}\u0000${row.width}\u0000${row.round}`;
+    const key = `${row.arm}\u0000${row.width}\u0000${row.level}`;
     const group = groups.get(key);
     if (group) group.push(row);
     else groups.set(key, [row]);
@@ -82,7 +82,7 @@ export function summarizeByRoundArm(rows: ResultRow[], metric: PlotMetric): Roun
     }
     out.push({
       width: group[0].width,
-      round: group[0].round,
+      level: group[0].level,
       arm: group[0].arm,
       weights_remaining: mean(remaining),
       trials: values.length,
@@ -92,7 +92,7 @@ export function summarizeByRoundArm(rows: ResultRow[], metric: PlotMetric): Roun
     });
   }
   return out.sort((a, b) =>
-    arms.indexOf(a.arm) - arms.indexOf(b.arm) || a.width - b.width || a.round - b.round
+    arms.indexOf(a.arm) - arms.indexOf(b.arm) || a.width - b.width || a.level - b.level
   );
 }
 

@@ -1,7 +1,7 @@
 /**
- * report.md: what a reader needs, in the order they need it (design.md section 6): the claim
+ * report.md: what a reader needs, in the order they need it (docs/architecture.md): the claim
  * under test, the profile and how it departs from the paper, the verdict table first, then mean
- * metrics per round x arm, the figures and the provenance. Pure function of its input, so the
+ * metrics per level x arm, the figures and the provenance. Pure function of its input, so the
  * same results give the same bytes.
  */
 import { formatClaimValue, formatThreshold } from "./claims.ts";
@@ -122,18 +122,18 @@ function metricsTable(rows: ResultRow[]): string[] {
   const order = first
     .map((_, i) => i)
     .sort((a, b) =>
-      first[a].width - first[b].width || first[a].round - first[b].round ||
+      first[a].width - first[b].width || first[a].level - first[b].level ||
       arms.indexOf(first[a].arm) - arms.indexOf(first[b].arm)
     );
   for (const i of order) {
     const group = first[i];
     const trials = new Set(
-      rows.filter((r) => r.width === group.width && r.round === group.round && r.arm === group.arm)
+      rows.filter((r) => r.width === group.width && r.level === group.level && r.arm === group.arm)
         .map((r) => r.trial),
     ).size;
     lines.push(row([
       String(group.width),
-      String(group.round),
+      String(group.level),
       group.arm,
       (group.weights_remaining * 100).toFixed(2),
       String(trials),

@@ -4,7 +4,6 @@
  * a half-written result; each file is written atomically and a finished level is never redone.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
 import { loadDataset, type LoadedDataset, splitValidation, takeFirst } from "../data/mod.ts";
 import { uploadDataset } from "../data/gpu_dataset.ts";
 import { UsageError } from "../base/errors.ts";
@@ -16,7 +15,7 @@ import { resultsCsv } from "../io/csv.ts";
 import { findExperiment } from "./experiments.ts";
 import { accuracyFigure, earlyStopFigure, widthFigure } from "./figures.ts";
 import { configHash } from "../config/hash.ts";
-import { runDirectory, TRAINED_CACHE } from "../io/paths.ts";
+import { figureFileName, runDirectory, runFiles, trainedCacheDirectory } from "../io/paths.ts";
 import { collectProvenance } from "./provenance.ts";
 import { renderReport } from "./report.ts";
 import { resolveConfig } from "./load_experiment.ts";
@@ -69,7 +68,8 @@ export async function reproduce(
   const directory = runDirectory(options.out, config.id, config.profile, hash);
   if (options.fresh) rmSync(directory, { recursive: true, force: true });
   mkdirSync(directory, { recursive: true });
-  writeJsonAtomic(join(directory, "config.json"), {
+  const files = runFiles(directory);
+  writeJsonAtomic(files.config, {
     hash,
     overrides: { trials: options.trials, seed: options.seed },
     config,
@@ -80,7 +80,7 @@ export async function reproduce(
     dataset: data.name,
     checksums: data.checksums,
   });
-  const runJsonPath = join(directory, "run.json");
+  const runJsonPath = files.run;
   const previous = existsSync(runJsonPath) ? JSON.parse(readFileSync(runJsonPath, "utf8")) : null;
   const started = new Date().toISOString();
   const runRecord = {
@@ -104,24 +104,24 @@ export async function reproduce(
       gpu,
       dataset,
       directory,
-      cacheDirectory: join(options.out, TRAINED_CACHE),
+      cacheDirectory: trainedCacheDirectory(options.out),
       checksums: data.checksums,
       progress: io.progress,
     });
     const claims = evaluateClaims(config.claims, rows, config.profile);
-    writeFileAtomic(join(directory, "results.csv"), resultsCsv(rows));
+    writeFileAtomic(files.results, resultsCsv(rows));
     const title = `${config.id} (${config.profile})`;
     const figures: string[] = [];
     for (const kind of PROCEDURE_SPECS.find((s) => s.name === config.procedure.name)!.figures) {
-      const file = `${kind}.svg`;
+      const file = figureFileName(kind);
       const draw =
         { "accuracy": accuracyFigure, "early-stop": earlyStopFigure, "width": widthFigure }[
           kind
         ];
-      writeFileAtomic(join(directory, file), await draw(rows, title));
+      writeFileAtomic(files.figure(kind), await draw(rows, title));
       figures.push(file);
     }
-    writeJsonAtomic(join(directory, "summary.json"), {
+    writeJsonAtomic(files.summary, {
       experiment: config.id,
       profile: config.profile,
       hash,
@@ -131,7 +131,7 @@ export async function reproduce(
     runRecord.status = "complete";
     writeJsonAtomic(runJsonPath, runRecord);
     writeFileAtomic(
-      join(directory, "report.md"),
+      files.report,
       renderReport({
         config,
         hash,
@@ -148,7 +148,7 @@ export async function reproduce(
         } (paper: ${claim.paper})`,
       );
     }
-    io.stdout(`report: ${join(directory, "report.md")}`);
+    io.stdout(`report: ${files.report}`);
     const allPass = claims.every((claim) => claim.verdict === "PASS");
     return { exitCode: allPass ? 0 : 1, directory, claims };
   } catch (error) {

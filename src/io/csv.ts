@@ -1,11 +1,12 @@
 /**
- * results.csv: one row per trial x round x arm x replicate (types.ts ResultRow).
+ * results.csv: one row per trial x width x level x arm x replicate (config/types.ts ResultRow).
  *
- * Byte-stable by construction: rows are sorted by (trial, width, round, arm, replicate) and every float
- * is printed with a fixed number of decimals (toFixed is exact decimal rounding of the double),
- * so the same rows always give the same bytes, whatever order they were produced in.
- * Columns: trial, width, round, arm, replicate, weights_remaining, weights_remaining_fc1..fcN,
- * early_stop_iteration, test_accuracy_at_early_stop, final_test_accuracy, min_validation_loss.
+ * Byte-stable by construction: rows are sorted by (trial, width, level, arm, replicate) and every
+ * float is printed with a fixed number of decimals (toFixed is exact decimal rounding of the
+ * double), so the same rows always give the same bytes, whatever order they were produced in.
+ * Columns: trial, width, round (the level), arm, replicate, weights_remaining,
+ * weights_remaining_fc1..fcN, early_stop_iteration, test_accuracy_at_early_stop,
+ * final_test_accuracy, min_validation_loss.
  */
 import { UsageError } from "../base/errors.ts";
 import type { ResultRow } from "../config/types.ts";
@@ -17,7 +18,14 @@ const LOSS_DECIMALS = 8;
 /** Arm names are identifiers; refusing separators and quotes keeps the format quote-free. */
 const ARM_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
-const LEAD = ["trial", "width", "round", "arm", "replicate", "weights_remaining"];
+/**
+ * The header of the level column (ResultRow.level). Still "round": the column will be renamed to
+ * "level" when the pinned smoke digests (tests/pins/) are next re-made, since the header is part of
+ * the pinned bytes.
+ */
+const LEVEL_COLUMN = "round";
+
+const LEAD = ["trial", "width", LEVEL_COLUMN, "arm", "replicate", "weights_remaining"];
 const TAIL = [
   "early_stop_iteration",
   "test_accuracy_at_early_stop",
@@ -30,9 +38,9 @@ function header(layers: number): string[] {
   return [...LEAD, ...perLayer, ...TAIL];
 }
 
-/** Total order used for the file: trial, width, round, arm (code-unit order), replicate. */
+/** Total order used for the file: trial, width, level, arm (code-unit order), replicate. */
 export function compareRows(a: ResultRow, b: ResultRow): number {
-  return a.trial - b.trial || a.width - b.width || a.round - b.round ||
+  return a.trial - b.trial || a.width - b.width || a.level - b.level ||
     (a.arm < b.arm ? -1 : a.arm > b.arm ? 1 : 0) || a.replicate - b.replicate;
 }
 
@@ -44,7 +52,7 @@ export function resultsCsv(rows: ResultRow[]): string {
     if (row.weights_remaining_per_layer.length !== layers) {
       throw new Error(
         `result rows disagree on the layer count: ${layers} vs ` +
-          `${row.weights_remaining_per_layer.length} (trial ${row.trial}, round ${row.round}, arm ${row.arm})`,
+          `${row.weights_remaining_per_layer.length} (trial ${row.trial}, level ${row.level}, arm ${row.arm})`,
       );
     }
     if (!ARM_PATTERN.test(row.arm)) {
@@ -53,7 +61,7 @@ export function resultsCsv(rows: ResultRow[]): string {
     lines.push([
       int(row.trial, "trial"),
       int(row.width, "width"),
-      int(row.round, "round"),
+      int(row.level, LEVEL_COLUMN),
       row.arm,
       int(row.replicate, "replicate"),
       row.weights_remaining.toFixed(FRACTION_DECIMALS),
@@ -116,7 +124,7 @@ export function parseResultsCsv(text: string): ResultRow[] {
     return {
       trial: num(0, true),
       width: num(1, true),
-      round: num(2, true),
+      level: num(2, true),
       arm: cells[3],
       replicate: num(4, true),
       weights_remaining: num(5, false),

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { RESULTS_FILE, SAFETENSORS } from "./paths.ts";
 
 function walk(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
@@ -16,7 +17,7 @@ function walk(directory: string): string[] {
 
 export function resultsDigest(directory: string): string {
   const files = walk(directory)
-    .filter((path) => path.endsWith("results.csv") || path.endsWith(".safetensors"))
+    .filter((path) => path.endsWith(RESULTS_FILE) || path.endsWith(SAFETENSORS))
     .map((path) => relative(directory, path).split("\\").join("/"))
     .sort();
   const hash = createHash("sha256");

@@ -1,4 +1,20 @@
-/** The results folder layout (design.md section 6), in one place. */
+/**
+ * The results folder layout, in one place: every path below the results root is built here.
+ *
+ *   <out>/<experiment>/<profile>-<hash>/       runDirectory: one resolved config
+ *     config.json run.json results.csv          runFiles
+ *     summary.json report.md <figure>.svg
+ *     trial-<n>/                                trialDirectory
+ *       h<width>/                               only for a width sweep (edge-popup)
+ *         level-<k>/                            levelDirectory
+ *           <criterion>.masks.safetensors       masksFile (supermask: one per criterion)
+ *           <arm>[-<replicate>]/                armDirectory: one run
+ *             init.safetensors                  armFiles (final.safetensors only if trained;
+ *             final.safetensors                 no checkpoint when the level's masks file
+ *             metrics.jsonl row.json DONE       defines the run)
+ *   <out>/_trained/<key>/                       trainedDirectory: a run's files, shared between
+ *                                               experiments (procedures/trained_cache.ts)
+ */
 import { join } from "node:path";
 
 export function runDirectory(
@@ -10,19 +26,94 @@ export function runDirectory(
   return join(outRoot, experiment, `${profile}-${hash}`);
 }
 
-/** trial-<n>/level-<k>/<arm>[-<replicate>] */
-export function armDirectory(
-  run: string,
-  trial: number,
-  round: number,
-  arm: string,
-  replicate: number,
-): string {
-  const name = arm === "random-reinit" ? `${arm}-${replicate}` : arm;
-  return join(run, `trial-${trial}`, `level-${round}`, name);
+/** The results table's file name (also what the results digest, io/digest.ts, reads). */
+export const RESULTS_FILE = "results.csv";
+
+/** The files at the top of a run folder. */
+export function runFiles(run: string) {
+  return {
+    /** The resolved config, its hash and the command-line overrides. */
+    config: join(run, "config.json"),
+    /** Provenance and status, rewritten as the run starts, ends or fails. */
+    run: join(run, "run.json"),
+    results: join(run, RESULTS_FILE),
+    /** The claims' verdicts. */
+    summary: join(run, "summary.json"),
+    report: join(run, "report.md"),
+    figure: (kind: string) => join(run, figureFileName(kind)),
+  };
 }
 
-export const DONE_MARKER = "DONE";
+/** A figure's file name, as report.md links it (relative to the run folder). */
+export function figureFileName(kind: string): string {
+  return `${kind}.svg`;
+}
+
+export function trialDirectory(run: string, trial: number): string {
+  return join(run, `trial-${trial}`);
+}
+
+/** Where one level's runs lie: trial-<n>/[h<width>/]level-<k>. */
+export interface LevelPlace {
+  trial: number;
+  level: number;
+  /** The swept width, for procedures whose folders split by width (edge-popup): h<width>/. */
+  width?: number;
+}
+
+/** One run: an arm of a level, and its replicate (random-reinit counts them from 1). */
+export interface ArmPlace extends LevelPlace {
+  arm: string;
+  replicate?: number;
+}
+
+export function levelDirectory(run: string, place: LevelPlace): string {
+  const trial = trialDirectory(run, place.trial);
+  const parent = place.width === undefined ? trial : join(trial, `h${place.width}`);
+  return join(parent, `level-${place.level}`);
+}
+
+/** <level>/<arm>, or <level>/<arm>-<replicate> for random-reinit's replicates. */
+export function armDirectory(run: string, place: ArmPlace): string {
+  const name = place.arm === "random-reinit" ? `${place.arm}-${place.replicate ?? 0}` : place.arm;
+  return join(levelDirectory(run, place), name);
+}
+
+/** The extension of every tensor file (checkpoints and masks; the digest covers them all). */
+export const SAFETENSORS = ".safetensors";
+
+/** A criterion's masks of one level, stored once for every arm that uses them (supermask). */
+export function masksFile(levelDir: string, criterion: string): string {
+  return join(levelDir, `${criterion}.masks${SAFETENSORS}`);
+}
+
+/** A run's checkpoint file names: the parameters it started from and those it ended with. */
+export const CHECKPOINT_FILES = {
+  init: `init${SAFETENSORS}`,
+  final: `final${SAFETENSORS}`,
+} as const;
+
+/** The files of one run (an arm directory, or a trained-cache entry). */
+export function armFiles(directory: string) {
+  return {
+    checkpoint: (name: string) => join(directory, name),
+    init: join(directory, CHECKPOINT_FILES.init),
+    final: join(directory, CHECKPOINT_FILES.final),
+    /** The evaluation curve, one JSON point per line. */
+    metrics: join(directory, "metrics.jsonl"),
+    /** The run's results.csv row. */
+    row: join(directory, "row.json"),
+    /** Written last: a run whose marker exists is finished and never redone. */
+    done: join(directory, "DONE"),
+  };
+}
 
 /** The folder below the results root that holds trained networks shared between experiments. */
-export const TRAINED_CACHE = "_trained";
+export function trainedCacheDirectory(outRoot: string): string {
+  return join(outRoot, "_trained");
+}
+
+/** One trained network of the cache, by its key (procedures/trained_cache.ts). */
+export function trainedDirectory(cacheDirectory: string, key: string): string {
+  return join(cacheDirectory, key);
+}

@@ -25,7 +25,7 @@ export interface SupermaskSampleSpec {
   masks: GPUBuffer;
   maskOffset: number;
   maskRunStride: number;
-  /** Stream key (streamKey(seed, purpose, index) in src/base/rng.ts). */
+  /** Stream key (a Stream's key(seed, ...) in src/base/streams.ts, e.g. STREAMS.supermaskSample). */
   key: number;
   /** Entry i of run r at step t draws counter base + t * stepStride + r * counterRunStride + i. */
   counterBase: number;

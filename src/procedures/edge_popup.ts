@@ -10,8 +10,8 @@
  *   first init) under a uniformly random mask keeping k of each layer, evaluated untrained.
  * Each (width, job) is resumable: it is skipped when every run's DONE marker exists.
  */
-import { join } from "node:path";
-import { Rng } from "../base/rng.ts";
+import { STREAMS } from "../base/streams.ts";
+import { armDirectory } from "../io/paths.ts";
 import type { ResultRow } from "../config/types.ts";
 import { keepCount } from "../nn/topk_mask.ts";
 import { applyMasks, flatMask, randomMask } from "../prune/mod.ts";
@@ -30,11 +30,6 @@ import { configuredModel } from "./configured_model.ts";
 import { EdgePopup } from "../model/mod.ts";
 import type { ProcedureContext } from "./types.ts";
 
-/** Seeds per (trial, width), so a width added to the sweep leaves the others' runs unchanged. */
-function streamIndex(trial: number, width: number): number {
-  return trial * 100_000 + width;
-}
-
 export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow[]> {
   const { config, directory } = context;
   const p = edgePopupConfig(config);
@@ -42,7 +37,7 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
   const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
   const rows: ResultRow[] = [];
   const runDir = (key: RowKey) =>
-    join(directory, `trial-${key.trial}`, `h${key.width}`, `level-${key.round}`, key.arm);
+    armDirectory(directory, { trial: key.trial, width: key.width, level: key.level, arm: key.arm });
 
   const cells = sweepCells(p);
   const levels = sweepLevels(p);
@@ -58,12 +53,12 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
     const ones = () => new Float32Array(layout.perRun).fill(1);
 
     const dense = trials.map((trial) =>
-      plan({ trial, round: 0, arm: "dense" }, {
+      plan({ trial, level: 0, arm: "dense" }, {
         trial,
         params: initParams(
           layout,
           config.model.init,
-          new Rng(config.seed, "dense init", streamIndex(trial, width)),
+          STREAMS.edgePopupDenseInit.rng(config.seed, trial, width),
         ),
         mask: ones(),
       })
@@ -81,18 +76,18 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
       initParams(
         layout,
         init,
-        new Rng(config.seed, `edge-popup weights ${init}`, streamIndex(trial, width)),
+        STREAMS.edgePopupWeights.rng(config.seed, init, trial, width),
       );
     const scored = trials.flatMap((trial) => {
       const scores = initParams(
         layout,
         p.score_init,
-        new Rng(config.seed, "edge-popup scores", streamIndex(trial, width)),
+        STREAMS.edgePopupScores.rng(config.seed, trial, width),
       );
       const weights = new Map<WeightInit, Float32Array>();
       return widthCells.map(({ k, init }) => {
         if (!weights.has(init)) weights.set(init, weightsOf(init, trial));
-        return plan({ trial, round: levels.indexOf(k) + 1, arm: init }, {
+        return plan({ trial, level: levels.indexOf(k) + 1, arm: init }, {
           trial,
           params: weights.get(init)!,
           mask: ones(),
@@ -118,12 +113,12 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
         const weights = weightsOf(init, trial);
         return ks.map((k) => {
           const level = levels.indexOf(k) + 1;
-          const rng = new Rng(config.seed, "random mask", streamIndex(trial, width) * 100 + level);
+          const rng = STREAMS.edgePopupRandomMask.rng(config.seed, trial, width, level);
           const masks = layout.layers.map((layer) => {
             const n = layer.inputs * layer.outputs;
             return randomMask(n, keepCount(k, n), rng);
           });
-          return plan({ trial, round: level, arm: "random-mask" }, {
+          return plan({ trial, level, arm: "random-mask" }, {
             trial,
             params: applyMasks(layout, weights, masks),
             mask: flatMask(layout, masks),

@@ -1,19 +1,19 @@
 /**
  * Iterative magnitude pruning with rewinding to initialisation (Frankle & Carbin 2019), with
- * its controls. Round 0 trains the dense network; each later round removes a fixed fraction of
- * every layer's remaining weights by final magnitude and resets the kept weights to their
- * initial values. At the control rounds the same training also runs:
+ * its controls. Level 0 trains the dense network; each later level (an IMP pruning round; the
+ * config counts them in procedure.rounds) removes a fixed fraction of every layer's remaining
+ * weights by final magnitude and resets the kept weights to their initial values. At the control
+ * levels (controls.rounds) the same training also runs:
  * - random-reinit: the ticket's mask with a fresh initialisation (one per replicate);
  * - random-mask: a uniformly random mask with the ticket's per-layer counts, from the ticket's
  *   initialisation, so only the choice of weights differs.
- * All runs of a round (every trial, every arm) train side by side as one batched GPU job.
- * A round is finished when every run's DONE marker exists; a restarted run resumes after the
- * last finished round and recomputes nothing that round wrote.
+ * All runs of a level (every trial, every arm) train side by side as one batched GPU job.
+ * A level is finished when every run's DONE marker exists; a restarted run resumes after the
+ * last finished level and recomputes nothing that level wrote.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { Rng } from "../base/rng.ts";
-import { armDirectory } from "../io/paths.ts";
+import { STREAMS } from "../base/streams.ts";
+import { armDirectory, armFiles, CHECKPOINT_FILES, trainedDirectory } from "../io/paths.ts";
 import type { ResolvedConfig, ResultRow } from "../config/types.ts";
 import { MaskedWeights, type Model, type ParamLayout, weightBlock } from "../model/mod.ts";
 import { Trainer } from "../train/trainer.ts";
@@ -23,7 +23,7 @@ import {
   applyMasks,
   countKept,
   flatMask,
-  keptAfterRound,
+  keptAtNextLevel,
   pruneSmallest,
   randomMask,
 } from "../prune/mod.ts";
@@ -39,7 +39,7 @@ import {
   readRow,
   writeRunFiles,
 } from "./run_files.ts";
-import { trainedDirectory, trainedKey } from "./trained_cache.ts";
+import { trainedKey } from "./trained_cache.ts";
 import type { ProcedureContext } from "./types.ts";
 
 interface RunPlan {
@@ -60,7 +60,7 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   const layout = model.layout;
   const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
   const inits = trials.map((trial) =>
-    initParams(layout, config.model.init, new Rng(config.seed, "init", trial))
+    initParams(layout, config.model.init, STREAMS.init.rng(config.seed, trial))
   );
   let masks: Float32Array[][] = trials.map(() =>
     layout.layers.map((layer) => new Float32Array(layer.inputs * layer.outputs).fill(1))
@@ -68,24 +68,24 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   const started = performance.now();
 
-  for (let round = 0; round <= procedure.rounds; round++) {
-    const plans = planRound(config, layout, round, trials, inits, masks, directory);
+  for (let level = 0; level <= procedure.rounds; level++) {
+    const plans = planLevel(config, layout, level, trials, inits, masks, directory);
     const finished = plans.every((plan) => isDone(plan.directory));
     let tickets: Float32Array[];
     if (finished) {
-      context.progress(`round ${round}: finished earlier, loaded from ${directory}`);
+      context.progress(`level ${level}: finished earlier, loaded from ${directory}`);
       for (const plan of plans) rows.push(readRow(plan.directory));
       tickets = plans.filter((plan) => plan.arm === "ticket").map((plan) =>
-        paramsFromCheckpoint(layout, readFileSync(join(plan.directory, "final.safetensors")))
+        paramsFromCheckpoint(layout, readFileSync(armFiles(plan.directory).final))
       );
     } else {
-      const outcomes = await trainRound(context, model, procedure, plans, round, started);
+      const outcomes = await trainLevel(context, model, procedure, plans, level, started);
       plans.forEach((plan, i) => {
         const row = resultRow(
           {
             trial: plan.trial,
             width: layout.layers[0].outputs,
-            round,
+            level,
             arm: plan.arm,
             replicate: plan.replicate,
           },
@@ -94,8 +94,12 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
         );
         const files = {
           checkpoints: {
-            "init.safetensors": checkpointTensors(layout, plan.init, plan.masks),
-            "final.safetensors": checkpointTensors(layout, outcomes[i].finalParams, plan.masks),
+            [CHECKPOINT_FILES.init]: checkpointTensors(layout, plan.init, plan.masks),
+            [CHECKPOINT_FILES.final]: checkpointTensors(
+              layout,
+              outcomes[i].finalParams,
+              plan.masks,
+            ),
           },
           curve: outcomes[i].curve,
           row,
@@ -106,7 +110,7 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
           },
         };
         writeRunFiles(plan.directory, files);
-        if (round === 0) {
+        if (level === 0) {
           // The dense network, for other experiments that train the same one (supermask).
           const key = trainedKey(config, procedure, plan.trial, context.checksums);
           writeRunFiles(trainedDirectory(context.cacheDirectory, key), files);
@@ -120,7 +124,7 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
         pruneSmallest(
           weightBlock(layout, tickets[t], l),
           mask,
-          keptAfterRound(countKept(mask), procedure.prune_fractions[l]),
+          keptAtNextLevel(countKept(mask), procedure.prune_fractions[l]),
         )
       )
     );
@@ -128,10 +132,10 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   return rows;
 }
 
-function planRound(
+function planLevel(
   config: ResolvedConfig,
   layout: ParamLayout,
-  round: number,
+  level: number,
   trials: number[],
   inits: Float32Array[],
   masks: Float32Array[][],
@@ -139,7 +143,7 @@ function planRound(
 ): RunPlan[] {
   const plans: RunPlan[] = [];
   const controls = impControls(config);
-  const withControls = round > 0 && controls.rounds.includes(round);
+  const withControls = level > 0 && controls.rounds.includes(level);
   trials.forEach((trial, t) => {
     const plan = (
       arm: RunPlan["arm"],
@@ -153,16 +157,16 @@ function planRound(
         replicate,
         masks: runMasks,
         init: applyMasks(layout, init, runMasks),
-        directory: armDirectory(directory, trial, round, arm, replicate),
+        directory: armDirectory(directory, { trial, level, arm, replicate }),
       });
     plan("ticket", 0, masks[t], inits[t]);
     if (!withControls) return;
     for (let replicate = 1; replicate <= controls.random_reinit; replicate++) {
-      const rng = new Rng(config.seed, "reinit", (trial * 1000 + round) * 1000 + replicate);
+      const rng = STREAMS.reinit.rng(config.seed, trial, level, replicate);
       plan("random-reinit", replicate, masks[t], initParams(layout, config.model.init, rng));
     }
     if (controls.random_mask) {
-      const rng = new Rng(config.seed, "random-mask", trial * 1000 + round);
+      const rng = STREAMS.impRandomMask.rng(config.seed, trial, level);
       plan(
         "random-mask",
         0,
@@ -174,12 +178,12 @@ function planRound(
   return plans;
 }
 
-async function trainRound(
+async function trainLevel(
   context: ProcedureContext,
   model: Model,
   procedure: ImpProcedure,
   plans: RunPlan[],
-  round: number,
+  level: number,
   started: number,
 ) {
   const { config, gpu, dataset } = context;
@@ -202,7 +206,7 @@ async function trainRound(
     trainer.reset(params, masks);
     const orders = plans.map((plan) => new BatchOrder(dataset.train, config.seed, plan.trial));
     const remaining = plans[0].masks.reduce((n, m) => n + countKept(m), 0) / totalWeights(layout);
-    const roundStarted = performance.now();
+    const levelStarted = performance.now();
     return await trainRuns(trainer, orders, {
       iterations: procedure.iterations,
       evalEvery: procedure.eval_every,
@@ -210,13 +214,13 @@ async function trainRound(
     }, (progress) => {
       const ticket = progress.latest[0];
       const now = performance.now();
-      const roundFraction = progress.iteration / progress.iterations;
-      const doneRounds = round + roundFraction;
+      const levelFraction = progress.iteration / progress.iterations;
+      const doneLevels = level + levelFraction;
       const elapsed = (now - started) / 1000;
-      const eta = (now - roundStarted) / 1000 / roundFraction * (1 - roundFraction) +
-        (elapsed / doneRounds) * (procedure.rounds - round);
+      const eta = (now - levelStarted) / 1000 / levelFraction * (1 - levelFraction) +
+        (elapsed / doneLevels) * (procedure.rounds - level);
       context.progress(
-        `round ${round}/${procedure.rounds} (${
+        `level ${level}/${procedure.rounds} (${
           (100 * remaining).toFixed(2)
         }% remaining, ${runs} runs) ` +
           `iter ${progress.iteration}/${progress.iterations} ` +

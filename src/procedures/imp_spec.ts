@@ -14,9 +14,9 @@ import type { ProcedureSpec } from "./spec.ts";
 
 export interface ImpProcedure extends TrainingConfig {
   name: "imp";
-  /** Pruning rounds after the dense round 0. */
+  /** Pruning rounds after the dense network: levels 1..rounds after level 0. */
   rounds: number;
-  /** Fraction of each layer's remaining weights removed per round, one entry per layer. */
+  /** Fraction of each layer's remaining weights removed at each level, one entry per layer. */
   prune_fractions: number[];
   /** "init": kept weights reset to their values at iteration 0. */
   rewind: "init";
@@ -27,7 +27,7 @@ export interface ImpControls {
   random_reinit: number;
   /** A random mask with the ticket's per-layer counts, trained from the ticket's init. */
   random_mask: boolean;
-  /** Rounds at which the control arms are trained (they are not needed at every round). */
+  /** Levels at which the control arms are trained (they are not needed at every level). */
   rounds: number[];
 }
 

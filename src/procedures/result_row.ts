@@ -1,11 +1,11 @@
-/** A results.csv row from a run's evaluation curve and mask (types.ts ResultRow). */
+/** A results.csv row from a run's evaluation curve and mask (config/types.ts ResultRow). */
 import type { ResultRow } from "../config/types.ts";
 import { earlyStop, type EvalPoint } from "../train/train_runs.ts";
 
 export interface RowKey {
   trial: number;
   width: number;
-  round: number;
+  level: number;
   arm: string;
   replicate: number;
 }

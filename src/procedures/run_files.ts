@@ -1,13 +1,12 @@
 /**
  * One run's files in the results folder: its checkpoints (safetensors with PyTorch's
  * names: fc1.weight [out, in], fc1.bias [out], fc1.mask [out, in], and fc1.scores [out, in] for
- * score-trained runs), metrics.jsonl, row.json, and the DONE marker written last. A run whose
- * DONE exists is never redone; its row is read back.
+ * score-trained runs), metrics.jsonl, row.json, and the DONE marker written last (their paths:
+ * armFiles in src/io/paths.ts). A run whose DONE exists is never redone; its row is read back.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
-import { DONE_MARKER } from "../io/paths.ts";
+import { armFiles } from "../io/paths.ts";
 import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from "../io/safetensors.ts";
 import type { ResultRow } from "../config/types.ts";
 import { biasBlock, type ParamLayout, weightBlock } from "../model/layout.ts";
@@ -49,7 +48,7 @@ export function paramsFromCheckpoint(layout: ParamLayout, bytes: Uint8Array): Fl
 }
 
 export interface RunFiles {
-  /** Checkpoints by file name, e.g. init.safetensors and final.safetensors. */
+  /** Checkpoints by file name (CHECKPOINT_FILES in src/io/paths.ts). */
   checkpoints: Record<string, SafetensorsTensor[]>;
   curve: EvalPoint[];
   row: ResultRow;
@@ -57,28 +56,35 @@ export interface RunFiles {
 }
 
 export function writeRunFiles(directory: string, files: RunFiles): void {
+  const paths = armFiles(directory);
   for (const [name, tensors] of Object.entries(files.checkpoints)) {
-    writeFileAtomic(join(directory, name), encodeSafetensors(tensors, files.metadata));
+    writeFileAtomic(paths.checkpoint(name), encodeSafetensors(tensors, files.metadata));
   }
   writeFileAtomic(
-    join(directory, "metrics.jsonl"),
+    paths.metrics,
     files.curve.map((point) => JSON.stringify(point)).join("\n") + "\n",
   );
-  writeJsonAtomic(join(directory, "row.json"), files.row);
-  writeFileAtomic(join(directory, DONE_MARKER), "");
+  writeJsonAtomic(paths.row, files.row);
+  writeFileAtomic(paths.done, "");
 }
 
 export function isDone(directory: string): boolean {
-  return existsSync(join(directory, DONE_MARKER));
+  return existsSync(armFiles(directory).done);
 }
 
 export function readRow(directory: string): ResultRow {
-  return JSON.parse(readFileSync(join(directory, "row.json"), "utf8"));
+  const row = JSON.parse(readFileSync(armFiles(directory).row, "utf8"));
+  if (row.level === undefined && row.round !== undefined) {
+    // Written before ResultRow.round became level: the same value under its old name.
+    const { round, ...rest } = row;
+    return { ...rest, level: round };
+  }
+  return row;
 }
 
 /** A run's evaluation curve, from its metrics.jsonl. */
 export function readCurve(directory: string): EvalPoint[] {
-  return readFileSync(join(directory, "metrics.jsonl"), "utf8").trim().split("\n").map((line) =>
+  return readFileSync(armFiles(directory).metrics, "utf8").trim().split("\n").map((line) =>
     JSON.parse(line)
   );
 }

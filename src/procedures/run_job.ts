@@ -10,6 +10,7 @@ import type { EvalPoint } from "../train/train_runs.ts";
 import { layerMasks } from "../prune/mod.ts";
 import { resultRow, type RowKey } from "./result_row.ts";
 import { checkpointTensors, isDone, readRow, writeRunFiles } from "./run_files.ts";
+import { CHECKPOINT_FILES } from "../io/paths.ts";
 import type { GroupRun } from "./train_group.ts";
 
 export interface PlannedRun extends GroupRun {
@@ -45,7 +46,7 @@ export async function runJob(
     const row = resultRow(run.key, masks, outcome.curve);
     writeRunFiles(run.directory, {
       checkpoints: options.checkpoints === false ? {} : {
-        "init.safetensors": checkpointTensors(
+        [CHECKPOINT_FILES.init]: checkpointTensors(
           layout,
           run.params,
           layerMasks(layout, run.mask),
@@ -53,7 +54,12 @@ export async function runJob(
         ),
         ...(outcome.trained
           ? {
-            "final.safetensors": checkpointTensors(layout, outcome.params, masks, outcome.scores),
+            [CHECKPOINT_FILES.final]: checkpointTensors(
+              layout,
+              outcome.params,
+              masks,
+              outcome.scores,
+            ),
           }
           : {}),
       },
@@ -62,7 +68,7 @@ export async function runJob(
       metadata: {
         trial: String(run.key.trial),
         width: String(run.key.width),
-        level: String(run.key.round),
+        level: String(run.key.level),
         arm: run.key.arm,
       },
     });

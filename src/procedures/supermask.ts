@@ -15,9 +15,15 @@
  * Each step is resumable: a level is skipped when every run's DONE marker exists.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { Rng, streamKey } from "../base/rng.ts";
+import { STREAMS } from "../base/streams.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
+import {
+  armDirectory,
+  armFiles,
+  levelDirectory,
+  masksFile,
+  trainedDirectory,
+} from "../io/paths.ts";
 import { encodeSafetensors } from "../io/safetensors.ts";
 import type { ResultRow } from "../config/types.ts";
 import { BernoulliSupermask, type Model, type ParamLayout, weightBlock } from "../model/mod.ts";
@@ -36,11 +42,9 @@ import { initParams } from "../model/init.ts";
 import { isDone, paramsFromCheckpoint, readCurve, readRow, writeRunFiles } from "./run_files.ts";
 import { type PlannedRun, runJob } from "./run_job.ts";
 import { maskArm, supermaskConfig, untrainedArms } from "./supermask_spec.ts";
-import { trainedDirectory, trainedKey } from "./trained_cache.ts";
+import { trainedKey } from "./trained_cache.ts";
 import { denseTraining, evaluateGroup, trainGroup } from "./train_group.ts";
 import type { ProcedureContext } from "./types.ts";
-
-const CHECKPOINTS = ["init.safetensors", "final.safetensors"];
 
 export async function runSupermask(context: ProcedureContext): Promise<ResultRow[]> {
   const { config, directory } = context;
@@ -51,7 +55,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
   const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
   const rows: ResultRow[] = [];
   const runDir = (trial: number, level: number, arm: string) =>
-    join(directory, `trial-${trial}`, `level-${level}`, arm);
+    armDirectory(directory, { trial, level, arm });
 
   // 1. The dense training, shared through the trained cache.
   const trained = await denseNetworks(context, model, trials);
@@ -59,11 +63,13 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
     const dir = runDir(trial, 0, "dense");
     if (!isDone(dir)) {
       mkdirSync(dir, { recursive: true });
-      for (const name of CHECKPOINTS) copyFileSync(join(trained[t].source, name), join(dir, name));
+      const [from, to] = [armFiles(trained[t].source), armFiles(dir)];
+      copyFileSync(from.init, to.init);
+      copyFileSync(from.final, to.final);
       writeRunFiles(dir, {
         checkpoints: {},
         curve: readCurve(trained[t].source),
-        row: { ...readRow(trained[t].source), arm: "dense", round: 0, replicate: 0 },
+        row: { ...readRow(trained[t].source), arm: "dense", level: 0, replicate: 0 },
         metadata: {},
       });
     }
@@ -81,7 +87,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
           criterion,
           weightBlock(layout, trained[t].init, l),
           weightBlock(layout, trained[t].final, l),
-          new Rng(config.seed, "random criterion", trial * 100 + l),
+          STREAMS.supermaskRandomCriterion.rng(config.seed, trial, l),
         ))
       ),
     ]))
@@ -110,14 +116,14 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
             layerMasks,
             values,
             config.model.init,
-            new Rng(config.seed, "random signs", trial),
+            STREAMS.supermaskRandomSigns.rng(config.seed, trial),
           ),
           mask: flatMask(layout, layerMasks),
-          key: { trial, width, round: level, arm, replicate: 0 },
+          key: { trial, width, level, arm, replicate: 0 },
           directory: runDir(trial, level, arm),
         });
       }
-      writeMasks(join(directory, `trial-${trial}`, `level-${level}`), layout, masks);
+      writeMasks(levelDirectory(directory, { trial, level }), layout, masks);
     });
     await runJob(
       layout,
@@ -150,8 +156,8 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
       ? new Float32Array(trained[t].init)
       : keptValues(layout, trained[t].init, null, "signed-constant", config.model.init, null),
     mask: new Float32Array(layout.perRun).fill(1),
-    scores: initParams(layout, learned.score_init, new Rng(config.seed, "supermask scores", trial)),
-    key: { trial, width, round: level, arm: "learned", replicate: 0 },
+    scores: initParams(layout, learned.score_init, STREAMS.supermaskScores.rng(config.seed, trial)),
+    key: { trial, width, level, arm: "learned", replicate: 0 },
     directory: runDir(trial, level, "learned"),
   }));
   await runJob(layout, learnedRuns, async (planned) =>
@@ -159,7 +165,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
       context,
       model,
       learned,
-      () => new BernoulliSupermask(streamKey(config.seed, "supermask sample")),
+      () => new BernoulliSupermask(STREAMS.supermaskSample.key(config.seed)),
       planned,
       "learned supermask",
     )).map((outcome) => ({ ...outcome, trained: true })), rows);
@@ -193,9 +199,9 @@ async function denseNetworks(
     const runs: PlannedRun[] = missing.map((trial) => ({
       trial,
       // The stream weak-lth's IMP initialises from, so both experiments train the same network.
-      params: initParams(layout, config.model.init, new Rng(config.seed, "init", trial)),
+      params: initParams(layout, config.model.init, STREAMS.init.rng(config.seed, trial)),
       mask: new Float32Array(layout.perRun).fill(1),
-      key: { trial, width: firstWidth(config.model), round: 0, arm: "dense", replicate: 0 },
+      key: { trial, width: firstWidth(config.model), level: 0, arm: "dense", replicate: 0 },
       directory: sources[trials.indexOf(trial)],
     }));
     await runJob(
@@ -211,8 +217,8 @@ async function denseNetworks(
   }
   return sources.map((source) => ({
     source,
-    init: paramsFromCheckpoint(layout, readFileSync(join(source, "init.safetensors"))),
-    final: paramsFromCheckpoint(layout, readFileSync(join(source, "final.safetensors"))),
+    init: paramsFromCheckpoint(layout, readFileSync(armFiles(source).init)),
+    final: paramsFromCheckpoint(layout, readFileSync(armFiles(source).final)),
   }));
 }
 
@@ -223,7 +229,7 @@ function writeMasks(
   masks: Map<MaskCriterion, Float32Array[]>,
 ): void {
   for (const [criterion, layerMasks] of masks) {
-    const file = join(directory, `${criterion}.masks.safetensors`);
+    const file = masksFile(directory, criterion);
     if (existsSync(file)) continue;
     writeFileAtomic(
       file,

@@ -1,12 +1,11 @@
 /**
- * Trained dense networks shared between experiments: weak-lth's dense round and supermask's
+ * Trained dense networks shared between experiments: weak-lth's dense level 0 and supermask's
  * dense training are the same run when the data, model, training budget, seed and trial agree,
  * so the second one reads the first one's checkpoints instead of training again. The key hashes
  * everything that decides the trained bits (the batch order and initialisation streams derive from
  * seed and trial), including the dataset files' checksums.
  */
 import { createHash } from "node:crypto";
-import { join } from "node:path";
 import { canonicalJson } from "../config/hash.ts";
 import type { ExperimentConfig, TrainingConfig } from "../config/types.ts";
 import { modelLayerSpecs } from "../model/mod.ts";
@@ -28,8 +27,4 @@ export function trainedKey(
     checksums,
   };
   return createHash("sha256").update(canonicalJson(identity), "utf8").digest("hex").slice(0, 16);
-}
-
-export function trainedDirectory(cacheDirectory: string, key: string): string {
-  return join(cacheDirectory, key);
 }

@@ -1,7 +1,8 @@
 /**
- * Layerwise magnitude pruning: among the weights a mask still keeps, remove the `remove`
- * smallest by |w|. Ties in |w| are broken by flat index (lower index pruned first), so the
- * result is exact and deterministic: every kept |w| >= every newly pruned |w| of the layer.
+ * Layerwise magnitude pruning: among the weights a mask still keeps, keep the `keep` largest by
+ * |w| and prune the rest, smallest first. Ties in |w| are broken by flat index (lower index pruned
+ * first), so the result is exact and deterministic: every kept |w| >= every newly pruned |w| of
+ * the layer. Weights the mask already pruned stay pruned.
  */
 import { assertBinaryMask, countKept } from "./mask.ts";
 

@@ -15,7 +15,10 @@ export function assertBinaryMask(mask: Float32Array, what: string): void {
   }
 }
 
-/** Weights remaining after one layerwise round: round(kept * (1 - fraction)) stay. */
-export function keptAfterRound(kept: number, pruneFraction: number): number {
+/**
+ * A layer's weights remaining at the next IMP level: of the `kept` weights, round(kept *
+ * pruneFraction) are removed (Math.round: halves round up), the rest stay.
+ */
+export function keptAtNextLevel(kept: number, pruneFraction: number): number {
   return kept - Math.round(kept * pruneFraction);
 }

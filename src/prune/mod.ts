@@ -1,4 +1,4 @@
-export { assertBinaryMask, countKept, keptAfterRound } from "./mask.ts";
+export { assertBinaryMask, countKept, keptAtNextLevel } from "./mask.ts";
 export { pruneSmallest } from "./magnitude.ts";
 export { applyMasks, flatMask, layerMasks } from "./layer_masks.ts";
 export { randomMask } from "./random.ts";

@@ -1,10 +1,11 @@
 /**
  * The order in which one run sees training examples: epoch after epoch, each a fresh seeded
  * permutation of the training indices; batches run across epoch boundaries, so no example is
- * dropped. Runs of one trial share their order (stream "batch-order", index = trial), which
+ * dropped. Runs of one trial share their order (STREAMS.batchOrder in src/base/streams.ts), which
  * makes arms of a trial differ only in what the arm changes.
  */
-import { Rng } from "../base/rng.ts";
+import type { Rng } from "../base/rng.ts";
+import { STREAMS } from "../base/streams.ts";
 
 export class BatchOrder {
   private readonly rng: Rng;
@@ -12,7 +13,7 @@ export class BatchOrder {
   private position = 0;
 
   constructor(private readonly examples: Uint32Array, seed: number, trial: number) {
-    this.rng = new Rng(seed, "batch-order", trial);
+    this.rng = STREAMS.batchOrder.rng(seed, trial);
     this.permutation = this.rng.permutation(examples.length);
   }
 

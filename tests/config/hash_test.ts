@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { EXPERIMENTS_DIR } from "../../src/harness/experiments.ts";
 import { canonicalJson, configHash } from "../../src/config/hash.ts";
-import { loadExperimentFile, resolveConfig } from "../../src/harness/load_experiment.ts";
 import type { ResolvedConfig } from "../../src/config/types.ts";
+import { resolveExperiment } from "../fixtures/experiments.ts";
 
 /** The same value with every object's keys in reverse order. */
 function reverseKeys(value: unknown): unknown {
@@ -13,8 +11,7 @@ function reverseKeys(value: unknown): unknown {
   return Object.fromEntries(entries);
 }
 
-const paper = (): ResolvedConfig =>
-  resolveConfig(loadExperimentFile(join(EXPERIMENTS_DIR, "weak-lth.yaml")), "paper", {});
+const paper = (): ResolvedConfig => resolveExperiment("weak-lth", "paper");
 
 Deno.test("canonicalJson sorts keys, drops whitespace, prints numbers as JS does", () => {
   assert.equal(
@@ -49,9 +46,7 @@ Deno.test("configHash changes when any value changes", () => {
   const reseeded = { ...config, seed: 2 };
   assert.notEqual(configHash(reseeded), hash);
   const profiles = new Set(
-    (["smoke", "quick", "paper"] as const).map((p) =>
-      configHash(resolveConfig(loadExperimentFile(join(EXPERIMENTS_DIR, "weak-lth.yaml")), p))
-    ),
+    (["smoke", "quick", "paper"] as const).map((p) => configHash(resolveExperiment("weak-lth", p))),
   );
   assert.equal(profiles.size, 3, "each profile names its own results folder");
 });

@@ -11,13 +11,6 @@ const CLI = join(REPO, "src", "cli.ts");
 /** A child that runs longer than this is killed and the test fails (fixtures take seconds). */
 const CHILD_LIMIT_MS = 300_000;
 
-export function files(directory: string): string[] {
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(directory, entry.name);
-    return entry.isDirectory() ? files(path) : [path];
-  });
-}
-
 /** The one run folder `<out>/<id>/smoke-<hash>`. */
 export function runFolder(out: string, id: string): string {
   const parent = join(out, id);

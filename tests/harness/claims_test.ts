@@ -2,33 +2,24 @@ import assert from "node:assert/strict";
 import { evaluateClaims } from "../../src/harness/claims.ts";
 import type { ClaimConfig, ResultRow } from "../../src/config/types.ts";
 import { UsageError } from "../../src/base/errors.ts";
+import { impRemaining, makeRow } from "../fixtures/rows.ts";
 
 type Metrics = Partial<Pick<ResultRow, "early_stop_iteration" | "test_accuracy_at_early_stop">>;
 
 function row(
   trial: number,
-  round: number,
+  level: number,
   arm: string,
   metrics: Metrics,
   replicate = 0,
 ): ResultRow {
-  const wr = Number(Math.pow(0.8, round).toFixed(6));
-  return {
-    trial,
-    round,
-    arm,
-    replicate,
-    width: 300,
-    weights_remaining: wr,
-    weights_remaining_per_layer: [wr, wr],
-    early_stop_iteration: metrics.early_stop_iteration ?? 1000,
-    test_accuracy_at_early_stop: metrics.test_accuracy_at_early_stop ?? 0.97,
-    final_test_accuracy: 0.97,
-    min_validation_loss: 0.1,
-  };
+  return makeRow({ trial, level, arm, replicate }, {
+    weights_remaining: impRemaining(level, 6),
+    ...metrics,
+  });
 }
 
-/** Ticket early-stop iterations at round 0 (dense) and round 7 (0.8^7 = 0.2097) per trial. */
+/** Ticket early-stop iterations at level 0 (dense) and level 7 (0.8^7 = 0.2097) per trial. */
 function earlyStopRows(sparse: number[], dense = 1000): ResultRow[] {
   return sparse.flatMap((it, trial) => [
     row(trial, 0, "ticket", { early_stop_iteration: dense }),
@@ -80,7 +71,7 @@ Deno.test("a missing weights-remaining level is INCONCLUSIVE and names the arm a
 });
 
 Deno.test("data missing in one trial is INCONCLUSIVE even if the others pass", () => {
-  const rows = earlyStopRows([600, 700]).filter((r) => !(r.trial === 1 && r.round === 7));
+  const rows = earlyStopRows([600, 700]).filter((r) => !(r.trial === 1 && r.level === 7));
   const [result] = evaluateClaims([ratioClaim], rows, "quick");
   assert.equal(result.verdict, "INCONCLUSIVE");
   assert.deepEqual(result.per_trial, [0.6, null]);
@@ -170,12 +161,12 @@ function sweepRows(accuracy: Record<number, number[]>[], arm = "signed-constant"
   const levels = [0.1, 0.3, 0.5];
   return accuracy.flatMap((byWidth, trial) =>
     Object.entries(byWidth).flatMap(([width, values]) =>
-      values.map((acc, level) => ({
-        ...row(trial, level, arm, { test_accuracy_at_early_stop: acc }),
-        width: Number(width),
-        weights_remaining: levels[level],
-        weights_remaining_per_layer: [levels[level], levels[level]],
-      }))
+      values.map((acc, level) =>
+        makeRow({ trial, level, arm, width: Number(width) }, {
+          weights_remaining: levels[level],
+          test_accuracy_at_early_stop: acc,
+        })
+      )
     )
   );
 }

@@ -9,14 +9,13 @@ import {
   listExperiments,
   REPO_ROOT,
 } from "../../src/harness/experiments.ts";
-
-const weakLth = readFileSync(join(EXPERIMENTS_DIR, "weak-lth.yaml"), "utf8");
+import { renamedExperiment } from "../fixtures/experiments.ts";
 
 /** A folder holding copies of weak-lth.yaml under the given ids. */
 function folderWith(ids: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), "experiments-test-"));
   for (const id of ids) {
-    writeFileSync(join(dir, `${id}.yaml`), weakLth.replace(/^id: weak-lth$/m, `id: ${id}`));
+    writeFileSync(join(dir, `${id}.yaml`), renamedExperiment("weak-lth", id));
   }
   writeFileSync(join(dir, "README.md"), "not an experiment");
   return dir;

@@ -6,29 +6,21 @@ import {
   widthFigure,
 } from "../../src/harness/figures.ts";
 import type { ResultRow } from "../../src/config/types.ts";
+import { makeRow } from "../fixtures/rows.ts";
 
 function rows(): ResultRow[] {
   const out: ResultRow[] = [];
   for (let trial = 0; trial < 2; trial++) {
-    for (let round = 0; round < 4; round++) {
-      const wr = Math.pow(0.8, round);
+    for (let level = 0; level < 4; level++) {
       for (const arm of ["ticket", "random-reinit", "random-mask"]) {
         const replicates = arm === "random-reinit" ? 2 : 1;
         for (let replicate = 0; replicate < replicates; replicate++) {
-          out.push({
-            trial,
-            round,
-            arm,
-            replicate,
-            width: 300,
-            weights_remaining: wr,
-            weights_remaining_per_layer: [wr, wr],
-            early_stop_iteration: 5000 + (arm === "ticket" ? -300 : 300) * round + 10 * trial,
-            test_accuracy_at_early_stop: 0.97 + (arm === "ticket" ? 0.002 : -0.003) * round +
+          out.push(makeRow({ trial, level, arm, replicate }, {
+            early_stop_iteration: 5000 + (arm === "ticket" ? -300 : 300) * level + 10 * trial,
+            test_accuracy_at_early_stop: 0.97 + (arm === "ticket" ? 0.002 : -0.003) * level +
               0.001 * trial + 0.002 * replicate,
-            final_test_accuracy: 0.97,
             min_validation_loss: 0.08,
-          });
+          }));
         }
       }
     }
@@ -39,7 +31,7 @@ function rows(): ResultRow[] {
 Deno.test("summarizeByRoundArm averages replicates within a trial, then mean/min/max over trials", () => {
   const summary = summarizeByRoundArm(rows(), "test_accuracy_at_early_stop");
   assert.deepEqual(summary.slice(0, 4).map((s) => s.arm), Array(4).fill("ticket"));
-  const reinit = summary.find((s) => s.arm === "random-reinit" && s.round === 1)!;
+  const reinit = summary.find((s) => s.arm === "random-reinit" && s.level === 1)!;
   // trial 0: mean(0.967, 0.969) = 0.968; trial 1: 0.969.
   assert.equal(reinit.trials, 2);
   assert.ok(Math.abs(reinit.min - 0.968) < 1e-12);
@@ -82,7 +74,7 @@ Deno.test("arm families share a colour and variants (and widths) get dash patter
 });
 
 Deno.test("widthFigure puts the hidden width on x and one series per weights remaining", async () => {
-  const sweep = rows().filter((row) => row.arm === "ticket" && row.round <= 1).flatMap((row) =>
+  const sweep = rows().filter((row) => row.arm === "ticket" && row.level <= 1).flatMap((row) =>
     [100, 300, 1000].map((width) => ({ ...row, width }))
   );
   const svg = await widthFigure(sweep, "width trend");

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { evaluateClaims } from "../../src/harness/claims.ts";
 import { renderReport } from "../../src/harness/report.ts";
 import type { ClaimConfig, ResolvedConfig, ResultRow } from "../../src/config/types.ts";
+import { impRemaining, makeRow } from "../fixtures/rows.ts";
 
 const claims: ClaimConfig[] = [
   {
@@ -63,27 +64,22 @@ function rows(): ResultRow[] {
   const out: ResultRow[] = [];
   for (let trial = 0; trial < 2; trial++) {
     for (
-      const [round, arm, replicate] of [
+      const [level, arm, replicate] of [
         [0, "ticket", 0],
         [7, "ticket", 0],
         [7, "random-reinit", 0],
         [7, "random-reinit", 1],
       ] as const
     ) {
-      const wr = Number(Math.pow(0.8, round).toFixed(6));
-      out.push({
-        trial,
-        round,
-        arm,
-        replicate,
-        width: 300,
+      const wr = impRemaining(level, 6);
+      out.push(makeRow({ trial, level, arm, replicate }, {
         weights_remaining: wr,
         weights_remaining_per_layer: [wr, wr, wr],
-        early_stop_iteration: round === 0 ? 10000 : arm === "ticket" ? 6000 + trial * 100 : 12000,
+        early_stop_iteration: level === 0 ? 10000 : arm === "ticket" ? 6000 + trial * 100 : 12000,
         test_accuracy_at_early_stop: arm === "ticket" ? 0.98 : 0.96 + replicate * 0.002,
         final_test_accuracy: 0.975,
         min_validation_loss: 0.07,
-      });
+      }));
     }
   }
   return out;
@@ -130,7 +126,7 @@ Deno.test("verdict rows show threshold, per-trial values in the claim's units an
   assert.ok(reinit.includes('No threshold for profile "quick"'), reinit);
 });
 
-Deno.test("metrics table lists each round x arm with means in percent", () => {
+Deno.test("metrics table lists each level x arm with means in percent", () => {
   const report = render();
   assert.ok(report.includes("| 0 | ticket | 100.00 | 2 | 10000 | 98.00 | 97.50 | 0.0700 |"));
   assert.ok(report.includes("| 7 | ticket | 20.97 | 2 | 6050 | 98.00 | 97.50 | 0.0700 |"));

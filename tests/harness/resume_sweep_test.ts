@@ -5,33 +5,28 @@
  * job read back instead of redone.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { resultsDigest } from "../../src/io/digest.ts";
 import { ignoreGpuTests, requireGpu } from "../gpu_test_helper.ts";
-import { assertCompleted, files, REPO, runChild, runFolder } from "./child_run.ts";
+import { smokeFixtureYaml } from "../fixtures/experiments.ts";
+import { assertSameFiles } from "../fixtures/files.ts";
+import { assertCompleted, runChild, runFolder } from "./child_run.ts";
 
 /** The experiment file with a new id and a tiny smoke profile replacing its profiles. */
 function fixtureYaml(experiment: string, id: string, smoke: string): string {
-  const source = readFileSync(join(REPO, "experiments", `${experiment}.yaml`), "utf8");
-  const head = source.slice(0, source.indexOf("\nprofiles:\n"))
-    .replace(new RegExp(`^id: ${experiment}$`, "m"), `id: ${id}`);
-  return `${head}
-profiles:
-  paper:
-    note: the paper's protocol
-  quick:
-    note: not used by the resume test
-  smoke:
-    note: resume test fixture
-    overrides:
-      trials: 1
+  return smokeFixtureYaml(
+    experiment,
+    id,
+    "resume test fixture",
+    `      trials: 1
       data:
         validation: 500
         train_limit: 1000
         test_limit: 500
-${smoke}`;
+${smoke}`,
+  );
 }
 
 const CASES = [
@@ -89,20 +84,14 @@ for (const c of CASES) {
         const resumed = await runChild(args(outB));
         assertCompleted(resumed, "the resumed run");
 
-        const compared = (dir: string) =>
-          files(dir).map((path) => relative(dir, path)).filter((path) =>
+        const names = assertSameFiles(
+          dirA,
+          dirB,
+          (path) =>
             path === "results.csv" || path.endsWith(".safetensors") ||
-            path.endsWith("row.json") || path.endsWith("metrics.jsonl")
-          ).sort();
-        const names = compared(dirA);
-        assert.deepEqual(compared(dirB), names);
+            path.endsWith("row.json") || path.endsWith("metrics.jsonl"),
+        );
         assert.ok(names.some((path) => path.endsWith(".safetensors")));
-        for (const path of names) {
-          assert.ok(
-            readFileSync(join(dirA, path)).equals(readFileSync(join(dirB, path))),
-            `${path} differs between the two runs`,
-          );
-        }
         assert.equal(resultsDigest(dirB), resultsDigest(dirA));
       } finally {
         rmSync(root, { recursive: true, force: true });

@@ -1,36 +1,28 @@
 /**
  * Resume after a real kill: a child `reproduce` is SIGKILLed once a level is finished, started
  * again, and must end byte-identical to a run that was never interrupted. The fixture is a tiny
- * copy of experiments/weak-lth.yaml (2 rounds of 40 iterations on 2,000 images), written to a
+ * copy of experiments/weak-lth.yaml (2 levels of 40 iterations on 2,000 images), written to a
  * temporary folder, so the test takes seconds even on a software adapter.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { resultsDigest } from "../../src/io/digest.ts";
 import { ignoreGpuTests, requireGpu } from "../gpu_test_helper.ts";
-import { assertCompleted, files, REPO, runChild, runFolder } from "./child_run.ts";
+import { smokeFixtureYaml } from "../fixtures/experiments.ts";
+import { assertSameFiles, files } from "../fixtures/files.ts";
+import { assertCompleted, runChild, runFolder } from "./child_run.ts";
 
 const FIXTURE_ID = "resume-fixture";
 
 /** experiments/weak-lth.yaml with its id changed and a tiny smoke profile. */
 function fixtureYaml(): string {
-  const source = readFileSync(join(REPO, "experiments", "weak-lth.yaml"), "utf8");
-  const profiles = source.indexOf("\nprofiles:\n");
-  assert.ok(profiles > 0, "experiments/weak-lth.yaml has no top-level profiles: block");
-  const head = source.slice(0, profiles).replace(/^id: weak-lth$/m, `id: ${FIXTURE_ID}`);
-  assert.match(head, new RegExp(`^id: ${FIXTURE_ID}$`, "m"));
-  return `${head}
-profiles:
-  paper:
-    note: the paper's protocol
-  quick:
-    note: the paper's protocol (not used by the resume test)
-  smoke:
-    note: resume test fixture, 2 rounds of 40 iterations on 2,000 training images
-    overrides:
-      trials: 1
+  return smokeFixtureYaml(
+    "weak-lth",
+    FIXTURE_ID,
+    "resume test fixture, 2 levels of 40 iterations on 2,000 training images",
+    `      trials: 1
       data:
         validation: 500
         train_limit: 2000
@@ -42,7 +34,8 @@ profiles:
       controls:
         random_reinit: 1
         rounds: [2]
-`;
+`,
+  );
 }
 
 Deno.test({
@@ -87,28 +80,20 @@ Deno.test({
 
       const resumed = await runChild(args(outB));
       assertCompleted(resumed, "the resumed run");
-      assert.match(resumed.stderr, /round 0: finished earlier/);
-      assert.match(resumed.stderr, /round 1: finished earlier/);
+      assert.match(resumed.stderr, /level 0: finished earlier/);
+      assert.match(resumed.stderr, /level 1: finished earlier/);
       assert.equal(runFolder(outB, FIXTURE_ID), dirB, "the resumed run used another folder");
 
       // Same results, same checkpoints, same per-run records, file for file.
-      const compared = (dir: string) =>
-        files(dir)
-          .map((path) => relative(dir, path))
-          .filter((path) =>
-            path === "results.csv" || path.endsWith(".safetensors") ||
-            path.endsWith("row.json") || path.endsWith("metrics.jsonl") || path.endsWith("DONE")
-          )
-          .sort();
-      const namesA = compared(dirA);
-      assert.deepEqual(compared(dirB), namesA);
+      const namesA = assertSameFiles(
+        dirA,
+        dirB,
+        (path) =>
+          path === "results.csv" || path.endsWith(".safetensors") ||
+          path.endsWith("row.json") || path.endsWith("metrics.jsonl") || path.endsWith("DONE"),
+      );
       assert.ok(namesA.includes("results.csv"));
       assert.equal(namesA.filter((path) => path.endsWith(".safetensors")).length, 10);
-      for (const path of namesA) {
-        const bytesA = readFileSync(join(dirA, path));
-        const bytesB = readFileSync(join(dirB, path));
-        assert.ok(bytesA.equals(bytesB), `${path} differs between the two runs`);
-      }
       assert.equal(resultsDigest(dirB), resultsDigest(dirA));
 
       const leftovers = [...files(outA), ...files(outB)].filter((path) => /\.tmp-/.test(path));

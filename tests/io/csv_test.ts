@@ -2,22 +2,17 @@ import assert from "node:assert/strict";
 import { parseResultsCsv, resultsCsv } from "../../src/io/csv.ts";
 import type { ResultRow } from "../../src/config/types.ts";
 import { UsageError } from "../../src/base/errors.ts";
+import { impRemaining, makeRow } from "../fixtures/rows.ts";
 
-function row(trial: number, round: number, arm: string, replicate = 0): ResultRow {
-  const wr = Math.pow(0.8, round);
-  return {
-    trial,
-    round,
-    arm,
-    replicate,
-    width: 300,
-    weights_remaining: wr,
-    weights_remaining_per_layer: [wr, wr, Math.pow(0.9, round)],
-    early_stop_iteration: 1000 * (round + 1) + trial,
-    test_accuracy_at_early_stop: 0.97 + trial / 1000 + round / 3000,
+function row(trial: number, level: number, arm: string, replicate = 0): ResultRow {
+  const wr = impRemaining(level);
+  return makeRow({ trial, level, arm, replicate }, {
+    weights_remaining_per_layer: [wr, wr, Math.pow(0.9, level)],
+    early_stop_iteration: 1000 * (level + 1) + trial,
+    test_accuracy_at_early_stop: 0.97 + trial / 1000 + level / 3000,
     final_test_accuracy: 0.96 + replicate / 7000,
-    min_validation_loss: 0.1 / (round + 1) + 1 / 3e6,
-  };
+    min_validation_loss: 0.1 / (level + 1) + 1 / 3e6,
+  });
 }
 
 function sampleRows(): ResultRow[] {
@@ -68,8 +63,8 @@ Deno.test("parseResultsCsv round-trips values to the printed precision", () => {
   const rows = sampleRows();
   const back = parseResultsCsv(resultsCsv(rows));
   assert.equal(back.length, rows.length);
-  const original = rows.find((r) => r.trial === 1 && r.round === 2)!;
-  const parsed = back.find((r) => r.trial === 1 && r.round === 2)!;
+  const original = rows.find((r) => r.trial === 1 && r.level === 2)!;
+  const parsed = back.find((r) => r.trial === 1 && r.level === 2)!;
   assert.equal(parsed.arm, "ticket");
   assert.equal(parsed.early_stop_iteration, original.early_stop_iteration);
   assert.ok(Math.abs(parsed.weights_remaining - original.weights_remaining) <= 5e-7);

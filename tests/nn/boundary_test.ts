@@ -2,21 +2,14 @@
  * "Exactly zero" is numeric (=== 0): the kernels zero pruned entries by multiplying with the
  * mask, so x * 0 keeps x's sign and a pruned entry may read back as -0.
  *
- * What random samples miss (design.md section 3): ReLU'(0) = 0; pruned weights get exactly zero
+ * What random samples miss (docs/architecture.md): ReLU'(0) = 0; pruned weights get exactly zero
  * gradient and stay exactly zero under Adam, moments included; S runs batched in one dispatch
  * are bit-identical to the same runs dispatched one at a time; a dispatch run twice gives the
  * same bytes.
  */
 import assert from "node:assert/strict";
 import { Rng } from "../../src/base/rng.ts";
-import {
-  BufferPool,
-  type Dispatch,
-  type Gpu,
-  readF32,
-  Recorder,
-  withValidation,
-} from "../../src/gpu/mod.ts";
+import { BufferPool, type Dispatch, readF32 } from "../../src/gpu/mod.ts";
 import { adamCorrections, type AdamHyper, prepareAdam } from "../../src/nn/adam.ts";
 import { prepareAdvanceStep } from "../../src/nn/advance_step.ts";
 import { prepareBiasGrad } from "../../src/nn/bias_grad.ts";
@@ -30,22 +23,9 @@ import { OPS } from "./ops.ts";
 import { prepareReluBackward } from "../../src/nn/relu_backward.ts";
 import { prepareSoftmaxXent } from "../../src/nn/softmax_xent.ts";
 import { gpuTest } from "../gpu_test_helper.ts";
+import { maskF32, scoped, submit, uniformF32 } from "../fixtures/gpu.ts";
 
 const SEED = 7;
-
-function uniform(rng: Rng, n: number, lo = -1, hi = 1): Float32Array {
-  return new Float32Array(n).map(() => lo + (hi - lo) * rng.nextUnit());
-}
-
-function mask(rng: Rng, n: number, keep = 0.5): Float32Array {
-  return new Float32Array(n).map(() => rng.nextUnit() < keep ? 1 : 0);
-}
-
-function run(gpu: Gpu, dispatches: readonly Dispatch[]): void {
-  const recorder = new Recorder(gpu.device, "boundary test");
-  recorder.record(dispatches);
-  recorder.submit();
-}
 
 /** Asserts byte equality, naming the first differing element. */
 function assertSameBytes(what: string, a: Float32Array, b: Float32Array): void {
@@ -60,22 +40,6 @@ function assertSameBytes(what: string, a: Float32Array, b: Float32Array): void {
         })`,
       );
     }
-  }
-}
-
-/** Runs `body` with a fresh pool inside a validation scope, then destroys the pool. */
-async function scoped<T>(
-  gpu: Gpu,
-  what: string,
-  body: (pool: BufferPool) => Promise<T>,
-): Promise<T> {
-  const pool = new BufferPool(gpu.device);
-  try {
-    const result = await withValidation(gpu.device, what, () => body(pool));
-    gpu.throwIfFailed();
-    return result;
-  } finally {
-    pool.destroy();
   }
 }
 
@@ -123,7 +87,7 @@ gpuTest("ReLU'(0) = 0: a gradient passes only where the ReLU output is > 0", asy
     const expected = new Float32Array([0, 0, 3, 0, -5, 0, 0, -8]);
     const out = await scoped(gpu, "relu_backward", async (pool) => {
       const spec = { n: h.length, activations: pool.upload("H", h), grads: pool.upload("G", g) };
-      run(gpu, [await prepareReluBackward(gpu, pool, spec)]);
+      submit(gpu, [await prepareReluBackward(gpu, pool, spec)]);
       return readF32(gpu.device, spec.grads);
     });
     assertSameBytes("relu_backward", out, expected);
@@ -137,11 +101,11 @@ gpuTest("ReLU'(0) = 0: a gradient passes only where the ReLU output is > 0", asy
     const rng = new Rng(SEED, "relu zero forward");
     const { h, dh } = await scoped(gpu, "forward + relu_backward", async (pool) => {
       const layer = denseLayer(pool, params, shape);
-      const x = pool.upload("x", uniform(rng, shape.batch * shape.inputs));
+      const x = pool.upload("x", uniformF32(rng, shape.batch * shape.inputs));
       const y = pool.storage("y", 4 * shape.batch * shape.outputs);
       const grads = pool.upload("dH", new Float32Array(shape.batch * shape.outputs).fill(1));
       const forward = denseForwardSpec(layer, { buffer: x, runStride: 0 }, y, { relu: true });
-      run(gpu, [
+      submit(gpu, [
         await prepareMatmul(gpu, pool, forward),
         await prepareReluBackward(gpu, pool, { n: shape.batch * 3, activations: y, grads }),
       ]);
@@ -166,14 +130,14 @@ gpuTest(
         const perRun = paramsPerRun(shape);
         const maskValues = new Float32Array(shape.runs * perRun).fill(1);
         for (let r = 0; r < shape.runs; r++) {
-          maskValues.set(mask(rng, shape.outputs * shape.inputs), r * perRun);
+          maskValues.set(maskF32(rng, shape.outputs * shape.inputs, 0.5), r * perRun);
         }
         const dw = await scoped(gpu, "weight grad", async (pool) => {
-          const layer = denseLayer(pool, uniform(rng, shape.runs * perRun), shape);
-          const dy = pool.upload("dy", uniform(rng, shape.runs * shape.batch * shape.outputs));
+          const layer = denseLayer(pool, uniformF32(rng, shape.runs * perRun), shape);
+          const dy = pool.upload("dy", uniformF32(rng, shape.runs * shape.batch * shape.outputs));
           const xRun = shape.batch * shape.inputs;
-          const x = pool.upload("x", uniform(rng, shape.runs * xRun));
-          const grads = pool.upload("grads", uniform(rng, shape.runs * perRun)); // garbage before
+          const x = pool.upload("x", uniformF32(rng, shape.runs * xRun));
+          const grads = pool.upload("grads", uniformF32(rng, shape.runs * perRun)); // garbage before
           const spec = denseWeightGradSpec(
             layer,
             dy,
@@ -181,7 +145,7 @@ gpuTest(
             grads,
             pool.upload("mask", maskValues),
           );
-          run(gpu, [await prepareMatmul(gpu, pool, spec)]);
+          submit(gpu, [await prepareMatmul(gpu, pool, spec)]);
           return readF32(gpu.device, grads);
         });
         let kept = 0;
@@ -201,12 +165,12 @@ gpuTest(
       const rng = new Rng(SEED, "pruned adam");
       const n = 1000, steps = 50;
       const hyper: AdamHyper = { learningRate: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
-      const keep = mask(rng, n);
-      const w0 = uniform(rng, n).map((w, i) => w * keep[i]);
+      const keep = maskF32(rng, n, 0.5);
+      const w0 = uniformF32(rng, n).map((w, i) => w * keep[i]);
       // Gradients are nonzero everywhere, pruned positions included, and large at some.
       const grads = Array.from(
         { length: steps },
-        () => uniform(rng, n, 0.1, 10).map((g) => rng.nextUnit() < 0.5 ? -g : g),
+        () => uniformF32(rng, n, 0.1, 10).map((g) => rng.nextUnit() < 0.5 ? -g : g),
       );
       const out = await scoped(gpu, "adam 50 steps", async (pool) => {
         const buffers = {
@@ -223,7 +187,7 @@ gpuTest(
           const spec = { ...hyper, ...buffers, n, grads: pool.upload("G", g) };
           dispatches.push(await prepareAdam(gpu, pool, spec), advance);
         }
-        run(gpu, dispatches);
+        submit(gpu, dispatches);
         return {
           W: await readF32(gpu.device, buffers.weights),
           Mom: await readF32(gpu.device, buffers.firstMoment),
@@ -262,22 +226,22 @@ gpuTest(
         const perRun = paramsPerRun(shape);
         const xRun = shape.batch * shape.inputs + 3;
         const [batched, single] = await scoped(gpu, product, async (pool) => {
-          const layer = denseLayer(pool, uniform(rng, runs * perRun), shape);
-          const m = pool.upload("mask", mask(rng, runs * perRun, 0.3));
-          const x = { buffer: pool.upload("x", uniform(rng, runs * xRun)), runStride: xRun };
+          const layer = denseLayer(pool, uniformF32(rng, runs * perRun), shape);
+          const m = pool.upload("mask", maskF32(rng, runs * perRun, 0.3));
+          const x = { buffer: pool.upload("x", uniformF32(rng, runs * xRun)), runStride: xRun };
           const outputs = () =>
             product === "weight grad +maskC"
               ? pool.upload("grads", new Float32Array(runs * perRun))
               : pool.storage("y", 4 * runs * shape.batch * shape.outputs);
           const [c1, c2] = [outputs(), outputs()];
-          const dy = pool.upload("dy", uniform(rng, runs * shape.batch * shape.outputs));
+          const dy = pool.upload("dy", uniformF32(rng, runs * shape.batch * shape.outputs));
           const spec = (c: GPUBuffer) =>
             product === "weight grad +maskC"
               ? denseWeightGradSpec(layer, dy, x, c, m)
               : denseForwardSpec(layer, x, c, { relu: true, mask: m });
-          run(gpu, [await prepareMatmul(gpu, pool, spec(c1))]);
+          submit(gpu, [await prepareMatmul(gpu, pool, spec(c1))]);
           for (let r = 0; r < runs; r++) {
-            run(gpu, [await prepareMatmul(gpu, pool, singleRun(spec(c2), r, c2))]);
+            submit(gpu, [await prepareMatmul(gpu, pool, singleRun(spec(c2), r, c2))]);
           }
           return [await readF32(gpu.device, c1), await readF32(gpu.device, c2)];
         });
@@ -288,7 +252,7 @@ gpuTest(
     await t.step("softmax_xent B=60 C=10", async () => {
       const rng = new Rng(SEED, "batched softmax");
       const batch = 60, classes = 10;
-      const logits = uniform(rng, runs * batch * classes, -20, 20);
+      const logits = uniformF32(rng, runs * batch * classes, -20, 20);
       const labels = new Uint32Array(runs * batch).map(() => rng.nextInt(classes));
       const results = await scoped(gpu, "softmax", async (pool) => {
         const go = async (r0: number, count: number) => {
@@ -305,7 +269,7 @@ gpuTest(
             logitGrads: pool.storage("dZ", 4 * count * batch * classes),
             rows: pool.storage("rows", 8 * count * batch),
           };
-          run(gpu, [await prepareSoftmaxXent(gpu, pool, spec)]);
+          submit(gpu, [await prepareSoftmaxXent(gpu, pool, spec)]);
           return [await readF32(gpu.device, spec.logitGrads), await readF32(gpu.device, spec.rows)];
         };
         const [dz, rows] = await go(0, runs);
@@ -332,9 +296,9 @@ gpuTest(
       const rng = new Rng(SEED, "batched adam");
       const n = 1004, steps = 3;
       const hyper: AdamHyper = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
-      const keep = mask(rng, runs * n, 0.7);
-      const w = uniform(rng, runs * n);
-      const grads = Array.from({ length: steps }, () => uniform(rng, runs * n));
+      const keep = maskF32(rng, runs * n, 0.7);
+      const w = uniformF32(rng, runs * n);
+      const grads = Array.from({ length: steps }, () => uniformF32(rng, runs * n));
       const slice = (a: Float32Array, r0: number, count: number) =>
         a.subarray(r0 * n, (r0 + count) * n);
       const results = await scoped(gpu, "adam", async (pool) => {
@@ -358,7 +322,7 @@ gpuTest(
             };
             dispatches.push(await prepareAdam(gpu, pool, spec), advance);
           }
-          run(gpu, dispatches);
+          submit(gpu, dispatches);
           return [buffers.weights, buffers.firstMoment, buffers.secondMoment];
         };
         const read = (bs: GPUBuffer[]) => Promise.all(bs.map((b) => readF32(gpu.device, b)));
@@ -386,16 +350,16 @@ gpuTest("the same dispatch run twice gives byte-identical outputs", async (t, gp
     const shape = { batch: 60, inputs: 784, outputs: 300, runs: 2 };
     const perRun = paramsPerRun(shape);
     const [first, second] = await scoped(gpu, "twice", async (pool) => {
-      const layer = denseLayer(pool, uniform(rng, shape.runs * perRun), shape);
+      const layer = denseLayer(pool, uniformF32(rng, shape.runs * perRun), shape);
       const xRun = shape.batch * shape.inputs;
-      const x = { buffer: pool.upload("x", uniform(rng, shape.runs * xRun)), runStride: xRun };
+      const x = { buffer: pool.upload("x", uniformF32(rng, shape.runs * xRun)), runStride: xRun };
       const rows = shape.runs * shape.batch;
       const y = pool.storage("y", 4 * rows * shape.outputs);
       const labels = pool.upload("labels", new Uint32Array(rows).map(() => rng.nextInt(300)));
       const dz = pool.storage("dZ", 4 * rows * shape.outputs);
       const losses = pool.storage("rows", 8 * rows);
       const db = pool.storage("db", 4 * shape.runs * perRun);
-      const m = pool.upload("mask", mask(rng, shape.runs * perRun, 0.5));
+      const m = pool.upload("mask", maskF32(rng, shape.runs * perRun, 0.5));
       const dispatches = [
         await prepareMatmul(gpu, pool, denseForwardSpec(layer, x, y, { relu: false, mask: m })),
         await prepareSoftmaxXent(gpu, pool, {
@@ -419,7 +383,7 @@ gpuTest("the same dispatch run twice gives byte-identical outputs", async (t, gp
         }),
       ];
       const once = () => {
-        run(gpu, dispatches);
+        submit(gpu, dispatches);
         return Promise.all([y, dz, losses, db].map((b) => readF32(gpu.device, b)));
       };
       return [await once(), await once()];

@@ -6,7 +6,7 @@
  * message names the op, case and output, the mismatch count and the first 10 mismatches.
  */
 import { Rng } from "../../src/base/rng.ts";
-import { BufferPool, type Gpu, withValidation } from "../../src/gpu/mod.ts";
+import type { Gpu } from "../../src/gpu/mod.ts";
 import { matmulLanes } from "../../src/nn/matmul.ts";
 import {
   type GpuOutput,
@@ -19,6 +19,7 @@ import {
   toleranceFor,
 } from "./ops.ts";
 import { gpuTest } from "../gpu_test_helper.ts";
+import { scoped } from "../fixtures/gpu.ts";
 
 const SEED = 20240601;
 const SHOWN = 10;
@@ -63,18 +64,11 @@ function asDiscrete(gpu: Gpu): Gpu {
 }
 
 async function runCase(gpu: Gpu, op: Op, c: OpCase, what: string): Promise<void> {
-  const pool = new BufferPool(gpu.device);
-  let result: OpResult;
-  try {
-    result = await withValidation(
-      gpu.device,
-      what,
-      () => op.run({ gpu, pool, rng: new Rng(SEED, what) }, c),
-    );
-    gpu.throwIfFailed();
-  } finally {
-    pool.destroy();
-  }
+  const result: OpResult = await scoped(
+    gpu,
+    what,
+    (pool) => op.run({ gpu, pool, rng: new Rng(SEED, what) }, c),
+  );
   const failures = Object.entries(result.gpu)
     .map(([name, out]) =>
       compare(`${what} output ${name}`, out, result.reference[name], toleranceFor(op, c, name))

@@ -1,21 +1,14 @@
 /**
  * The op table: every kernel variant with seeded awkward cases and the tolerance its outputs
  * must meet against the f64 CPU reference. `tests/nn/kernels_test.ts` runs every entry inside a
- * validation error scope; adding a kernel adds one entry here (design.md section 3).
+ * validation error scope; adding a kernel adds one entry here (docs/architecture.md).
  *
  * Each `run` builds its inputs from the seeded stream it is given, uploads them, records the
  * prepared dispatches into one command buffer, reads the outputs back and computes the reference
  * from the same f32 inputs (so only the kernel's arithmetic is under test, not input rounding).
  */
 import type { Rng } from "../../src/base/rng.ts";
-import {
-  type BufferPool,
-  type Dispatch,
-  type Gpu,
-  readF32,
-  readU32,
-  Recorder,
-} from "../../src/gpu/mod.ts";
+import { type BufferPool, type Dispatch, type Gpu, readF32, readU32 } from "../../src/gpu/mod.ts";
 import {
   accumulateMetricsReference,
   prepareAccumulateMetrics,
@@ -58,6 +51,7 @@ import {
   supermaskUniform,
 } from "../../src/nn/supermask_sample.ts";
 import { prepareTopkMask, topkMaskReference, type TopkSegment } from "../../src/nn/topk_mask.ts";
+import { maskF32, submit, uniformF32 } from "../fixtures/gpu.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Tolerances: |gpu - ref| <= atol + rtol * |ref|, elementwise.
@@ -139,26 +133,6 @@ export function toleranceFor(op: Op, c: OpCase, output: string): Tolerance {
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers shared by the entries.
-
-function uniformF32(rng: Rng, n: number, lo = -1, hi = 1): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * rng.nextUnit();
-  return out;
-}
-
-/** 0/1 mask with about `keep` ones. */
-function maskF32(rng: Rng, n: number, keep = 0.7): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = rng.nextUnit() < keep ? 1 : 0;
-  return out;
-}
-
-/** Records the dispatches into one command buffer and submits it. */
-function submit(gpu: Gpu, dispatches: readonly Dispatch[]): void {
-  const recorder = new Recorder(gpu.device, "op table");
-  recorder.record(dispatches);
-  recorder.submit();
-}
 
 /** Interleaved vec2 [n] -> its two components. */
 function split2<T extends Float32Array | Float64Array>(
@@ -335,7 +309,7 @@ function runVec4(ctx: OpContext, c: Vec4Case): Promise<OpResult> {
       ? { buffer: up.f32("bias", uniformF32(ctx.rng, 2 + runs * N)), offset: 2, runStride: N }
       : undefined,
     relu: c.relu,
-    maskC: c.maskC ? up.f32("maskC", maskF32(ctx.rng, 1 + runs * cRun)) : undefined,
+    maskC: c.maskC ? up.f32("maskC", maskF32(ctx.rng, 1 + runs * cRun, 0.7)) : undefined,
   };
   const picked = vec4Form(spec);
   if (picked !== form) {
@@ -390,7 +364,7 @@ function runDense(
     paramsPerRun = biasOffset + outputs + 2;
   const maskValues = new Float32Array(runs * paramsPerRun).fill(1);
   for (let r = 0; r < runs; r++) {
-    const w = maskF32(rng, outputs * inputs);
+    const w = maskF32(rng, outputs * inputs, 0.7);
     for (let i = 0; i < inputs; i++) if (outputs > 1) w[Math.floor(outputs / 2) * inputs + i] = 0;
     for (let o = 0; o < outputs; o++) if (inputs > 1) w[o * inputs + inputs - 1] = 0;
     maskValues.set(w, r * paramsPerRun + weightOffset);
@@ -730,7 +704,7 @@ function fround<T extends object>(hyper: T): T {
 async function runAdam(ctx: OpContext, c: OptimizerCase): Promise<OpResult> {
   const { gpu, pool, rng } = ctx;
   const hyper: AdamHyper = fround({ learningRate: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
-  const mask = maskF32(rng, c.n);
+  const mask = maskF32(rng, c.n, 0.7);
   const w = uniformF32(rng, c.n),
     m = uniformF32(rng, c.n, -0.1, 0.1),
     v = uniformF32(rng, c.n, 0, 0.01);
@@ -776,7 +750,7 @@ async function runAdam(ctx: OpContext, c: OptimizerCase): Promise<OpResult> {
 async function runSgd(ctx: OpContext, c: OptimizerCase): Promise<OpResult> {
   const { gpu, pool, rng } = ctx;
   const hyper: SgdHyper = fround({ learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4 });
-  const mask = maskF32(rng, c.n);
+  const mask = maskF32(rng, c.n, 0.7);
   const w = uniformF32(rng, c.n), vel = uniformF32(rng, c.n, -0.1, 0.1);
   const grads = Array.from({ length: c.steps }, () => uniformF32(rng, c.n));
   const buffers = {

@@ -4,12 +4,12 @@
  * writes the pin instead.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { resultsDigest } from "../../src/io/digest.ts";
 import { writeJsonAtomic } from "../../src/io/atomic.ts";
+import { runFiles } from "../../src/io/paths.ts";
 
 const [name, directory, flag] = Deno.args;
-const run = JSON.parse(readFileSync(join(directory, "run.json"), "utf8"));
+const run = JSON.parse(readFileSync(runFiles(directory).run, "utf8"));
 const key = `${run.backend}: ${run.adapter?.description ?? "none"}`;
 const pinFile = new URL(`./${name}.json`, import.meta.url);
 let pins: Record<string, string> = {};

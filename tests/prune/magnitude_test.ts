@@ -1,10 +1,16 @@
 import assert from "node:assert/strict";
 import { Rng } from "../../src/base/rng.ts";
-import { assertBinaryMask, countKept, keptAfterRound, pruneSmallest } from "../../src/prune/mod.ts";
+import {
+  assertBinaryMask,
+  countKept,
+  keptAtNextLevel,
+  pruneSmallest,
+} from "../../src/prune/mod.ts";
+import { LENET_LAYER_SIZES, LENET_PRUNE_FRACTIONS } from "../fixtures/weak_lth.ts";
 
-// The weak-lth schedule: LeNet-300-100's weight layers and their per-round prune fractions.
-const SIZES = [784 * 300, 300 * 100, 100 * 10]; // 235200, 30000, 1000
-const FRACTIONS = [0.2, 0.2, 0.1];
+// The weak-lth schedule: LeNet-300-100's weight layers and their per-level prune fractions.
+const SIZES = LENET_LAYER_SIZES;
+const FRACTIONS = LENET_PRUNE_FRACTIONS;
 const TOTAL = SIZES.reduce((a, b) => a + b, 0); // 266200
 
 /** Weights with many exact ties in |w|: multiples of 1/8 in [-4, 4], both signs, zeros. */
@@ -41,69 +47,69 @@ function assertMagnitudeOrder(weights: Float32Array, before: Float32Array, next:
   );
 }
 
-Deno.test("keptAfterRound reproduces the paper's weights remaining over 20 rounds of weak-lth", () => {
-  // Frankle & Carbin's LeNet-300-100 levels (weak-lth.yaml): round -> % weights remaining.
+Deno.test("keptAtNextLevel reproduces the paper's weights remaining over 20 levels of weak-lth", () => {
+  // Frankle & Carbin's LeNet-300-100 levels (weak-lth.yaml): level -> % weights remaining.
   const paper: Record<number, number> = { 7: 21.07, 9: 13.52, 15: 3.58, 20: 1.19 };
   let kept = [...SIZES];
-  for (let round = 1; round <= 20; round++) {
-    kept = kept.map((k, l) => keptAfterRound(k, FRACTIONS[l]));
+  for (let level = 1; level <= 20; level++) {
+    kept = kept.map((k, l) => keptAtNextLevel(k, FRACTIONS[l]));
     const percent = (100 * kept.reduce((a, b) => a + b, 0)) / TOTAL;
-    const exact = (100 * SIZES.reduce((s, n, l) => s + n * (1 - FRACTIONS[l]) ** round, 0)) /
+    const exact = (100 * SIZES.reduce((s, n, l) => s + n * (1 - FRACTIONS[l]) ** level, 0)) /
       TOTAL;
-    // Rounding to whole weights each round drifts from the continuous schedule by < 0.005 points.
+    // Rounding to whole weights each level drifts from the continuous schedule by < 0.005 points.
     assert.ok(
       Math.abs(percent - exact) < 0.005,
-      `round ${round}: ${percent}% vs ${exact}%`,
+      `level ${level}: ${percent}% vs ${exact}%`,
     );
-    if (round in paper) {
+    if (level in paper) {
       assert.ok(
-        Math.abs(percent - paper[round]) < 0.005,
-        `round ${round}: ${percent.toFixed(4)}% weights remaining, paper ${paper[round]}%`,
+        Math.abs(percent - paper[level]) < 0.005,
+        `level ${level}: ${percent.toFixed(4)}% weights remaining, paper ${paper[level]}%`,
       );
     }
   }
   assert.deepEqual(kept, [2712, 346, 121]);
 });
 
-Deno.test("keptAfterRound removes round(kept * fraction) and never a negative count", () => {
-  assert.equal(keptAfterRound(1000, 0.1), 900);
-  assert.equal(keptAfterRound(10, 0.25), 7); // 2.5 rounds up: 3 removed
-  assert.equal(keptAfterRound(1, 0.2), 1); // 0.2 rounds to 0: nothing removed
-  assert.equal(keptAfterRound(0, 0.2), 0);
+Deno.test("keptAtNextLevel removes round(kept * fraction) and never a negative count", () => {
+  assert.equal(keptAtNextLevel(1000, 0.1), 900);
+  assert.equal(keptAtNextLevel(10, 0.25), 7); // 2.5 rounds up: 3 removed
+  assert.equal(keptAtNextLevel(1, 0.2), 1); // 0.2 rounds to 0: nothing removed
+  assert.equal(keptAtNextLevel(0, 0.2), 0);
   for (let kept = 0; kept <= 300; kept++) {
     for (const f of [0.01, 0.1, 0.2, 0.5, 0.99]) {
-      const next = keptAfterRound(kept, f);
+      const next = keptAtNextLevel(kept, f);
       assert.ok(Number.isInteger(next) && next >= 0 && next <= kept, `${kept} x ${f} -> ${next}`);
     }
   }
 });
 
-Deno.test("20 rounds of layerwise pruning: exact per-layer counts, magnitude order, masks only shrink", () => {
+Deno.test("20 levels of layerwise pruning: exact per-layer counts, magnitude order, masks only shrink", () => {
   const rng = new Rng(20190306, "magnitude-test");
   let masks: Float32Array[] = SIZES.map((n) => new Float32Array(n).fill(1));
   let expected = [...SIZES];
-  for (let round = 1; round <= 20; round++) {
-    expected = expected.map((k, l) => keptAfterRound(k, FRACTIONS[l]));
-    // Fresh weights every round, as after retraining; ties are common by construction.
+  for (let level = 1; level <= 20; level++) {
+    expected = expected.map((k, l) => keptAtNextLevel(k, FRACTIONS[l]));
+    // Fresh weights every level, as after retraining; ties are common by construction.
     masks = masks.map((mask, l) => {
       const weights = tiedWeights(mask.length, rng);
-      const keep = keptAfterRound(countKept(mask), FRACTIONS[l]);
+      const keep = keptAtNextLevel(countKept(mask), FRACTIONS[l]);
       const next = pruneSmallest(weights, mask, keep);
-      assert.equal(countKept(next), expected[l], `round ${round} layer ${l}: kept count`);
-      assertBinaryMask(next, `round ${round} layer ${l}`);
+      assert.equal(countKept(next), expected[l], `level ${level} layer ${l}: kept count`);
+      assertBinaryMask(next, `level ${level} layer ${l}`);
       for (let i = 0; i < next.length; i++) {
-        if (next[i] > mask[i]) assert.fail(`round ${round} layer ${l}: entry ${i} was revived`);
+        if (next[i] > mask[i]) assert.fail(`level ${level} layer ${l}: entry ${i} was revived`);
       }
       assertMagnitudeOrder(weights, mask, next);
       return next;
     });
     const fractions = masks.map((mask) => countKept(mask) / mask.length);
     fractions.forEach((fraction, l) => {
-      // Each round rounds to a whole weight: at most half a weight of drift per round.
-      const continuous = (1 - FRACTIONS[l]) ** round;
+      // Each level rounds to a whole weight: at most half a weight of drift per level.
+      const continuous = (1 - FRACTIONS[l]) ** level;
       assert.ok(
-        Math.abs(fraction - continuous) * SIZES[l] <= 0.5 * round,
-        `round ${round} layer ${l}: ${fraction} vs ${continuous}`,
+        Math.abs(fraction - continuous) * SIZES[l] <= 0.5 * level,
+        `level ${level} layer ${l}: ${fraction} vs ${continuous}`,
       );
     });
   }

@@ -1,15 +1,17 @@
 import assert from "node:assert/strict";
 import { Rng } from "../../src/base/rng.ts";
+import { STREAMS } from "../../src/base/streams.ts";
 import {
   assertBinaryMask,
   countKept,
-  keptAfterRound,
+  keptAtNextLevel,
   pruneSmallest,
   randomMask,
 } from "../../src/prune/mod.ts";
+import { LENET_LAYER_SIZES, LENET_PRUNE_FRACTIONS } from "../fixtures/weak_lth.ts";
 
-const SIZES = [784 * 300, 300 * 100, 100 * 10];
-const FRACTIONS = [0.2, 0.2, 0.1];
+const SIZES = LENET_LAYER_SIZES;
+const FRACTIONS = LENET_PRUNE_FRACTIONS;
 
 Deno.test("randomMask keeps exactly the requested count, as a 0/1 mask", () => {
   const rng = new Rng(1, "random-mask-test");
@@ -24,15 +26,15 @@ Deno.test("randomMask keeps exactly the requested count, as a 0/1 mask", () => {
   }
 });
 
-Deno.test("randomMask has the ticket's per-layer counts over 20 rounds of weak-lth", () => {
+Deno.test("randomMask has the ticket's per-layer counts over 20 levels of weak-lth", () => {
   // As in the IMP random-mask control: one random mask per layer with the ticket's kept count.
   let kept = [...SIZES];
-  for (let round = 1; round <= 20; round++) {
-    kept = kept.map((k, l) => keptAfterRound(k, FRACTIONS[l]));
-    if (![1, 7, 9, 15, 20].includes(round)) continue;
-    const rng = new Rng(1, "random-mask", 1000 + round);
+  for (let level = 1; level <= 20; level++) {
+    kept = kept.map((k, l) => keptAtNextLevel(k, FRACTIONS[l]));
+    if (![1, 7, 9, 15, 20].includes(level)) continue;
+    const rng = STREAMS.impRandomMask.rng(1, 1, level);
     const masks = SIZES.map((size, l) => randomMask(size, kept[l], rng));
-    assert.deepEqual(masks.map(countKept), kept, `round ${round}`);
+    assert.deepEqual(masks.map(countKept), kept, `level ${level}`);
   }
 });
 
@@ -88,7 +90,7 @@ Deno.test("a random mask is a valid input to magnitude pruning", () => {
   const mask = randomMask(1000, 400, rng);
   const weights = new Float32Array(1000);
   for (let i = 0; i < weights.length; i++) weights[i] = rng.nextNormal();
-  const next = pruneSmallest(weights, mask, keptAfterRound(400, 0.2));
+  const next = pruneSmallest(weights, mask, keptAtNextLevel(400, 0.2));
   assert.equal(countKept(next), 320);
   for (let i = 0; i < next.length; i++) assert.ok(next[i] <= mask[i], `entry ${i} was revived`);
 });
