@@ -189,3 +189,31 @@ gpuTest("edge-popup: runs may keep different fractions in one dispatch", async (
     pool.destroy();
   }
 });
+
+gpuTest(
+  "a reset must give the parameterization's stored tensors, and only those",
+  async (_t, gpu) => {
+    const pool = new BufferPool(gpu.device);
+    const { trainer, params } = await setUp(
+      gpu,
+      pool,
+      { kind: "sgd", learningRate: 0.1, momentum: 0, weightDecay: 0 },
+      1,
+      "kaiming-normal",
+    );
+    try {
+      const ones = new Float32Array(params.length).fill(1);
+      assert.throws(
+        () => trainer.reset(params, ones),
+        /the edge-popup parameterization needs \d+ scores at reset, got 0/,
+      );
+      assert.throws(
+        () => trainer.reset(params, ones, { scores: params, moments: params }),
+        /the edge-popup parameterization stores \[scores\], got \[moments\] at reset/,
+      );
+    } finally {
+      trainer.destroy();
+      pool.destroy();
+    }
+  },
+);
