@@ -23,7 +23,7 @@ import {
   applyMasks,
   countKept,
   flatMask,
-  keptAtNextLevel,
+  keptAfterRounds,
   pruneSmallest,
   randomMask,
 } from "../prune/mod.ts";
@@ -31,7 +31,7 @@ import { BatchOrder } from "../train/batch_order.ts";
 import { initParams } from "../model/init.ts";
 import { trainRuns } from "../train/train_runs.ts";
 import { resultRow } from "./result_row.ts";
-import { impConfig, impControls, type ImpProcedure } from "./imp_spec.ts";
+import { impConfig, impControls, type ImpProcedure, trainedRounds } from "./imp_spec.ts";
 import {
   checkpointTensors,
   isDone,
@@ -68,7 +68,8 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   const started = performance.now();
 
-  for (let level = 0; level <= procedure.rounds; level++) {
+  const levels = [0, ...trainedRounds(procedure)];
+  for (const [index, level] of levels.entries()) {
     const plans = planLevel(config, layout, level, trials, inits, masks, directory);
     const finished = plans.every((plan) => isDone(plan.directory));
     let tickets: Float32Array[];
@@ -119,14 +120,13 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
       });
       tickets = plans.flatMap((plan, i) => plan.arm === "ticket" ? [outcomes[i].finalParams] : []);
     }
+    const next = levels[index + 1];
+    if (next === undefined) break;
     masks = masks.map((layerMasks, t) =>
-      layerMasks.map((mask, l) =>
-        pruneSmallest(
-          weightBlock(layout, tickets[t], l),
-          mask,
-          keptAtNextLevel(countKept(mask), procedure.prune_fractions[l]),
-        )
-      )
+      layerMasks.map((mask, l) => {
+        const keep = keptAfterRounds(countKept(mask), procedure.prune_fractions[l], next - level);
+        return pruneSmallest(weightBlock(layout, tickets[t], l), mask, keep);
+      })
     );
   }
   return rows;

@@ -4,6 +4,7 @@ import {
   fraction01,
   obj,
   oneOf,
+  opt,
   req,
   showValue,
   trainingFields,
@@ -20,6 +21,19 @@ export interface ImpProcedure extends TrainingConfig {
   prune_fractions: number[];
   /** "init": kept weights reset to their values at iteration 0. */
   rewind: "init";
+  /**
+   * The rounds that are trained, ascending, ending at `rounds` (default: every round). Between
+   * two trained rounds the masks advance by every round in between at once: each skipped round
+   * still removes its fraction of the remaining count, by the last trained weights' magnitudes,
+   * so a trained round keeps exactly the counts of the paper's schedule.
+   */
+  trained_rounds?: number[];
+}
+
+/** The rounds trained after the dense round 0. */
+export function trainedRounds(procedure: ImpProcedure): number[] {
+  return procedure.trained_rounds ??
+    Array.from({ length: procedure.rounds }, (_, i) => i + 1);
 }
 
 export interface ImpControls {
@@ -53,6 +67,13 @@ export const IMP_SPEC: ProcedureSpec = {
         "Fraction of each layer's remaining weights removed per round, one entry per weight layer.",
     }),
     rewind: req(oneOf(["init"], "init: kept weights are reset to their values at iteration 0.")),
+    trained_rounds: opt({
+      kind: "array",
+      items: { kind: "integer", min: 1 },
+      minItems: 1,
+      doc:
+        "The rounds trained, ascending, ending at rounds (default: every round). Skipped rounds still prune: the masks advance through them at once, so each trained round keeps the schedule's exact counts.",
+    }),
   },
   controls: obj("Control arms that a ticket must beat.", {
     random_reinit: req({
@@ -95,6 +116,28 @@ export const IMP_SPEC: ProcedureSpec = {
       },
     },
     {
+      doc: "procedure.trained_rounds ascend and end at procedure.rounds",
+      check(cfg, fail) {
+        const { rounds, trained_rounds } = impConfig(cfg);
+        if (!trained_rounds) return;
+        trained_rounds.forEach((r, i) => {
+          if (i > 0 && r <= trained_rounds[i - 1]) {
+            fail(
+              `procedure.trained_rounds[${i}]`,
+              `expected a round above ${trained_rounds[i - 1]} (ascending), got ${r}`,
+            );
+          }
+        });
+        const last = trained_rounds[trained_rounds.length - 1];
+        if (last !== rounds) {
+          fail(
+            `procedure.trained_rounds[${trained_rounds.length - 1}]`,
+            `expected ${rounds} (procedure.rounds: the last round is trained), got ${last}`,
+          );
+        }
+      },
+    },
+    {
       doc: "controls.rounds are distinct rounds in 0..procedure.rounds",
       check(cfg, fail) {
         const seen = new Set<number>();
@@ -105,6 +148,10 @@ export const IMP_SPEC: ProcedureSpec = {
             fail(path, `expected an integer in 0..${rounds} (procedure.rounds), got ${r}`);
           }
           if (seen.has(r)) fail(path, `round ${r} is listed twice; list each round once`);
+          const trained = impConfig(cfg).trained_rounds;
+          if (r > 0 && trained && !trained.includes(r)) {
+            fail(path, `expected a trained round (one of procedure.trained_rounds), got ${r}`);
+          }
           seen.add(r);
         });
       },

@@ -22,3 +22,10 @@ export function assertBinaryMask(mask: Float32Array, what: string): void {
 export function keptAtNextLevel(kept: number, pruneFraction: number): number {
   return kept - Math.round(kept * pruneFraction);
 }
+
+/** The count kept after `rounds` rounds at once: each removes its fraction of what remains. */
+export function keptAfterRounds(kept: number, pruneFraction: number, rounds: number): number {
+  let count = kept;
+  for (let round = 0; round < rounds; round++) count = keptAtNextLevel(count, pruneFraction);
+  return count;
+}

@@ -1,4 +1,4 @@
-export { assertBinaryMask, countKept, keptAtNextLevel } from "./mask.ts";
+export { assertBinaryMask, countKept, keptAfterRounds, keptAtNextLevel } from "./mask.ts";
 export { pruneSmallest } from "./magnitude.ts";
 export { applyMasks, flatMask, layerMasks } from "./layer_masks.ts";
 export { randomMask } from "./random.ts";

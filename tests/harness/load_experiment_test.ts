@@ -147,7 +147,7 @@ Deno.test("unknown key names the key, its parent and the keys allowed", () => {
   assertLoadError(
     { 20: "  iteratons: 1000" },
     (p) =>
-      `${p}:20:3: unknown key "iteratons" in procedure; expected one of: name, optimizer, batch_size, iterations, eval_every, rounds, prune_fractions, rewind`,
+      `${p}:20:3: unknown key "iteratons" in procedure; expected one of: name, optimizer, batch_size, iterations, eval_every, rounds, prune_fractions, rewind, trained_rounds`,
   );
 });
 
@@ -220,7 +220,7 @@ Deno.test("a bad value inside a profile's overrides points into the overrides bl
   assertLoadError(
     { 56: "      procedure: { iteratons: 300 }", 57: null },
     (p) =>
-      `${p}:56:20: unknown key "iteratons" in profiles.quick.overrides.procedure; expected one of: name, optimizer, batch_size, iterations, eval_every, rounds, prune_fractions, rewind`,
+      `${p}:56:20: unknown key "iteratons" in profiles.quick.overrides.procedure; expected one of: name, optimizer, batch_size, iterations, eval_every, rounds, prune_fractions, rewind, trained_rounds`,
   );
   // Valid alone, invalid once merged: the override's rounds 1 is below its own controls round 2.
   assertLoadError(
@@ -431,5 +431,22 @@ Deno.test("model forms: each mix-up names the entry, what was expected and the f
     { 6: null, 7: "  layers: [{dense: 30}, relu, {dense: 12}]", 8: null },
     (p) =>
       `${p}:6:39: model.layers[2].dense: expected 10 (the mnist classes: the last dense layer gives the logits), got 12`,
+  );
+});
+
+Deno.test("imp trained_rounds ascend, end at rounds and hold the control rounds", () => {
+  assertLoadError(
+    { 24: "  rewind: init\n  trained_rounds: [2, 2, 5]" },
+    (p) => `${p}:25:23: procedure.trained_rounds[1]: expected a round above 2 (ascending), got 2`,
+  );
+  assertLoadError(
+    { 24: "  rewind: init\n  trained_rounds: [2, 4]" },
+    (p) =>
+      `${p}:25:23: procedure.trained_rounds[1]: expected 5 (procedure.rounds: the last round is trained), got 4`,
+  );
+  assertLoadError(
+    { 24: "  rewind: init\n  trained_rounds: [3, 5]" },
+    (p) =>
+      `${p}:29:12: controls.rounds[0]: expected a trained round (one of procedure.trained_rounds), got 2`,
   );
 });

@@ -3,6 +3,7 @@ import { Rng } from "../../src/base/rng.ts";
 import {
   assertBinaryMask,
   countKept,
+  keptAfterRounds,
   keptAtNextLevel,
   pruneSmallest,
 } from "../../src/prune/mod.ts";
@@ -193,4 +194,21 @@ Deno.test("invalid masks and counts are rejected", () => {
   }
   assertBinaryMask(new Float32Array([0, 1, -0]), "zeros and ones"); // -0 is 0
   assert.equal(countKept(new Float32Array([1, 0, 1, 1])), 3);
+});
+
+Deno.test("keptAfterRounds skips rounds and lands on the round-by-round counts", () => {
+  // weak-lth's quick schedule trains rounds 3, 5, 7, 9, 12, 15 only.
+  const trained = [0, 3, 5, 7, 9, 12, 15];
+  let skipping = [...SIZES];
+  for (let i = 1; i < trained.length; i++) {
+    skipping = skipping.map((k, l) =>
+      keptAfterRounds(k, FRACTIONS[l], trained[i] - trained[i - 1])
+    );
+    let stepwise = [...SIZES];
+    for (let round = 1; round <= trained[i]; round++) {
+      stepwise = stepwise.map((k, l) => keptAtNextLevel(k, FRACTIONS[l]));
+    }
+    assert.deepEqual(skipping, stepwise, `round ${trained[i]}`);
+  }
+  assert.equal(keptAfterRounds(1000, 0.2, 0), 1000);
 });
