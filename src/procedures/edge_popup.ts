@@ -17,6 +17,7 @@ import { keepCount } from "../nn/topk_mask.ts";
 import { applyMasks, flatMask, randomMask } from "../prune/mod.ts";
 import { initParams } from "../model/init.ts";
 import {
+  allWidths,
   edgePopupConfig,
   edgePopupControls,
   sweepCells,
@@ -41,7 +42,7 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
 
   const cells = sweepCells(p);
   const levels = sweepLevels(p);
-  for (const width of [...new Set(cells.map((cell) => cell.width))]) {
+  for (const width of allWidths(p)) {
     const widthCells = cells.filter((cell) => cell.width === width);
     const ks = [...new Set(widthCells.map((cell) => cell.k))];
     const model = configuredModel(config.model, context.dataset.features, width);
@@ -71,6 +72,8 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
           .map((o) => ({ ...o, trained: true })),
       rows,
     );
+    // A dense-only width (procedure.dense.extra_widths) has no subnetworks to search.
+    if (widthCells.length === 0) continue;
 
     const weightsOf = (init: WeightInit, trial: number) =>
       initParams(

@@ -5,6 +5,7 @@ import {
   fraction01,
   obj,
   oneOf,
+  opt,
   req,
   trainingFields,
   trainingRules,
@@ -32,7 +33,19 @@ export interface EdgePopupProcedure extends TrainingConfig {
   sweeps: EdgePopupSweep[];
   score_init: typeof SCORE_INITS[number];
   /** The trained dense baseline of each width (model.init, with biases). */
-  dense: TrainingConfig;
+  dense: TrainingConfig & {
+    /**
+     * Widths at which only the dense baseline is trained: e.g. the width whose dense network has
+     * as many weights as a sparse subnetwork of a wider one.
+     */
+    extra_widths?: number[];
+  };
+}
+
+/** Every width run, ascending: the sweeps' widths and the dense-only widths. */
+export function allWidths(p: EdgePopupProcedure): number[] {
+  const widths = [...sweepCells(p).map((cell) => cell.width), ...(p.dense.extra_widths ?? [])];
+  return [...new Set(widths)].sort((a, b) => a - b);
 }
 
 export interface EdgePopupControls {
@@ -126,6 +139,13 @@ export const EDGE_POPUP_SPEC: ProcedureSpec = {
     ...trainingFields("of the scores"),
     dense: req(obj("The trained dense baseline of each width (model.init, with biases).", {
       ...trainingFields("of the dense network"),
+      extra_widths: opt({
+        kind: "array",
+        items: { kind: "integer", min: 1 },
+        minItems: 1,
+        doc:
+          "Widths at which only the dense baseline is trained (e.g. the width whose dense network has as many weights as a sparse subnetwork of a wider one).",
+      }),
     })),
   },
   controls: obj("Control arms that the untrained subnetworks must beat.", {
@@ -141,7 +161,7 @@ export const EDGE_POPUP_SPEC: ProcedureSpec = {
     if (edgePopupControls(cfg).random_mask) arms.push("random-mask");
     return arms;
   },
-  widths: (cfg) => [...new Set(sweepCells(edgePopupConfig(cfg)).map((cell) => cell.width))],
+  widths: (cfg) => allWidths(edgePopupConfig(cfg)),
   rules: [
     hiddenLayersRule,
     ...trainingRules("procedure", edgePopupConfig),

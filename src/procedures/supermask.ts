@@ -9,7 +9,8 @@
  *    constant (sign(w_i) * the layer's init std), and the random-signs control (a random sign
  *    times the same constant). Biases are 0, as initialised. Only evaluated. Arms are
  *    `<criterion>.<kept values>`; each level's masks are stored once per criterion.
- * 3. learned (level n + 1): frozen weights (procedure.learned.weights), one score per weight,
+ * 3. learned.<weights> (level n + 1): one arm per kind of frozen weights
+ *    (procedure.learned.weights: the initial values or signed constants), one score per weight,
  *    trained through masks sampled from Bernoulli(sigmoid(score)) every step; evaluated with the
  *    most probable mask [score > 0], whose kept fraction is the row's weights remaining.
  * Each step is resumable: a level is skipped when every run's DONE marker exists.
@@ -41,7 +42,7 @@ import { initParams } from "../model/init.ts";
 
 import { isDone, paramsFromCheckpoint, readCurve, readRow, writeRunFiles } from "./run_files.ts";
 import { type PlannedRun, runJob } from "./run_job.ts";
-import { maskArm, supermaskConfig, untrainedArms } from "./supermask_spec.ts";
+import { learnedArm, maskArm, supermaskConfig, untrainedArms } from "./supermask_spec.ts";
 import { trainedKey } from "./trained_cache.ts";
 import { denseTraining, evaluateGroup, trainGroup } from "./train_group.ts";
 import type { ProcedureContext } from "./types.ts";
@@ -150,16 +151,26 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
   // 3. The learned supermask.
   const learned = p.learned;
   const level = p.weights_remaining.length + 1;
-  const learnedRuns: PlannedRun[] = trials.map((trial, t) => ({
-    trial,
-    params: learned.weights === "init"
-      ? new Float32Array(trained[t].init)
-      : keptValues(layout, trained[t].init, null, "signed-constant", config.model.init, null),
-    mask: new Float32Array(layout.perRun).fill(1),
-    scores: initParams(layout, learned.score_init, STREAMS.supermaskScores.rng(config.seed, trial)),
-    key: { trial, width, level, arm: "learned", replicate: 0 },
-    directory: runDir(trial, level, "learned"),
-  }));
+  const learnedRuns: PlannedRun[] = trials.flatMap((trial, t) =>
+    learned.weights.map((weights) => {
+      const arm = learnedArm(weights);
+      return {
+        trial,
+        params: weights === "init"
+          ? new Float32Array(trained[t].init)
+          : keptValues(layout, trained[t].init, null, "signed-constant", config.model.init, null),
+        mask: new Float32Array(layout.perRun).fill(1),
+        // The same starting scores for every kind of weights: only the weights differ.
+        scores: initParams(
+          layout,
+          learned.score_init,
+          STREAMS.supermaskScores.rng(config.seed, trial),
+        ),
+        key: { trial, width, level, arm, replicate: 0 },
+        directory: runDir(trial, level, arm),
+      };
+    })
+  );
   await runJob(layout, learnedRuns, async (planned) =>
     (await trainGroup(
       context,

@@ -31,7 +31,8 @@ export interface SupermaskProcedure {
   kept_values: (typeof KEPT_VALUES[number])[];
   /** The learned Bernoulli supermask. */
   learned: TrainingConfig & {
-    weights: typeof KEPT_VALUES[number];
+    /** One learned arm per kind of frozen weights: `learned.<weights>`. */
+    weights: (typeof KEPT_VALUES[number])[];
     score_init: typeof SCORE_INITS[number];
   };
 }
@@ -68,6 +69,11 @@ export function untrainedArms(cfg: ExperimentConfig): [MaskCriterion, KeptValues
   return criteria.flatMap((c) => values.map((v) => [c, v] as [MaskCriterion, KeptValues]));
 }
 
+/** The arm of a learned supermask over frozen weights of this kind. */
+export function learnedArm(weights: string): string {
+  return `learned.${weights}`;
+}
+
 export const SUPERMASK_SPEC: ProcedureSpec = {
   name: "supermask",
   doc:
@@ -98,7 +104,13 @@ export const SUPERMASK_SPEC: ProcedureSpec = {
       doc: "What a kept weight is set to in the untrained network.",
     }),
     learned: req(obj("The learned Bernoulli supermask (frozen weights, trained scores).", {
-      weights: req(oneOf(KEPT_VALUES, "The frozen weights: initial values or signed constants.")),
+      weights: req({
+        kind: "array",
+        items: oneOf(KEPT_VALUES, "init: the initial values; signed-constant: sign(w_i) * std."),
+        minItems: 1,
+        doc:
+          "The frozen weights, one learned arm each (learned.<weights>): initial values (Zhou et al.'s learned supermask) or signed constants.",
+      }),
       score_init: req(oneOf(SCORE_INITS, "Initialiser of the scores.")),
       ...trainingFields("of the scores"),
     })),
@@ -115,7 +127,7 @@ export const SUPERMASK_SPEC: ProcedureSpec = {
   }),
   arms: (cfg) => [
     "dense",
-    "learned",
+    ...supermaskConfig(cfg).learned.weights.map(learnedArm),
     ...untrainedArms(cfg).map(([criterion, values]) => maskArm(criterion, values)),
   ],
   widths: (cfg) => [firstWidth(cfg.model)],
@@ -125,6 +137,7 @@ export const SUPERMASK_SPEC: ProcedureSpec = {
     distinctRule("procedure.weights_remaining", (cfg) => supermaskConfig(cfg).weights_remaining),
     distinctRule("procedure.criteria", (cfg) => supermaskConfig(cfg).criteria),
     distinctRule("procedure.kept_values", (cfg) => supermaskConfig(cfg).kept_values),
+    distinctRule("procedure.learned.weights", (cfg) => supermaskConfig(cfg).learned.weights),
   ],
   figures: ["accuracy"],
 };
