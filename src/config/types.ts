@@ -109,12 +109,18 @@ export interface ClaimConfig {
   /**
    * value / difference / ratio: of single selectors. Along the one list-valued selector field
    * (the axis): argmax = the axis value with the highest metric, max = that metric, min_step =
-   * the smallest increase of the metric between neighbouring axis values (ascending).
+   * the smallest increase of the metric between neighbouring axis values (ascending),
+   * max_difference = max of select minus max of baseline, each along its own axis.
    */
-  statistic: "value" | "difference" | "ratio" | "argmax" | "max" | "min_step";
+  statistic: "value" | "difference" | "ratio" | "argmax" | "max" | "min_step" | "max_difference";
   op: ClaimOp;
   /** Threshold ([low, high] for "in"), optionally per profile; why: the calibration argument. */
   threshold: Threshold | Partial<Record<ProfileName, Threshold>>;
+  /**
+   * The smallest effect that counts (>= 0, default 0): a PASS needs the whole confidence interval
+   * beyond threshold + margin (ops > and >=) or threshold - margin (< and <=).
+   */
+  margin?: number;
   why?: string;
   /** The paper's value, shown beside ours, as text with its source. */
   paper: string;
@@ -139,6 +145,11 @@ export interface ResolvedConfig extends ExperimentConfig {
   profile: ProfileName;
   /** Free text from the file: how this profile departs from the paper's protocol. */
   profile_note: string;
+  /**
+   * The profile runs one trial on purpose (profiles.<name>.single_seed): a claim's one value then
+   * decides its verdict, reported as "one seed", instead of INCONCLUSIVE for want of an interval.
+   */
+  single_seed: boolean;
 }
 
 /** One row of results.csv: one trial x width x level x arm (x replicate for repeated controls). */
@@ -156,6 +167,8 @@ export interface ResultRow {
   weights_remaining: number;
   weights_remaining_per_layer: number[];
   early_stop_iteration: number;
+  /** The early stop is the last evaluation: the minimum may lie beyond the budget. */
+  early_stop_censored: boolean;
   test_accuracy_at_early_stop: number;
   final_test_accuracy: number;
   min_validation_loss: number;
@@ -169,8 +182,17 @@ export interface ClaimResult {
   statistic: ClaimConfig["statistic"];
   op: ClaimOp;
   threshold: Threshold;
+  /** The smallest effect that counts (0 when the claim gives none). */
+  margin: number;
+  /** Trials with a value. */
+  n: number;
   /** Mean over trials of the per-trial measured value; null when data is missing. */
   measured: number | null;
+  /** Sample standard deviation and 95% confidence interval of the mean; null for n < 2. */
+  sd: number | null;
+  ci: [number, number] | null;
+  /** How the interval was made ("Student t, 95%, two-sided"), or "one seed". */
+  method: string;
   per_trial: (number | null)[];
   paper: string;
   verdict: Verdict;

@@ -31,10 +31,11 @@ export const CLAIM_RULES: CrossRule[] = [
     },
   },
   {
-    doc: "a claim has a baseline exactly when its statistic is difference or ratio",
+    doc: "a claim has a baseline exactly when its statistic is difference, ratio or max_difference",
     check(cfg, fail) {
       cfg.claims.forEach((c, i) => {
-        const needsBaseline = c.statistic === "difference" || c.statistic === "ratio";
+        const needsBaseline = c.statistic === "difference" || c.statistic === "ratio" ||
+          c.statistic === "max_difference";
         if (!needsBaseline && c.baseline) {
           fail(
             `claims[${i}].baseline`,
@@ -54,7 +55,7 @@ export const CLAIM_RULES: CrossRule[] = [
   },
   {
     doc:
-      "argmax, max and min_step claims select exactly one list (the axis); other claims select single values",
+      "argmax, max, min_step and max_difference claims select exactly one list (the axis; max_difference's baseline too); other claims select single values",
     check(cfg, fail) {
       cfg.claims.forEach((c, i) => {
         const axisStatistic = (AXIS_STATISTICS as readonly string[]).includes(c.statistic);
@@ -62,9 +63,10 @@ export const CLAIM_RULES: CrossRule[] = [
           const selector = c[role];
           if (!selector) continue;
           const lists = axes(selector);
-          if (axisStatistic && role === "select" && lists.length !== 1) {
+          const needsAxis = role === "select" || c.statistic === "max_difference";
+          if (axisStatistic && needsAxis && lists.length !== 1) {
             fail(
-              `claims[${i}].select`,
+              `claims[${i}].${role}`,
               `a "${c.statistic}" statistic needs exactly one list (weights_remaining or width) as its axis, got ${
                 lists.length === 0 ? "none" : lists.join(" and ")
               }`,

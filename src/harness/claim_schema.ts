@@ -21,7 +21,7 @@ import type { ClaimConfig, ClaimSelector } from "../config/types.ts";
 /** Statistics of single selectors: the metric, or it against a baseline. */
 const SINGLE_STATISTICS = ["value", "difference", "ratio"] as const;
 /** Statistics along the selector's one list-valued field (the axis). */
-export const AXIS_STATISTICS = ["argmax", "max", "min_step"] as const;
+export const AXIS_STATISTICS = ["argmax", "max", "min_step", "max_difference"] as const;
 const METRICS = [
   "early_stop_iteration",
   "test_accuracy_at_early_stop",
@@ -104,7 +104,8 @@ export const CLAIM = obj(
         [...SINGLE_STATISTICS, ...AXIS_STATISTICS],
         "value: metric(select); difference: minus baseline; ratio: over baseline; along the " +
           "selector's one list (the axis): argmax = the axis value with the highest metric, " +
-          "max = that metric, min_step = the smallest increase between neighbouring axis values.",
+          "max = that metric, min_step = the smallest increase between neighbouring axis values, " +
+          "max_difference = max of select minus max of baseline (each along its own axis).",
       ),
     ),
     op: req(
@@ -114,6 +115,12 @@ export const CLAIM = obj(
       ),
     ),
     threshold: req(THRESHOLD),
+    margin: opt({
+      kind: "number",
+      min: 0,
+      doc:
+        "The smallest effect that counts: a PASS needs the 95% CI beyond threshold + margin (> and >=) or threshold - margin (< and <=); default 0.",
+    }),
     why: opt(text("The calibration argument for the threshold.")),
     paper: req(text("The paper's value with its source, shown beside ours.")),
   } satisfies Record<keyof ClaimConfig, Field>,

@@ -4,21 +4,24 @@
  * For each trial t, m(selector) = the claim's metric for the selector's (arm, width, weights
  * remaining), averaged over replicates (e.g. random-reinit draws) of that trial. Then
  *   measured(t) = m(select)                         (statistic "value")
- *               = m(select) - m(baseline)           (statistic "difference")
+ *               = m(select) - m(baseline)           (statistic "difference", paired in a trial)
  *               = m(select) / m(baseline)           (statistic "ratio"; undefined when m_base = 0)
  * and along the selector's one list-valued field (the axis a_1 < ... < a_n as listed):
  *   argmax   = the a_i with the highest m (the first listed on ties)
  *   max      = max_i m(a_i)
  *   min_step = min_i m(a_(i+1)) - m(a_i), over the axis sorted ascending
- * Trial t passes when `measured(t) op threshold` ("in": low <= measured(t) <= high). The claim
- * PASSes when every trial has data and passes, FAILs when every trial has data and fails, and is
- * INCONCLUSIVE otherwise (trials disagree, data is missing, or the profile has no threshold).
- * measured = mean_t measured(t).
+ *   max_difference = max_i m(select at a_i) - max_j m(baseline at b_j)
+ * The per-trial values are summarised by their mean and a 95% confidence interval of the mean
+ * (statistics.ts). With the claimed side "measured op threshold" and the claim's margin:
+ *   PASS          the whole interval lies on the claimed side of threshold +- margin;
+ *   FAIL          the whole interval lies on the other side of the bare threshold;
+ *   INCONCLUSIVE  it straddles either, data are missing, an early stop is censored, or n = 1
+ *                 (no interval) unless the profile is marked single_seed, when the one value
+ *                 decides and the report says "one seed".
  */
 import { UsageError } from "../base/errors.ts";
 import type {
   ClaimConfig,
-  ClaimOp,
   ClaimResult,
   ClaimSelector,
   ResultRow,
@@ -26,17 +29,10 @@ import type {
   Verdict,
 } from "../config/types.ts";
 import type { ProfileName } from "../config/profiles.ts";
+import { CI_METHOD, summarize } from "./statistics.ts";
 
 /** A selector matches a level whose weights remaining is within this distance (absolute). */
 export const WEIGHTS_REMAINING_TOLERANCE = 0.005;
-
-const COMPARE: Record<ClaimOp, (a: number, b: Threshold) => boolean> = {
-  "<": (a, b) => a < (b as number),
-  "<=": (a, b) => a <= (b as number),
-  ">": (a, b) => a > (b as number),
-  ">=": (a, b) => a >= (b as number),
-  "in": (a, b) => Array.isArray(b) && b[0] <= a && a <= b[1],
-};
 
 type AxisKey = "weights_remaining" | "width";
 
@@ -47,17 +43,56 @@ export function axisOf(selector: ClaimSelector): AxisKey | null {
   return null;
 }
 
+export interface ClaimOptions {
+  /** The profile runs one trial on purpose: its single value decides, marked "one seed". */
+  singleSeed: boolean;
+}
+
 /** Evaluate every claim against the result rows under one profile's thresholds. */
 export function evaluateClaims(
   claims: ClaimConfig[],
   rows: ResultRow[],
   profile: ProfileName,
+  options: ClaimOptions = { singleSeed: false },
 ): ClaimResult[] {
-  return claims.map((claim) => evaluateClaim(claim, rows, profile));
+  return claims.map((claim) => evaluateClaim(claim, rows, profile, options));
 }
 
-function evaluateClaim(claim: ClaimConfig, rows: ResultRow[], profile: ProfileName): ClaimResult {
-  const needsBaseline = claim.statistic === "difference" || claim.statistic === "ratio";
+/** Where an interval [low, high] lies against the claim: on its side, the other, or across. */
+function side(
+  claim: ClaimConfig,
+  threshold: Threshold,
+  low: number,
+  high: number,
+): "pass" | "fail" | "straddles" | "short of margin" {
+  const margin = claim.margin ?? 0;
+  if (claim.op === "in") {
+    const [min, max] = threshold as [number, number];
+    if (min <= low && high <= max) return "pass";
+    return high < min || low > max ? "fail" : "straddles";
+  }
+  const t = threshold as number;
+  const strict = claim.op === ">" || claim.op === "<";
+  const above = (x: number, bound: number) => (strict ? x > bound : x >= bound);
+  const below = (x: number, bound: number) => (strict ? x < bound : x <= bound);
+  if (claim.op === ">" || claim.op === ">=") {
+    if (above(low, t + margin)) return "pass";
+    if (!above(high, t)) return "fail";
+    return above(low, t) ? "short of margin" : "straddles";
+  }
+  if (below(high, t - margin)) return "pass";
+  if (!below(low, t)) return "fail";
+  return below(high, t) ? "short of margin" : "straddles";
+}
+
+function evaluateClaim(
+  claim: ClaimConfig,
+  rows: ResultRow[],
+  profile: ProfileName,
+  options: ClaimOptions,
+): ClaimResult {
+  const needsBaseline = claim.statistic === "difference" || claim.statistic === "ratio" ||
+    claim.statistic === "max_difference";
   if (needsBaseline && claim.baseline === undefined) {
     throw new UsageError(
       `claim "${claim.id}" uses statistic "${claim.statistic}" but has no baseline; add one`,
@@ -72,11 +107,9 @@ function evaluateClaim(claim: ClaimConfig, rows: ResultRow[], profile: ProfileNa
   const perTrial = trials.map((trial) =>
     measureTrial(claim, rows.filter((row) => row.trial === trial), missing)
   );
-
   const present = perTrial.filter((v): v is number => v !== null);
-  const measured = present.length === 0
-    ? null
-    : present.reduce((s, v) => s + v, 0) / present.length;
+  const summary = present.length === 0 ? null : summarize(present);
+  const oneSeed = options.singleSeed && trials.length === 1;
   const result = (
     verdict: Verdict,
     reason: string,
@@ -87,7 +120,12 @@ function evaluateClaim(claim: ClaimConfig, rows: ResultRow[], profile: ProfileNa
     statistic: claim.statistic,
     op: claim.op,
     threshold: thresholdValue,
-    measured,
+    margin: claim.margin ?? 0,
+    n: present.length,
+    measured: summary?.mean ?? null,
+    sd: summary?.sd ?? null,
+    ci: summary?.ci ?? null,
+    method: oneSeed ? "one seed" : CI_METHOD,
     per_trial: perTrial,
     paper: claim.paper,
     verdict,
@@ -105,33 +143,48 @@ function evaluateClaim(claim: ClaimConfig, rows: ResultRow[], profile: ProfileNa
   }
   if (trials.length === 0) return result("INCONCLUSIVE", "No result rows.");
   const condition = formatThreshold(claim, threshold);
-  if (present.length === 0) {
-    return result(
-      "INCONCLUSIVE",
-      `${capitalize(unique(missing).join("; "))} (in all ${trials.length} trials).`,
-    );
-  }
-  const passes = present.filter((v) => COMPARE[claim.op](v, threshold)).length;
   if (present.length < trials.length) {
     const absent = trials.filter((_, i) => perTrial[i] === null);
+    const reasons = unique(missing).join("; ");
+    if (absent.length === trials.length) {
+      return result("INCONCLUSIVE", `${capitalize(reasons)} (in all ${trials.length} trials).`);
+    }
     return result(
       "INCONCLUSIVE",
-      `Data missing for trial${absent.length > 1 ? "s" : ""} ${absent.join(", ")} ` +
-        `(${unique(missing).join("; ")}); ${passes} of ${present.length} trials with data pass ` +
-        `${condition}.`,
+      `Data missing for trial${absent.length > 1 ? "s" : ""} ${absent.join(", ")}: ${reasons}.`,
     );
   }
-  const mean = formatClaimValue(claim, measured!);
-  if (passes === trials.length) {
-    return result("PASS", `All ${trials.length} trials pass ${condition} (mean ${mean}).`);
+  const mean = formatClaimValue(claim, summary!.mean);
+  if (summary!.ci === null && !oneSeed) {
+    return result(
+      "INCONCLUSIVE",
+      `One trial (mean ${mean}) gives no confidence interval; run at least 2 trials, or mark the profile single_seed.`,
+    );
   }
-  if (passes === 0) {
-    return result("FAIL", `All ${trials.length} trials fail ${condition} (mean ${mean}).`);
+  const [low, high] = summary!.ci ?? [summary!.mean, summary!.mean];
+  const where = side(claim, threshold, low, high);
+  const interval = oneSeed
+    ? `the one trial (${mean})`
+    : `the 95% CI [${formatClaimValue(claim, low)}, ${formatClaimValue(claim, high)}]`;
+  const margin = claim.margin ? ` with margin ${formatMargin(claim)}` : "";
+  if (where === "pass") {
+    return result("PASS", `${capitalize(interval)} passes ${condition}${margin}.`);
   }
-  return result(
-    "INCONCLUSIVE",
-    `Trials disagree: ${passes} of ${trials.length} trials pass ${condition} (mean ${mean}).`,
-  );
+  if (where === "fail") return result("FAIL", `${capitalize(interval)} fails ${condition}.`);
+  if (where === "short of margin") {
+    return result(
+      "INCONCLUSIVE",
+      `${capitalize(interval)} passes ${condition} but not by the margin ${formatMargin(claim)}.`,
+    );
+  }
+  return result("INCONCLUSIVE", `${capitalize(interval)} straddles ${condition}.`);
+}
+
+/** The margin in the claim's units. */
+function formatMargin(claim: ClaimConfig): string {
+  const margin = claim.margin ?? 0;
+  const delta = claim.statistic !== "ratio" && isAccuracy(claim.metric);
+  return delta ? `${shortest(margin * 100)} pp` : String(margin);
 }
 
 /** measured(t) of one trial, or null with the reason pushed to `missing`. */
@@ -157,12 +210,23 @@ function measureTrial(claim: ClaimConfig, rows: ResultRow[], missing: string[]):
     }
     return sel / base;
   }
-  const points = (claim.select[axis] as number[]).map((at) => ({
-    at,
-    metric: metricAt({ ...claim.select, [axis]: at }),
-  }));
-  if (points.some((p) => p.metric === null)) return null;
-  const values = points as { at: number; metric: number }[];
+  const along = (selector: ClaimSelector) => {
+    const key = axisOf(selector)!;
+    const points = (selector[key] as number[]).map((at) => ({
+      at,
+      metric: metricAt({ ...selector, [key]: at }),
+    }));
+    return points.some((p) => p.metric === null)
+      ? null
+      : points as { at: number; metric: number }[];
+  };
+  const values = along(claim.select);
+  if (values === null) return null;
+  if (claim.statistic === "max_difference") {
+    const base = along(claim.baseline!);
+    if (base === null) return null;
+    return Math.max(...values.map((p) => p.metric)) - Math.max(...base.map((p) => p.metric));
+  }
   if (claim.statistic === "min_step") {
     const sorted = [...values].sort((a, b) => a.at - b.at);
     let step = Infinity;
@@ -213,6 +277,10 @@ function selectMetric(
       : best
   );
   const replicates = candidates.filter((row) => row.level === nearest.level);
+  if (metric === "early_stop_iteration" && replicates.some((row) => row.early_stop_censored)) {
+    return `the early stop of ${describe(selector)} is censored (at the last evaluation: ` +
+      `the minimum may lie beyond the budget)`;
+  }
   const mean = replicates.reduce((s, row) => s + row[metric], 0) / replicates.length;
   return Number.isFinite(mean) ? mean : `${metric} of ${describe(selector)} is not finite`;
 }
@@ -255,7 +323,8 @@ export function formatClaimValue(
   if (statistic === "argmax") {
     return axisOf(claim.select) === "width" ? String(value) : `${shortest(value * 100)}%`;
   }
-  const delta = statistic === "difference" || statistic === "min_step";
+  const delta = statistic === "difference" || statistic === "min_step" ||
+    statistic === "max_difference";
   const sign = delta && value > 0 ? "+" : "";
   if (statistic === "ratio") return value.toFixed(3);
   if (isAccuracy(metric)) return `${sign}${(value * 100).toFixed(2)}${delta ? " pp" : "%"}`;
@@ -281,12 +350,15 @@ export function formatThreshold(claim: ClaimConfig, threshold: Threshold): strin
     ? `max ${claim.metric} over ${axis}`
     : claim.statistic === "min_step"
     ? `min step of ${claim.metric} over ${axis}`
+    : claim.statistic === "max_difference"
+    ? `max ${claim.metric} difference over ${axis}`
     : claim.statistic;
   const one = (t: number): string => {
     if (!Number.isFinite(t)) return "—";
     if (claim.statistic === "argmax") return formatClaimValue(claim, t);
     if (claim.statistic !== "ratio" && isAccuracy(claim.metric)) {
-      const delta = claim.statistic === "difference" || claim.statistic === "min_step";
+      const delta = claim.statistic === "difference" || claim.statistic === "min_step" ||
+        claim.statistic === "max_difference";
       return `${shortest(t * 100)}${delta ? " pp" : "%"}`;
     }
     return String(t);

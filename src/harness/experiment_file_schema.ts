@@ -37,6 +37,11 @@ const OVERRIDES: ObjectDesc = {
 
 const PROFILE = obj("One profile: how it departs from the paper, and the overrides that do it.", {
   note: req(text("How this profile departs from the paper's protocol.")),
+  single_seed: opt({
+    kind: "boolean",
+    doc:
+      "The profile runs one trial on purpose: each claim's one value decides its verdict, marked 'one seed' (default false: one trial gives no confidence interval, so INCONCLUSIVE).",
+  }),
   overrides: opt(OVERRIDES),
 });
 

@@ -21,6 +21,8 @@ import { EXPERIMENT } from "./experiment_schema.ts";
 
 export interface ProfileSpec {
   note: string;
+  /** One trial on purpose: single values decide verdicts (ResolvedConfig.single_seed). */
+  single_seed: boolean;
   overrides: Record<string, unknown>;
 }
 
@@ -114,7 +116,11 @@ export function loadExperimentFile(path: string): ExperimentFile {
   const base = validateExperiment(rest, ctx);
   const profiles = {} as Record<ProfileName, ProfileSpec>;
   for (const name of PROFILE_NAMES) {
-    const spec = { note: rawProfiles[name].note!, overrides: rawProfiles[name].overrides ?? {} };
+    const spec = {
+      note: rawProfiles[name].note!,
+      single_seed: rawProfiles[name].single_seed ?? false,
+      overrides: rawProfiles[name].overrides ?? {},
+    };
     // Each profile is checked as it will run, so a bad override fails at load, not mid-run.
     validateExperiment(deepMerge(base, spec.overrides), {
       index: mergedIndex(index, name),
@@ -155,5 +161,5 @@ export function resolveConfig(
     });
   }
   const config = validateExperiment(merged, { index, file: shown, profile });
-  return { ...config, profile, profile_note: spec.note };
+  return { ...config, profile, profile_note: spec.note, single_seed: spec.single_seed };
 }

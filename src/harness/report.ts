@@ -54,29 +54,48 @@ export function renderReport(input: ReportInput): string {
 
 function verdictTable(results: ClaimResult[], configs: ClaimConfig[]): string[] {
   const lines = [
-    "| claim | threshold | measured | paper | verdict |",
-    "| --- | --- | --- | --- | --- |",
+    "| claim | n | mean | 95% CI | threshold | paper | verdict |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const result of results) {
     const config = configs.find((c) => c.id === result.id);
     const format = (v: number) => config ? formatClaimValue(config, v) : String(v);
-    const threshold = config
+    const bare = config
       ? formatThreshold(config, result.threshold)
       : `${result.statistic} ${result.op} ${JSON.stringify(result.threshold)}`;
+    const threshold = result.margin > 0 && config
+      ? `${bare} (margin ${
+        formatClaimValue({ ...config, statistic: "difference" }, result.margin).replace(/^\+/, "")
+      })`
+      : bare;
     const perTrial = result.per_trial.map((v) => (v === null ? "—" : format(v))).join(", ");
-    const measured = result.measured === null
-      ? `— (trials: ${perTrial || "none"})`
+    const mean = result.measured === null
+      ? "—"
       : `${format(result.measured)} (trials: ${perTrial})`;
+    const ci = result.ci === null
+      ? (result.method === "one seed" && result.measured !== null ? "one seed" : "—")
+      : `[${format(result.ci[0])}, ${format(result.ci[1])}]`;
     const claim = config ? `**${result.id}**: ${result.text} (${selection(config)})` : result.id;
+    const verdict = result.method === "one seed" && result.verdict !== "INCONCLUSIVE"
+      ? `**${result.verdict}** (one seed)`
+      : `**${result.verdict}**`;
     lines.push(row([
       claim,
+      String(result.n),
+      mean,
+      ci,
       threshold,
-      measured,
       result.paper,
-      `**${result.verdict}**: ${result.reason}`,
+      `${verdict}: ${result.reason}`,
     ]));
   }
-  if (results.length === 0) lines.push(row(["no claims", "", "", "", ""]));
+  if (results.length === 0) lines.push(row(["no claims", "", "", "", "", "", ""]));
+  lines.push(
+    "",
+    "n: trials with a value; mean and 95% CI over trials (Student t, two-sided; paired within a " +
+      "trial for differences and ratios). PASS: the whole interval on the claimed side of the " +
+      "threshold (and its margin); FAIL: wholly on the other side; else INCONCLUSIVE.",
+  );
   return lines;
 }
 

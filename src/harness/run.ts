@@ -108,7 +108,9 @@ export async function reproduce(
       checksums: data.checksums,
       progress: io.progress,
     });
-    const claims = evaluateClaims(config.claims, rows, config.profile);
+    const claims = evaluateClaims(config.claims, rows, config.profile, {
+      singleSeed: config.single_seed,
+    });
     writeFileAtomic(files.results, resultsCsv(rows));
     const title = `${config.id} (${config.profile})`;
     const figures: string[] = [];

@@ -4,9 +4,9 @@
  * Byte-stable by construction: rows are sorted by (trial, width, level, arm, replicate) and every
  * float is printed with a fixed number of decimals (toFixed is exact decimal rounding of the
  * double), so the same rows always give the same bytes, whatever order they were produced in.
- * Columns: trial, width, round (the level), arm, replicate, weights_remaining,
- * weights_remaining_fc1..fcN, early_stop_iteration, test_accuracy_at_early_stop,
- * final_test_accuracy, min_validation_loss.
+ * Columns: trial, width, level, arm, replicate, weights_remaining, weights_remaining_fc1..fcN,
+ * early_stop_iteration, early_stop_censored (1 when the early stop is the last evaluation),
+ * test_accuracy_at_early_stop, final_test_accuracy, min_validation_loss.
  */
 import { UsageError } from "../base/errors.ts";
 import type { ResultRow } from "../config/types.ts";
@@ -18,16 +18,12 @@ const LOSS_DECIMALS = 8;
 /** Arm names are identifiers; refusing separators and quotes keeps the format quote-free. */
 const ARM_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
-/**
- * The header of the level column (ResultRow.level). Still "round": the column will be renamed to
- * "level" when the pinned smoke digests (tests/pins/) are next re-made, since the header is part of
- * the pinned bytes.
- */
-const LEVEL_COLUMN = "round";
+const LEVEL_COLUMN = "level";
 
 const LEAD = ["trial", "width", LEVEL_COLUMN, "arm", "replicate", "weights_remaining"];
 const TAIL = [
   "early_stop_iteration",
+  "early_stop_censored",
   "test_accuracy_at_early_stop",
   "final_test_accuracy",
   "min_validation_loss",
@@ -67,6 +63,7 @@ export function resultsCsv(rows: ResultRow[]): string {
       row.weights_remaining.toFixed(FRACTION_DECIMALS),
       ...row.weights_remaining_per_layer.map((w) => w.toFixed(FRACTION_DECIMALS)),
       int(row.early_stop_iteration, "early_stop_iteration"),
+      row.early_stop_censored ? "1" : "0",
       row.test_accuracy_at_early_stop.toFixed(FRACTION_DECIMALS),
       row.final_test_accuracy.toFixed(FRACTION_DECIMALS),
       row.min_validation_loss.toFixed(LOSS_DECIMALS),
@@ -117,6 +114,14 @@ export function parseResultsCsv(text: string): ResultRow[] {
       }
       return value;
     };
+    const flag = (i: number): boolean => {
+      if (cells[i] !== "0" && cells[i] !== "1") {
+        throw new UsageError(
+          `results.csv line ${lineNo} column ${columns[i]} is "${cells[i]}", not 0 or 1`,
+        );
+      }
+      return cells[i] === "1";
+    };
     if (!ARM_PATTERN.test(cells[3])) {
       throw new UsageError(`results.csv line ${lineNo} has an invalid arm "${cells[3]}"`);
     }
@@ -130,9 +135,10 @@ export function parseResultsCsv(text: string): ResultRow[] {
       weights_remaining: num(5, false),
       weights_remaining_per_layer: Array.from({ length: layers }, (_, i) => num(6 + i, false)),
       early_stop_iteration: num(tail, true),
-      test_accuracy_at_early_stop: num(tail + 1, false),
-      final_test_accuracy: num(tail + 2, false),
-      min_validation_loss: num(tail + 3, false),
+      early_stop_censored: flag(tail + 1),
+      test_accuracy_at_early_stop: num(tail + 2, false),
+      final_test_accuracy: num(tail + 3, false),
+      min_validation_loss: num(tail + 4, false),
     };
   });
 }

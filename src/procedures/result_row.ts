@@ -19,6 +19,8 @@ export function resultRow(key: RowKey, masks: Float32Array[], curve: EvalPoint[]
     weights_remaining: kept.reduce((a, b) => a + b, 0) / total,
     weights_remaining_per_layer: kept.map((k, l) => k / masks[l].length),
     early_stop_iteration: best.iteration,
+    // An untrained arm's single evaluation is no early stop at the end of a budget.
+    early_stop_censored: curve.length > 1 && best === curve[curve.length - 1],
     test_accuracy_at_early_stop: best.test_accuracy,
     final_test_accuracy: curve[curve.length - 1].test_accuracy,
     min_validation_loss: best.validation_loss,

@@ -73,11 +73,17 @@ export function isDone(directory: string): boolean {
 }
 
 export function readRow(directory: string): ResultRow {
-  const row = JSON.parse(readFileSync(armFiles(directory).row, "utf8"));
+  let row = JSON.parse(readFileSync(armFiles(directory).row, "utf8"));
   if (row.level === undefined && row.round !== undefined) {
     // Written before ResultRow.round became level: the same value under its old name.
     const { round, ...rest } = row;
-    return { ...rest, level: round };
+    row = { ...rest, level: round };
+  }
+  if (row.early_stop_censored === undefined) {
+    // Written before rows said so: censored when the early stop is the curve's last point.
+    const curve = readCurve(directory);
+    const last = curve[curve.length - 1];
+    row.early_stop_censored = curve.length > 1 && row.early_stop_iteration === last.iteration;
   }
   return row;
 }

@@ -39,26 +39,102 @@ const ratioClaim: ClaimConfig = {
   paper: "about 0.6 (Frankle & Carbin 2019, Fig. 3)",
 };
 
-Deno.test("ratio claim PASSes when every trial passes; measured is the mean ratio", () => {
+Deno.test("ratio claim PASSes when its 95% CI lies below the threshold; measured is the mean", () => {
   const [result] = evaluateClaims([ratioClaim], earlyStopRows([600, 700, 800]), "quick");
   assert.equal(result.verdict, "PASS");
   assert.deepEqual(result.per_trial, [0.6, 0.7, 0.8]);
   assert.ok(Math.abs(result.measured! - 0.7) < 1e-12);
   assert.equal(result.threshold, 1);
-  assert.match(result.reason, /All 3 trials pass ratio < 1/);
+  assert.equal(result.n, 3);
+  // sd 0.1; half width t(0.975, 2) * 0.1 / sqrt(3) = 4.3027 * 0.057735 = 0.2484.
+  assert.ok(Math.abs(result.sd! - 0.1) < 1e-12);
+  assert.ok(Math.abs(result.ci![0] - 0.4516) < 1e-4 && Math.abs(result.ci![1] - 0.9484) < 1e-4);
+  assert.equal(result.method, "Student t, 95%, two-sided");
+  assert.match(result.reason, /The 95% CI \[0\.452, 0\.948\] passes ratio < 1/);
 });
 
-Deno.test("ratio claim FAILs when every trial fails", () => {
-  const [result] = evaluateClaims([ratioClaim], earlyStopRows([1100, 1200]), "quick");
+Deno.test("ratio claim FAILs when its 95% CI lies wholly on the other side", () => {
+  const [result] = evaluateClaims([ratioClaim], earlyStopRows([1100, 1200, 1150]), "quick");
   assert.equal(result.verdict, "FAIL");
-  assert.match(result.reason, /All 2 trials fail ratio < 1/);
+  assert.match(result.reason, /The 95% CI \[1\.026, 1\.274\] fails ratio < 1/);
 });
 
-Deno.test("mixed trials are INCONCLUSIVE with a k of n count", () => {
+Deno.test("a CI that straddles the threshold is INCONCLUSIVE, even when the mean passes", () => {
   const [result] = evaluateClaims([ratioClaim], earlyStopRows([600, 1200, 700]), "quick");
   assert.equal(result.verdict, "INCONCLUSIVE");
-  assert.match(result.reason, /2 of 3 trials pass/);
   assert.ok(Math.abs(result.measured! - 2.5 / 3) < 1e-12);
+  assert.match(result.reason, /straddles ratio < 1/);
+  // Two trials that both pass still straddle: t(0.975, 1) = 12.706 makes the interval wide.
+  const [two] = evaluateClaims([ratioClaim], earlyStopRows([800, 900]), "quick");
+  assert.equal(two.verdict, "INCONCLUSIVE");
+  assert.match(two.reason, /straddles/);
+});
+
+Deno.test("one trial has no interval: INCONCLUSIVE, unless the profile is single_seed", () => {
+  const rows = earlyStopRows([600]);
+  const [plain] = evaluateClaims([ratioClaim], rows, "quick");
+  assert.equal(plain.verdict, "INCONCLUSIVE");
+  assert.equal(plain.ci, null);
+  assert.match(plain.reason, /One trial \(mean 0\.600\) gives no confidence interval/);
+  const [single] = evaluateClaims([ratioClaim], rows, "quick", { singleSeed: true });
+  assert.equal(single.verdict, "PASS");
+  assert.equal(single.method, "one seed");
+  assert.match(single.reason, /The one trial \(0\.600\) passes ratio < 1/);
+  // single_seed does not rescue a claim whose one trial fails.
+  const [fails] = evaluateClaims([ratioClaim], earlyStopRows([1100]), "quick", {
+    singleSeed: true,
+  });
+  assert.equal(fails.verdict, "FAIL");
+});
+
+Deno.test("a margin: clearing the threshold but not threshold + margin is INCONCLUSIVE", () => {
+  const claim: ClaimConfig = {
+    ...ratioClaim,
+    id: "gain",
+    metric: "test_accuracy_at_early_stop",
+    statistic: "difference",
+    op: ">",
+    threshold: 0,
+    margin: 0.002,
+  };
+  const rows = (gains: number[]) =>
+    gains.flatMap((gain, trial) => [
+      row(trial, 0, "ticket", { test_accuracy_at_early_stop: 0.98 }),
+      row(trial, 7, "ticket", { test_accuracy_at_early_stop: 0.98 + gain }),
+    ]);
+  // +0.1 pp in every trial: above 0, not above the 0.2 pp margin.
+  const [small] = evaluateClaims([claim], rows([0.001, 0.001, 0.001]), "quick");
+  assert.equal(small.verdict, "INCONCLUSIVE");
+  assert.equal(small.margin, 0.002);
+  assert.match(small.reason, /passes difference > 0 pp but not by the margin 0\.2 pp/);
+  const [large] = evaluateClaims([claim], rows([0.005, 0.005, 0.005]), "quick");
+  assert.equal(large.verdict, "PASS");
+  assert.match(large.reason, /with margin 0\.2 pp/);
+  // Below the bare threshold is a FAIL, margin or not.
+  const [worse] = evaluateClaims([claim], rows([-0.003, -0.003, -0.003]), "quick");
+  assert.equal(worse.verdict, "FAIL");
+});
+
+Deno.test("an early-stop claim on a censored early stop is INCONCLUSIVE with the reason", () => {
+  const rows = earlyStopRows([600, 700, 800]).map((r) =>
+    r.level === 0 ? { ...r, early_stop_censored: true } : r
+  );
+  const [result] = evaluateClaims([ratioClaim], rows, "quick");
+  assert.equal(result.verdict, "INCONCLUSIVE");
+  assert.match(
+    result.reason,
+    /The early stop of arm ticket at weights remaining 1 is censored \(at the last evaluation/,
+  );
+  // Censoring concerns early-stop iterations only: an accuracy claim reads the row as usual.
+  const accuracy: ClaimConfig = {
+    ...ratioClaim,
+    metric: "test_accuracy_at_early_stop",
+    statistic: "value",
+    baseline: undefined,
+    op: ">",
+    threshold: 0.5,
+  };
+  assert.equal(evaluateClaims([accuracy], rows, "quick")[0].verdict, "PASS");
 });
 
 Deno.test("a missing weights-remaining level is INCONCLUSIVE and names the arm and level", () => {
@@ -75,21 +151,20 @@ Deno.test("data missing in one trial is INCONCLUSIVE even if the others pass", (
   const [result] = evaluateClaims([ratioClaim], rows, "quick");
   assert.equal(result.verdict, "INCONCLUSIVE");
   assert.deepEqual(result.per_trial, [0.6, null]);
-  assert.match(result.reason, /Data missing for trial 1/);
-  assert.match(result.reason, /1 of 1 trials with data pass/);
+  assert.match(result.reason, /Data missing for trial 1: no row for arm ticket/);
 });
 
 Deno.test("the selector tolerance is 0.005 in weights remaining", () => {
   const near = { ...ratioClaim, select: { arm: "ticket", weights_remaining: 0.2097 + 0.0049 } };
   const far = { ...ratioClaim, select: { arm: "ticket", weights_remaining: 0.2097 + 0.0051 } };
-  const [a, b] = evaluateClaims([near, far], earlyStopRows([600]), "quick");
+  const [a, b] = evaluateClaims([near, far], earlyStopRows([600]), "quick", { singleSeed: true });
   assert.equal(a.verdict, "PASS");
   assert.equal(b.verdict, "INCONCLUSIVE");
 });
 
 Deno.test("per-profile thresholds: the profile's entry is used, a missing one is INCONCLUSIVE", () => {
   const claim = { ...ratioClaim, threshold: { paper: 0.7, quick: 0.9 } };
-  const rows = earlyStopRows([800, 850]);
+  const rows = earlyStopRows([800, 850, 820]);
   const [quick] = evaluateClaims([claim], rows, "quick");
   const [paper] = evaluateClaims([claim], rows, "paper");
   const [smoke] = evaluateClaims([claim], rows, "smoke");
@@ -99,7 +174,7 @@ Deno.test("per-profile thresholds: the profile's entry is used, a missing one is
   assert.equal(smoke.verdict, "INCONCLUSIVE");
   assert.ok(Number.isNaN(smoke.threshold));
   assert.match(smoke.reason, /No threshold for profile "smoke"/);
-  assert.deepEqual(smoke.per_trial, [0.8, 0.85]);
+  assert.deepEqual(smoke.per_trial, [0.8, 0.85, 0.82]);
 });
 
 Deno.test("difference of accuracies, with control replicates averaged within a trial", () => {
@@ -183,13 +258,22 @@ const argmaxClaim: ClaimConfig = {
 };
 
 Deno.test("argmax along weights remaining with the op in", () => {
-  const rows = sweepRows([{ 100: [0.8, 0.9, 0.85] }, { 100: [0.8, 0.85, 0.9] }]);
+  const rows = sweepRows([
+    { 100: [0.8, 0.9, 0.85] },
+    { 100: [0.8, 0.88, 0.86] },
+    { 100: [0.8, 0.91, 0.9] },
+  ]);
   const [pass] = evaluateClaims([argmaxClaim], rows, "quick");
-  assert.deepEqual(pass.per_trial, [0.3, 0.5]);
+  assert.deepEqual(pass.per_trial, [0.3, 0.3, 0.3]);
   assert.equal(pass.verdict, "PASS");
   assert.match(pass.reason, /argmax weights_remaining in \[30%, 50%\]/);
   const low = sweepRows([{ 100: [0.95, 0.9, 0.85] }, { 100: [0.95, 0.85, 0.9] }]);
   assert.equal(evaluateClaims([argmaxClaim], low, "quick")[0].verdict, "FAIL");
+  // Trials whose best levels disagree give a wide interval: INCONCLUSIVE.
+  const split = sweepRows([{ 100: [0.8, 0.9, 0.85] }, { 100: [0.8, 0.85, 0.9] }]);
+  const [wide] = evaluateClaims([argmaxClaim], split, "quick");
+  assert.deepEqual(wide.per_trial, [0.3, 0.5]);
+  assert.equal(wide.verdict, "INCONCLUSIVE");
   // Ties go to the first listed axis value.
   const tied = sweepRows([{ 100: [0.9, 0.9, 0.8] }]);
   assert.deepEqual(evaluateClaims([argmaxClaim], tied, "quick")[0].per_trial, [0.1]);
@@ -209,7 +293,8 @@ Deno.test("max and min_step along width; a missing axis point leaves the trial w
     op: ">",
     threshold: 0,
   };
-  const [step] = evaluateClaims([rises], rows, "quick");
+  const single = { singleSeed: true };
+  const [step] = evaluateClaims([rises], rows, "quick", single);
   assert.ok(Math.abs(step.measured! - 0.01) < 1e-12, String(step.measured));
   assert.equal(step.verdict, "PASS");
   const max = {
@@ -225,7 +310,7 @@ Deno.test("max and min_step along width; a missing axis point leaves the trial w
     300: [0.8, 0.9, 0.89],
     1000: [0.8, 0.9, 0.94],
   }]);
-  assert.equal(evaluateClaims([rises], falls, "quick")[0].verdict, "FAIL");
+  assert.equal(evaluateClaims([rises], falls, "quick", single)[0].verdict, "FAIL");
   const gap = sweepRows([{ 100: [0.8, 0.9, 0.91], 1000: [0.8, 0.9, 0.94] }]);
   const [missing] = evaluateClaims([rises], gap, "quick");
   assert.equal(missing.verdict, "INCONCLUSIVE");
@@ -244,4 +329,33 @@ Deno.test("a selector without width is ambiguous when the arm has several widths
   const [result] = evaluateClaims([claim], rows, "quick");
   assert.equal(result.verdict, "INCONCLUSIVE");
   assert.match(result.reason, /has widths 100, 300; add width to the selector/);
+});
+
+Deno.test("max_difference: the best of select minus the best of baseline, each over its axis", () => {
+  const rows = [
+    ...sweepRows([{ 100: [0.8, 0.9, 0.85] }, { 100: [0.82, 0.88, 0.86] }, {
+      100: [0.8, 0.91, 0.9],
+    }]),
+    ...sweepRows(
+      [{ 100: [0.3, 0.2, 0.1] }, { 100: [0.25, 0.2, 0.1] }, { 100: [0.3, 0.35, 0.1] }],
+      "random-signs",
+    ),
+  ];
+  const claim: ClaimConfig = {
+    ...argmaxClaim,
+    id: "signs-matter",
+    select: { arm: "random-signs", width: 100, weights_remaining: [0.1, 0.3, 0.5] },
+    baseline: { arm: "signed-constant", width: 100, weights_remaining: [0.1, 0.3, 0.5] },
+    statistic: "max_difference",
+    op: "<=",
+    threshold: -0.3,
+  };
+  const [result] = evaluateClaims([claim], rows, "quick");
+  const expected = [0.3 - 0.9, 0.25 - 0.88, 0.35 - 0.91];
+  result.per_trial.forEach((v, i) => assert.ok(Math.abs(v! - expected[i]) < 1e-12));
+  assert.equal(result.verdict, "PASS");
+  assert.match(
+    result.reason,
+    /max test_accuracy_at_early_stop difference over weights_remaining <= -30 pp/,
+  );
 });

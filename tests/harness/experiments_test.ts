@@ -40,6 +40,8 @@ Deno.test("listExperiments lists weak-lth with its claims", () => {
     "d1-beats-reinit-accuracy-21pct",
     "d2-beats-reinit-speed-21pct",
     "e-reinit-drops-3pct",
+    "f-random-mask-below-ticket-3pct",
+    "g-ticket-at-least-dense-21pct",
   ]);
   assert.ok(weak.claims.every((c) => c.text.length > 0));
 });

@@ -106,7 +106,7 @@ function assertLoadError(
 Deno.test("weak-lth.yaml validates and resolves for every profile", () => {
   const file = loadExperimentFile(join(EXPERIMENTS_DIR, "weak-lth.yaml"));
   assert.equal(file.base.id, "weak-lth");
-  assert.equal(file.base.claims.length, 6);
+  assert.equal(file.base.claims.length, 8);
   const paper = resolveConfig(file, "paper", {});
   assert.equal(paper.profile, "paper");
   assert.equal(paper.profile_note, "the paper's protocol");
@@ -118,10 +118,12 @@ Deno.test("weak-lth.yaml validates and resolves for every profile", () => {
   assert.equal(paper.trials, 5);
 
   const quick = resolveConfig(file, "quick", {});
-  assert.equal(quick.trials, 1);
-  assert.equal(quick.procedure.iterations, 4000);
-  assert.equal(quick.procedure.eval_every, 200);
+  assert.equal(quick.trials, 3);
+  assert.equal(quick.single_seed, false);
+  assert.equal(quick.procedure.iterations, 3000);
+  assert.equal(quick.procedure.eval_every, 250);
   assert.equal(quick.procedure.rounds, 15);
+  assert.deepEqual(quick.procedure.trained_rounds, [3, 5, 7, 9, 12, 15]);
   assert.equal(quick.procedure.batch_size, 60, "keys not overridden keep the base value");
   assert.equal(quick.controls.random_reinit, 1);
 

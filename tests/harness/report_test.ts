@@ -58,6 +58,7 @@ const config: ResolvedConfig = {
   claims,
   profile: "quick",
   profile_note: "Fewer iterations than the paper.",
+  single_seed: false,
 };
 
 function rows(): ResultRow[] {
@@ -99,7 +100,7 @@ function render(): string {
 
 Deno.test("report puts the verdict table before the metrics, figures and provenance", () => {
   const report = render();
-  const verdicts = report.indexOf("| claim | threshold | measured | paper | verdict |");
+  const verdicts = report.indexOf("| claim | n | mean | 95% CI | threshold | paper | verdict |");
   const metrics = report.indexOf("## Mean metrics per level and arm");
   const figures = report.indexOf("![accuracy](accuracy.svg)");
   const provenance = report.indexOf("## Provenance");

@@ -32,8 +32,8 @@ Deno.test("resultsCsv writes the header, sorts rows and prints fixed decimals", 
   const lines = text.split("\n");
   assert.equal(
     lines[0],
-    "trial,width,round,arm,replicate,weights_remaining,weights_remaining_fc1,weights_remaining_fc2," +
-      "weights_remaining_fc3,early_stop_iteration,test_accuracy_at_early_stop," +
+    "trial,width,level,arm,replicate,weights_remaining,weights_remaining_fc1,weights_remaining_fc2," +
+      "weights_remaining_fc3,early_stop_iteration,early_stop_censored,test_accuracy_at_early_stop," +
       "final_test_accuracy,min_validation_loss",
   );
   assert.deepEqual(lines.slice(1, -1).map((l) => l.split(",").slice(0, 5).join(",")), [
@@ -47,7 +47,7 @@ Deno.test("resultsCsv writes the header, sorts rows and prints fixed decimals", 
   ]);
   assert.equal(
     lines[1],
-    "0,300,0,ticket,0,1.000000,1.000000,1.000000,1.000000,1000,0.970000,0.960000,0.10000033",
+    "0,300,0,ticket,0,1.000000,1.000000,1.000000,1.000000,1000,0,0.970000,0.960000,0.10000033",
   );
   assert.equal(lines.at(-1), "");
 });
@@ -99,4 +99,20 @@ Deno.test("resultsCsv refuses rows with different layer counts or unsafe arm nam
   const short = { ...row(0, 1, "ticket"), weights_remaining_per_layer: [0.8] };
   assert.throws(() => resultsCsv([row(0, 0, "ticket"), short]), /layer count/);
   assert.throws(() => resultsCsv([row(0, 0, "a,b")]), /arm name/);
+});
+
+Deno.test("early_stop_censored is written as 0/1 and read back; anything else is refused", () => {
+  // The dense row of trial 0 sorts first.
+  const rows = sampleRows().map((r) =>
+    r.trial === 0 && r.level === 0 ? { ...r, early_stop_censored: true } : r
+  );
+  const text = resultsCsv(rows);
+  assert.match(text.split("\n")[1], /,1000,1,0\.970000,/);
+  assert.equal(parseResultsCsv(text)[0].early_stop_censored, true);
+  assert.equal(parseResultsCsv(text)[1].early_stop_censored, false);
+  const lines = text.split("\n");
+  assert.throws(
+    () => parseResultsCsv([lines[0], lines[1].replace(",1000,1,", ",1000,yes,")].join("\n")),
+    /column early_stop_censored is "yes", not 0 or 1/,
+  );
 });
