@@ -108,7 +108,7 @@ function evaluateClaim(claim: ClaimConfig, rows: ResultRow[], profile: ProfileNa
   if (present.length === 0) {
     return result(
       "INCONCLUSIVE",
-      `${capitalize(unique(missing).join("; "))} (in all ${trials.length} trials).`,
+      `${capitalize(unique(missing).join("; "))} (${inTrials(trials.length)}).`,
     );
   }
   const passes = present.filter((v) => COMPARE[claim.op](v, threshold)).length;
@@ -123,10 +123,16 @@ function evaluateClaim(claim: ClaimConfig, rows: ResultRow[], profile: ProfileNa
   }
   const mean = formatClaimValue(claim, measured!);
   if (passes === trials.length) {
-    return result("PASS", `All ${trials.length} trials pass ${condition} (mean ${mean}).`);
+    return result(
+      "PASS",
+      `${capitalize(everyTrial(trials.length, "pass"))} ${condition} (mean ${mean}).`,
+    );
   }
   if (passes === 0) {
-    return result("FAIL", `All ${trials.length} trials fail ${condition} (mean ${mean}).`);
+    return result(
+      "FAIL",
+      `${capitalize(everyTrial(trials.length, "fail"))} ${condition} (mean ${mean}).`,
+    );
   }
   return result(
     "INCONCLUSIVE",
@@ -231,6 +237,16 @@ function noRow(selector: ClaimSelector): string {
 
 function unique(items: string[]): string[] {
   return [...new Set(items)];
+}
+
+/** "1 trial passes", "all 3 trials pass": no "all 1 trials". */
+function everyTrial(n: number, verb: "pass" | "fail"): string {
+  return n === 1 ? `1 trial ${verb === "pass" ? "passes" : "fails"}` : `all ${n} trials ${verb}`;
+}
+
+/** "in 1 trial", "in all 3 trials". */
+function inTrials(n: number): string {
+  return n === 1 ? "in 1 trial" : `in all ${n} trials`;
 }
 
 function capitalize(text: string): string {

@@ -254,3 +254,15 @@ Deno.test("a selector without width is ambiguous when the arm has several widths
   assert.equal(result.verdict, "INCONCLUSIVE");
   assert.match(result.reason, /has widths 100, 300; add width to the selector/);
 });
+
+Deno.test("one trial reads as 1 trial, not as all 1 trials", () => {
+  const [pass] = evaluateClaims([ratioClaim], earlyStopRows([600]), "quick");
+  assert.equal(pass.verdict, "PASS");
+  assert.match(pass.reason, /^1 trial passes ratio < 1 \(mean 0\.600\)\.$/);
+  const [fail] = evaluateClaims([ratioClaim], earlyStopRows([1200]), "quick");
+  assert.match(fail.reason, /^1 trial fails ratio < 1/);
+  const far = { ...ratioClaim, select: { arm: "ticket", weights_remaining: 0.05 } };
+  const [missing] = evaluateClaims([far], earlyStopRows([600]), "quick");
+  assert.match(missing.reason, /\(in 1 trial\)\.$/);
+  for (const result of [pass, fail, missing]) assert.doesNotMatch(result.reason, /all 1 trials/i);
+});
