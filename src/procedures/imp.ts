@@ -29,6 +29,7 @@ import { BatchOrder } from "../train/batch_order.ts";
 import { initParams } from "../model/init.ts";
 import { optimizerSpec } from "../train/optimizer_spec.ts";
 import { trainRuns } from "../train/train_runs.ts";
+import { formatDuration, StageClock } from "../train/eta.ts";
 import { resultRow } from "./result_row.ts";
 import { impConfig, impControls, type ImpProcedure } from "./imp_spec.ts";
 import {
@@ -68,6 +69,7 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   );
   const rows: ResultRow[] = [];
   const started = performance.now();
+  const clock = new StageClock(roundStages(config, procedure));
 
   for (let round = 0; round <= procedure.rounds; round++) {
     const plans = planRound(config, layout, round, trials, inits, masks, directory);
@@ -75,12 +77,13 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
     let tickets: Float32Array[];
     if (finished) {
       context.progress(`round ${round}: finished earlier, loaded from ${directory}`);
+      clock.skip(round);
       for (const plan of plans) rows.push(readRow(plan.directory));
       tickets = plans.filter((plan) => plan.arm === "ticket").map((plan) =>
         paramsFromCheckpoint(layout, readFileSync(join(plan.directory, "final.safetensors")))
       );
     } else {
-      const outcomes = await trainRound(context, layout, procedure, plans, round, started);
+      const outcomes = await trainRound(context, layout, procedure, plans, round, started, clock);
       plans.forEach((plan, i) => {
         const row = resultRow(
           {
@@ -182,6 +185,7 @@ async function trainRound(
   plans: RunPlan[],
   round: number,
   started: number,
+  clock: StageClock,
 ) {
   const { config, gpu, dataset } = context;
   const runs = plans.length;
@@ -211,19 +215,14 @@ async function trainRound(
     trainer.reset(params, masks);
     const orders = plans.map((plan) => new BatchOrder(dataset.train, config.seed, plan.trial));
     const remaining = plans[0].masks.reduce((n, m) => n + countKept(m), 0) / totalWeights(layout);
-    const roundStarted = performance.now();
+    clock.start(round);
     return await trainRuns(trainer, orders, {
       iterations: procedure.iterations,
       evalEvery: procedure.eval_every,
       batch: procedure.batch_size,
     }, (progress) => {
       const ticket = progress.latest[0];
-      const now = performance.now();
-      const roundFraction = progress.iteration / progress.iterations;
-      const doneRounds = round + roundFraction;
-      const elapsed = (now - started) / 1000;
-      const eta = (now - roundStarted) / 1000 / roundFraction * (1 - roundFraction) +
-        (elapsed / doneRounds) * (procedure.rounds - round);
+      clock.update(round, progress.iteration);
       context.progress(
         `round ${round}/${procedure.rounds} (${
           (100 * remaining).toFixed(2)
@@ -233,7 +232,8 @@ async function trainRound(
             (100 * ticket.validation_accuracy).toFixed(2)
           }% ` +
           `test acc ${(100 * ticket.test_accuracy).toFixed(2)}% ` +
-          `elapsed ${formatSeconds(elapsed)} remaining ~${formatSeconds(eta)}`,
+          `elapsed ${formatDuration((performance.now() - started) / 1000)} ` +
+          `time left ~${formatDuration(clock.remainingSeconds())}`,
       );
     });
   } finally {
@@ -241,10 +241,15 @@ async function trainRound(
   }
 }
 
-function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return "?";
-  const s = Math.round(seconds);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+/** The runs of every round (trials, and at control rounds their controls), for the ETA. */
+function roundStages(config: ResolvedConfig, procedure: ImpProcedure) {
+  const controls = impControls(config);
+  const perTrialControls = controls.random_reinit + (controls.random_mask ? 1 : 0);
+  return Array.from({ length: procedure.rounds + 1 }, (_, round) => ({
+    runs: config.trials *
+      (1 + (round > 0 && controls.rounds.includes(round) ? perTrialControls : 0)),
+    iterations: procedure.iterations,
+  }));
 }
 
 function totalWeights(layout: ParamLayout): number {
