@@ -44,8 +44,9 @@ lth_ensure_deno() {
     lth_say "installing Deno $LTH_DENO_VERSION into $LTH_TOOLS (npm package deno@$LTH_DENO_VERSION)"
     mkdir -p "$LTH_TOOLS/bin" || return 1
     # --prefix keeps npm's package.json and node_modules inside .tools/, away from the work tree.
+    # npm's summary goes to stdout (dropped: stdout is for results); its errors to stderr.
     npm install --prefix "$LTH_TOOLS" --no-audit --no-fund --loglevel=error \
-      "deno@$LTH_DENO_VERSION" >&2 || {
+      "deno@$LTH_DENO_VERSION" >/dev/null || {
       lth_say "npm install deno@$LTH_DENO_VERSION failed (above); check the network or the npm registry, then run this again"
       return 1
     }

@@ -43,7 +43,11 @@ async function main(args: string[], stderr: Stderr): Promise<number> {
   }
   const out = values.out as string;
   const dataDir = values["data-dir"];
-  const running = onInterrupt(() => stderr.endProgress(), (line) => stderr.notice(line));
+  const running = onInterrupt(
+    () => stderr.endProgress(),
+    (line) => stderr.notice(line),
+    values.fresh === true,
+  );
   const outcome = await reproduce({
     experiment: experimentArgument(positionals[0]),
     profile: choiceOption("profile", values.profile, ["smoke", "quick", "paper"] as ProfileName[]),

@@ -8,10 +8,11 @@ export interface RunInProgress {
   markInterrupted: () => void;
 }
 
-export function interruptMessage(run: RunInProgress | null): string {
-  return run === null
-    ? "interrupted before any result was written; nothing to resume"
-    : `interrupted: partial results are in ${run.directory}; run the same command again to resume where it stopped`;
+/** `fresh`: the command had --fresh, which would delete the partial results when run again. */
+export function interruptMessage(run: RunInProgress | null, fresh = false): string {
+  if (run === null) return "interrupted before any result was written; nothing to resume";
+  const again = fresh ? "the same command again without --fresh" : "the same command again";
+  return `interrupted: partial results are in ${run.directory}; run ${again} to resume where it stopped`;
 }
 
 /**
@@ -21,13 +22,14 @@ export function interruptMessage(run: RunInProgress | null): string {
 export function onInterrupt(
   before: () => void,
   say: (line: string) => void,
+  fresh = false,
   exit: (code: number) => void = Deno.exit,
 ): (run: RunInProgress) => void {
   let current: RunInProgress | null = null;
   const handler = () => {
     before();
     current?.markInterrupted();
-    say(interruptMessage(current));
+    say(interruptMessage(current, fresh));
     exit(130);
   };
   try {
