@@ -86,7 +86,7 @@ export function helpText(): string {
     "  again; --fresh starts over.",
     "",
     "exit codes: 0 every claim PASS; 1 some claim FAIL or INCONCLUSIVE; 2 usage, config or",
-    "  data error; 3 GPU or runtime error.",
+    "  data error; 3 GPU or runtime error; 130 interrupted (Ctrl-C).",
   ].join("\n");
 }
 
