@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const SRC = join(ROOT, "src");
 
-/** Bottom to top. src/cli.ts sits above everything. */
+/** Bottom to top. src/cli.ts (the entry point) sits above everything, src/cli/ included. */
 export const STACK = [
   "base",
   "config",
@@ -25,6 +25,7 @@ export const STACK = [
   "prune",
   "procedures",
   "harness",
+  "cli",
 ] as const;
 
 function files(directory: string, suffix: string): string[] {

@@ -1,11 +1,13 @@
 /**
  * Adapter and device acquisition: backend choice, explicit limits, error capture, provenance.
  *
- * Deno's WebGPU (wgpu) reads DENO_WEBGPU_BACKEND once, when the first adapter is requested, so
- * the backend must be chosen before that and cannot be switched afterwards in this process.
+ * Deno's WebGPU (wgpu) reads DENO_WEBGPU_BACKEND once per isolate, when its first adapter is
+ * requested, so the backend must be chosen before that and cannot be switched afterwards in this
+ * process (backend_choice.ts probes Vulkan in a worker, which has an isolate of its own).
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { GpuError, UsageError } from "../base/errors.ts";
+import { chooseBackend } from "./backend_choice.ts";
 
 export type BackendChoice = "auto" | "vulkan" | "gl";
 
@@ -23,6 +25,11 @@ export interface AdapterProvenance {
 export interface Gpu {
   device: GPUDevice;
   provenance: AdapterProvenance;
+  /**
+   * Under `--backend auto`, why GL was used instead of Vulkan (one sentence for stderr); null
+   * when the preferred backend was used.
+   */
+  fallback: string | null;
   /** Throws the first uncaptured GPU error seen since the last call (validation, OOM, internal). */
   throwIfFailed(): void;
 }
@@ -36,20 +43,6 @@ const REQUIRED_LIMITS = [
   "maxComputeInvocationsPerWorkgroup",
   "maxComputeWorkgroupSizeX",
 ] as const;
-
-const VULKAN_ICD_DIRS = [
-  "/usr/share/vulkan/icd.d",
-  "/etc/vulkan/icd.d",
-  "/usr/local/share/vulkan/icd.d",
-];
-
-/** A Vulkan driver is installed when an ICD manifest exists (or the user names one). */
-function vulkanDriverPresent(): boolean {
-  if (Deno.env.get("VK_ICD_FILENAMES") || Deno.env.get("VK_DRIVER_FILES")) return true;
-  return VULKAN_ICD_DIRS.some((dir) =>
-    existsSync(dir) && readdirSync(dir).some((name) => name.endsWith(".json"))
-  );
-}
 
 let acquired: Promise<Gpu> | null = null;
 let acquiredBackend: BackendChoice | null = null;
@@ -83,9 +76,7 @@ async function openGpu(choice: BackendChoice): Promise<Gpu> {
   if (!runtimeDir || !existsSync(runtimeDir)) {
     Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync({ prefix: "lth-xdg-" }));
   }
-  const backend: "vulkan" | "gl" = choice === "auto"
-    ? (vulkanDriverPresent() ? "vulkan" : "gl")
-    : choice;
+  const { backend, fallback } = await chooseBackend(choice);
   Deno.env.set("DENO_WEBGPU_BACKEND", backend);
   if (!("gpu" in navigator)) {
     throw new GpuError(
@@ -118,6 +109,7 @@ async function openGpu(choice: BackendChoice): Promise<Gpu> {
   const info = adapter.info;
   return {
     device,
+    fallback,
     provenance: {
       backend,
       description: info.description,

@@ -147,7 +147,7 @@ function evaluateClaim(
     const absent = trials.filter((_, i) => perTrial[i] === null);
     const reasons = unique(missing).join("; ");
     if (absent.length === trials.length) {
-      return result("INCONCLUSIVE", `${capitalize(reasons)} (in all ${trials.length} trials).`);
+      return result("INCONCLUSIVE", `${capitalize(reasons)} (${inTrials(trials.length)}).`);
     }
     return result(
       "INCONCLUSIVE",
@@ -299,6 +299,11 @@ function noRow(selector: ClaimSelector): string {
 
 function unique(items: string[]): string[] {
   return [...new Set(items)];
+}
+
+/** "in 1 trial", "in all 3 trials". */
+function inTrials(n: number): string {
+  return n === 1 ? "in 1 trial" : `in all ${n} trials`;
 }
 
 function capitalize(text: string): string {

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { UsageError } from "../base/errors.ts";
 import { type ExperimentFile, loadExperimentFile } from "./load_experiment.ts";
 import type { Hypothesis } from "../config/types.ts";
+import type { ProfileName } from "../config/profiles.ts";
 
 /** The repository root: this file lives at <root>/src/harness/experiments.ts. */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -19,6 +20,8 @@ export interface ExperimentSummary {
   hypothesis: Hypothesis;
   claim: string;
   claims: { id: string; text: string }[];
+  /** Each profile with its number of trials. */
+  profiles: { name: ProfileName; trials: number }[];
 }
 
 const isYaml = (name: string): boolean => [".yaml", ".yml"].includes(extname(name));
@@ -46,13 +49,17 @@ function fileOf(dir: string, id: string): string | undefined {
 export function listExperiments(dir: string = EXPERIMENTS_DIR): ExperimentSummary[] {
   return experimentIds(dir).map((id) => {
     const path = fileOf(dir, id)!;
-    const { base } = loadExperimentFile(path);
+    const { base, profiles } = loadExperimentFile(path);
     return {
       id: base.id,
       path,
       hypothesis: base.hypothesis,
       claim: base.claim,
       claims: base.claims.map((c) => ({ id: c.id, text: c.text })),
+      profiles: (Object.keys(profiles) as ProfileName[]).map((name) => ({
+        name,
+        trials: (profiles[name].overrides.trials as number | undefined) ?? base.trials,
+      })),
     };
   });
 }

@@ -8,7 +8,11 @@
  * Aggregation per (width, level, arm): each trial's replicates are averaged first (so a trial with five
  * random-reinit draws counts once, like the claims do), then mean, min and max over trials.
  * x = 100 * weights remaining on a log axis, reversed so sparsity grows to the right (the paper's
- * convention). Drawn with vega-lite compiled to vega and rendered headless (renderer "none", no
+ * convention). Axes end at the data (no "nice" rounding out to an empty decade) and are padded
+ * by a few pixels so edge markers are not cut by the frame; each arm family has its own open
+ * marker shape as well as its colour, so arms that coincide stay visible. The early-stop
+ * figure draws the training budget (the largest possible early-stop iteration) as a dashed
+ * rule. Drawn with vega-lite compiled to vega and rendered headless (renderer "none", no
  * canvas); the output depends only on the rows, so the same rows give the same SVG bytes.
  */
 import * as vega from "vega";
@@ -40,6 +44,20 @@ export interface RoundArmSummary {
 const ARM_ORDER = ["ticket", "random-reinit", "random-mask"];
 /** Fixed colours per legend position (tableau10), so an arm keeps its colour across figures. */
 const PALETTE = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2"];
+
+/** Marker shapes per legend position (vega's symbol names), paired with PALETTE. */
+const SHAPES = [
+  "circle",
+  "square",
+  "triangle-up",
+  "diamond",
+  "cross",
+  "triangle-down",
+  "triangle-right",
+];
+
+/** Pixels added on each side of both axes' domains: half a marker and a hair. */
+const AXIS_PADDING = 8;
 
 /** Dash patterns per variant position, solid first. */
 const DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3], [12, 4]];
@@ -110,9 +128,24 @@ export function accuracyFigure(rows: ResultRow[], title: string): Promise<string
   );
 }
 
-/** Early-stop iteration (minimum validation loss) vs weights remaining (percent, log). */
-export function earlyStopFigure(rows: ResultRow[], title: string): Promise<string> {
-  return metricFigure(rows, title, "early_stop_iteration", "Early-stop iteration");
+/**
+ * Early-stop iteration (minimum validation loss) vs weights remaining (percent, log), with the
+ * training budget (iterations per run) marked when given: an early stop at the budget means
+ * the validation loss was still falling.
+ */
+export function earlyStopFigure(
+  rows: ResultRow[],
+  title: string,
+  budget?: number,
+): Promise<string> {
+  return metricFigure(
+    rows,
+    title,
+    "early_stop_iteration",
+    "Early-stop iteration",
+    "weights_remaining",
+    budget,
+  );
 }
 
 /**
@@ -135,7 +168,20 @@ async function metricFigure(
   metric: PlotMetric,
   yTitle: string,
   along: "weights_remaining" | "width" = "weights_remaining",
+  budget?: number,
 ): Promise<string> {
+  return await renderSvg(metricSpec(rows, title, metric, yTitle, along, budget));
+}
+
+/** The vega-lite spec of a figure (exported so tests can check its scales, not only its SVG). */
+export function metricSpec(
+  rows: ResultRow[],
+  title: string,
+  metric: PlotMetric,
+  yTitle: string,
+  along: "weights_remaining" | "width" = "weights_remaining",
+  budget?: number,
+): TopLevelSpec {
   // Accuracies are fractions; the axis shows percent.
   const scale = metric === "test_accuracy_at_early_stop" || metric === "final_test_accuracy"
     ? 100
@@ -156,6 +202,7 @@ async function metricFigure(
       arm: family(s.arm),
       variant: variant(s),
       x: along === "width" ? s.width : s.weights_remaining * 100,
+      trials: s.trials,
       mean: s.mean * scale,
       min: s.min * scale,
       max: s.max * scale,
@@ -185,8 +232,13 @@ async function metricFigure(
     field: "x",
     type: "quantitative",
     title: along === "width" ? "Hidden width" : "Weights remaining (%)",
-    scale: { type: "log", reverse: along !== "width" },
+    scale: { type: "log", reverse: along !== "width", nice: false, padding: AXIS_PADDING },
     axis: { format: "~g" },
+  } as const;
+  const y = {
+    type: "quantitative",
+    title: yTitle,
+    scale: { zero: false, nice: false, padding: AXIS_PADDING },
   } as const;
   const color = {
     field: "arm",
@@ -196,7 +248,35 @@ async function metricFigure(
     legend: { labelLimit: 300 },
     scale: { domain: arms, range: arms.map((_, i) => PALETTE[i % PALETTE.length]) },
   } as const;
-  const spec: TopLevelSpec = {
+  // The same field, title and domain as the colour: vega-lite merges the two into one legend.
+  const shape = {
+    field: "arm",
+    type: "nominal",
+    title: "arm",
+    sort: arms,
+    scale: { domain: arms, range: arms.map((_, i) => SHAPES[i % SHAPES.length]) },
+  } as const;
+  const budgetLayers = budget === undefined ? [] : [
+    {
+      data: { values: [{ budget }] },
+      mark: { type: "rule" as const, strokeDash: [4, 4], color: "#888888" },
+      encoding: { y: { ...y, field: "budget" } },
+    },
+    {
+      data: { values: [{ budget }] },
+      mark: {
+        type: "text" as const,
+        align: "left" as const,
+        baseline: "bottom" as const,
+        dx: 4,
+        dy: -2,
+        color: "#555555",
+        text: `training budget: ${budget.toLocaleString("en-US")} iterations`,
+      },
+      encoding: { y: { ...y, field: "budget" }, x: { value: 0 } },
+    },
+  ];
+  return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
     width: 480,
@@ -205,26 +285,21 @@ async function metricFigure(
     data: { values },
     layer: [
       {
-        mark: { type: "line", point: true },
-        encoding: {
-          x,
-          y: { field: "mean", type: "quantitative", title: yTitle, scale: { zero: false } },
-          color,
-          ...dash,
-        },
+        mark: { type: "line", point: { filled: false, size: 45, strokeWidth: 1.5 } },
+        encoding: { x, y: { ...y, field: "mean" }, color, shape, ...dash },
       },
       {
+        // A bar over one trial is a tick through its marker; draw ranges only over several.
+        transform: [{ filter: "datum.trials > 1" }],
         mark: { type: "errorbar", ticks: true },
-        encoding: {
-          x,
-          y: { field: "min", type: "quantitative", title: yTitle },
-          y2: { field: "max" },
-          color,
-          ...dash,
-        },
+        encoding: { x, y: { ...y, field: "min" }, y2: { field: "max" }, color, ...dash },
       },
+      ...budgetLayers,
     ],
   };
+}
+
+async function renderSvg(spec: TopLevelSpec): Promise<string> {
   // Clip-path and gradient ids come from module-level counters; reset them so the bytes do not
   // depend on how many figures were drawn before.
   vega.resetSVGDefIds();

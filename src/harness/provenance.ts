@@ -1,6 +1,7 @@
 /** What produced a result: code version, runtime, GPU, seeds, data checksums. */
 import type { AdapterProvenance } from "../gpu/mod.ts";
 import { REPO_ROOT } from "./experiments.ts";
+import { mesaVersion } from "./mesa_version.ts";
 
 export interface Provenance {
   git_commit: string;
@@ -25,13 +26,6 @@ function git(args: string[]): string | null {
   } catch {
     return null;
   }
-}
-
-/** Mesa reports its version inside the adapter description on some drivers ("Mesa 22.3.6"). */
-function mesaVersion(adapter: AdapterProvenance | null): string | null {
-  const match = adapter?.description.match(/Mesa\s+([0-9][0-9.]*)/i) ??
-    adapter?.architecture.match(/([0-9]+\.[0-9.]+)/);
-  return match ? match[1] : null;
 }
 
 export function collectProvenance(

@@ -23,13 +23,16 @@ export interface ReportInput {
   provenance: Record<string, unknown>;
   /** SVG file names, relative to report.md. */
   figures: string[];
+  /** ISO times of this invocation, and of the first one when the run was resumed. */
+  timing?: { started: string; ended: string; first_started: string };
 }
 
 /** Render report.md. */
 export function renderReport(input: ReportInput): string {
   const { config } = input;
   const out: string[] = [];
-  out.push(`# ${config.id}: ${config.hypothesis}`, "");
+  out.push(`# ${title(config)}`, "");
+  if (config.hypothesis !== config.id) out.push(`**Hypothesis.** ${config.hypothesis}`, "");
   out.push(`**Claim.** ${config.claim}`, "");
   out.push(`**Source.** ${config.citation}`, "");
   out.push(`**Profile.** \`${config.profile}\`: ${config.profile_note}`, "");
@@ -46,10 +49,59 @@ export function renderReport(input: ReportInput): string {
   for (const file of input.figures) out.push(`![${file.replace(/\.svg$/, "")}](${file})`, "");
 
   out.push("## Provenance", "");
-  const keys = Object.keys(input.provenance).sort();
-  if (keys.length === 0) out.push("- none");
-  for (const key of keys) out.push(`- ${key}: ${provenanceValue(input.provenance[key])}`);
+  out.push(...provenanceSection(input.provenance, input.timing));
   return out.join("\n") + "\n";
+}
+
+/**
+ * The experiment's name, with the paper's title when the citation quotes one:
+ * `weak-lth: reproducing "The Lottery Ticket Hypothesis: ..."`.
+ */
+function title(config: ResolvedConfig): string {
+  const quoted = config.citation.match(/"([^"]+)"/);
+  return quoted ? `${config.id}: reproducing "${quoted[1].replace(/\s+/g, " ")}"` : config.id;
+}
+
+/**
+ * Provenance as a list (absent values left out: a Mesa version only where Mesa is the driver),
+ * the run's duration, and the data set checksums as a table rather than a JSON blob.
+ */
+function provenanceSection(
+  provenance: Record<string, unknown>,
+  timing: ReportInput["timing"],
+): string[] {
+  const lines: string[] = [];
+  const checksums = provenance.dataset_sha256;
+  const keys = Object.keys(provenance).sort().filter((key) =>
+    key !== "dataset_sha256" && provenance[key] !== null && provenance[key] !== undefined
+  );
+  for (const key of keys) lines.push(`- ${key}: ${provenanceValue(provenance[key])}`);
+  if (timing) lines.push(`- duration: ${durationText(timing)}`);
+  if (lines.length === 0) lines.push("- none");
+  if (checksums && typeof checksums === "object" && Object.keys(checksums).length > 0) {
+    lines.push("", "Data set files:", "", "| file | SHA-256 |", "| --- | --- |");
+    for (const [file, sha] of Object.entries(checksums as Record<string, string>)) {
+      lines.push(row([`\`${file}\``, `\`${sha}\``]));
+    }
+  }
+  return lines;
+}
+
+/** "15 min 16 s (2026-01-02T10:00:00Z to ...)", and where a resumed run first started. */
+function durationText(timing: NonNullable<ReportInput["timing"]>): string {
+  const seconds = Math.max(0, (Date.parse(timing.ended) - Date.parse(timing.started)) / 1000);
+  const text = `${humanDuration(seconds)} (${timing.started} to ${timing.ended})`;
+  return timing.first_started === timing.started
+    ? text
+    : `${text}, this invocation only: resumed a run first started ${timing.first_started}`;
+}
+
+function humanDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor(s / 60) % 60;
+  return h > 0 ? `${h} h ${m} min` : `${m} min ${s % 60} s`;
 }
 
 function verdictTable(results: ClaimResult[], configs: ClaimConfig[]): string[] {

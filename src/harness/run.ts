@@ -7,8 +7,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { loadDataset, type LoadedDataset, splitValidation, takeFirst } from "../data/mod.ts";
 import { uploadDataset } from "../data/gpu_dataset.ts";
 import { UsageError } from "../base/errors.ts";
-import { acquireGpu, type BackendChoice, BufferPool } from "../gpu/mod.ts";
+import { checkOutRoot, outWriteError } from "../io/out_dir.ts";
+import { acquireGpu, type BackendChoice, BufferPool, type Gpu } from "../gpu/mod.ts";
 import { PROCEDURE_SPECS, PROCEDURES } from "../procedures/mod.ts";
+import type { Procedure } from "../procedures/mod.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
 import { evaluateClaims } from "./claims.ts";
 import { resultsCsv } from "../io/csv.ts";
@@ -18,8 +20,9 @@ import { configHash } from "../config/hash.ts";
 import { figureFileName, runDirectory, runFiles, trainedCacheDirectory } from "../io/paths.ts";
 import { collectProvenance } from "./provenance.ts";
 import { renderReport } from "./report.ts";
+import { verdictLines } from "./verdict_lines.ts";
 import { resolveConfig } from "./load_experiment.ts";
-import type { ClaimResult, ResolvedConfig } from "../config/types.ts";
+import type { ClaimResult, ResolvedConfig, ResultRow } from "../config/types.ts";
 import type { ProfileName } from "../config/profiles.ts";
 
 export interface ReproduceOptions {
@@ -28,7 +31,10 @@ export interface ReproduceOptions {
   trials?: number;
   seed?: number;
   backend: BackendChoice;
+  /** The results root, absolute (the CLI resolves a relative --out against the user's directory). */
   out: string;
+  /** --out as the user typed it, for messages; defaults to `out`. */
+  outAsGiven?: string;
   dataDir?: string;
   fresh: boolean;
   printConfig: boolean;
@@ -40,9 +46,24 @@ export interface ReproduceOutcome {
   claims: ClaimResult[];
 }
 
+/** Where `reproduce` reports; the CLI decides how each reaches the terminal. */
+export interface ReproduceIo {
+  /** Result lines (verdicts, the report's path) for stdout. */
+  stdout: (line: string) => void;
+  /** A line for stderr that stays visible (the run's header with its results path, a fallback). */
+  notice: (line: string) => void;
+  /** A progress line for stderr; a terminal may show only the latest. */
+  progress: (line: string) => void;
+  /**
+   * Called once the results folder exists, with a function that records in run.json that the
+   * run was interrupted (the CLI's Ctrl-C handler names the folder and calls it).
+   */
+  started?: (run: { directory: string; markInterrupted: () => void }) => void;
+}
+
 export async function reproduce(
   options: ReproduceOptions,
-  io: { stdout: (line: string) => void; progress: (line: string) => void },
+  io: ReproduceIo,
 ): Promise<ReproduceOutcome> {
   const file = findExperiment(options.experiment);
   const config = resolveConfig(file, options.profile, {
@@ -62,10 +83,32 @@ export async function reproduce(
       }`,
     );
   }
+  const outGiven = options.outAsGiven ?? options.out;
+  checkOutRoot(options.out, outGiven);
   const data = await loadDataset(config.data.dataset, { dataDir: options.dataDir });
   const gpu = await acquireGpu(options.backend);
+  if (gpu.fallback) io.notice(`note: ${gpu.fallback}`);
 
   const directory = runDirectory(options.out, config.id, config.profile, hash);
+  try {
+    return await runInto(directory, { options, config, hash, procedure, data, gpu }, io);
+  } catch (error) {
+    throw outWriteError(error, options.out, outGiven) ?? error;
+  }
+}
+
+interface Inputs {
+  options: ReproduceOptions;
+  config: ResolvedConfig;
+  hash: string;
+  procedure: Procedure;
+  data: LoadedDataset;
+  gpu: Gpu;
+}
+
+/** Everything that writes: the results folder, the procedure's runs, the outputs, stdout. */
+async function runInto(directory: string, inputs: Inputs, io: ReproduceIo) {
+  const { options, config, hash, procedure, data, gpu } = inputs;
   if (options.fresh) rmSync(directory, { recursive: true, force: true });
   mkdirSync(directory, { recursive: true });
   const files = runFiles(directory);
@@ -91,13 +134,25 @@ export async function reproduce(
     status: "running",
   };
   writeJsonAtomic(runJsonPath, runRecord);
+  /** Best effort: run.json's status must never hide the error that ended the run. */
+  const recordStatus = (status: string) => {
+    runRecord.status = status;
+    try {
+      writeJsonAtomic(runJsonPath, runRecord);
+    } catch {
+      // The disk is full or gone; the error being reported says so.
+    }
+  };
+  io.started?.({ directory, markInterrupted: () => recordStatus("interrupted") });
 
   const pool = new BufferPool(gpu.device);
   try {
     const dataset = uploadDataset(pool, splitData(config, data));
-    io.progress(
+    io.notice(
       `${config.id} (${config.profile}, ${hash}): ${data.name} on ${gpu.provenance.backend} ` +
-        `"${gpu.provenance.description}", ${config.trials} trial(s), results in ${directory}`,
+        `"${gpu.provenance.description}", ${config.trials} trial${
+          config.trials === 1 ? "" : "s"
+        }; results in ${directory}`,
     );
     const rows = await procedure({
       config,
@@ -112,17 +167,7 @@ export async function reproduce(
       singleSeed: config.single_seed,
     });
     writeFileAtomic(files.results, resultsCsv(rows));
-    const title = `${config.id} (${config.profile})`;
-    const figures: string[] = [];
-    for (const kind of PROCEDURE_SPECS.find((s) => s.name === config.procedure.name)!.figures) {
-      const file = figureFileName(kind);
-      const draw =
-        { "accuracy": accuracyFigure, "early-stop": earlyStopFigure, "width": widthFigure }[
-          kind
-        ];
-      writeFileAtomic(files.figure(kind), await draw(rows, title));
-      figures.push(file);
-    }
+    const figures = await writeFigures(files, config, rows);
     writeJsonAtomic(files.summary, {
       experiment: config.id,
       profile: config.profile,
@@ -141,25 +186,46 @@ export async function reproduce(
         rows,
         provenance: { ...provenance, adapter: provenance.adapter?.description ?? "none" },
         figures,
+        timing: {
+          started: runRecord.started,
+          ended: runRecord.ended,
+          first_started: runRecord.first_started,
+        },
       }),
     );
-    for (const claim of claims) {
-      io.stdout(
-        `${claim.verdict.padEnd(12)} ${claim.id}: measured ${
-          claim.measured ?? "n/a"
-        } (paper: ${claim.paper})`,
-      );
+    for (const line of verdictLines(config.profile, claims, config.claims, files.report)) {
+      io.stdout(line);
     }
-    io.stdout(`report: ${files.report}`);
     const allPass = claims.every((claim) => claim.verdict === "PASS");
     return { exitCode: allPass ? 0 : 1, directory, claims };
   } catch (error) {
-    runRecord.status = `failed: ${error instanceof Error ? error.message : String(error)}`;
-    writeJsonAtomic(runJsonPath, runRecord);
+    recordStatus(`failed: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
   } finally {
     pool.destroy();
   }
+}
+
+/** The procedure's figures; the early-stop figure marks the training budget. */
+async function writeFigures(
+  files: ReturnType<typeof runFiles>,
+  config: ResolvedConfig,
+  rows: ResultRow[],
+): Promise<string[]> {
+  const title = `${config.id} (${config.profile})`;
+  const budget = (config.procedure as { iterations?: unknown }).iterations;
+  const figures: string[] = [];
+  for (const kind of PROCEDURE_SPECS.find((s) => s.name === config.procedure.name)!.figures) {
+    const file = figureFileName(kind);
+    const svg = kind === "accuracy"
+      ? await accuracyFigure(rows, title)
+      : kind === "early-stop"
+      ? await earlyStopFigure(rows, title, typeof budget === "number" ? budget : undefined)
+      : await widthFigure(rows, title);
+    writeFileAtomic(files.figure(kind), svg);
+    figures.push(file);
+  }
+  return figures;
 }
 
 /** Validation split (seeded) and the CI-size caps of the profile. */

@@ -30,6 +30,7 @@ import {
 import { BatchOrder } from "../train/batch_order.ts";
 import { initParams } from "../model/init.ts";
 import { trainRuns } from "../train/train_runs.ts";
+import { formatDuration, StageClock } from "../train/eta.ts";
 import { resultRow } from "./result_row.ts";
 import { impConfig, impControls, type ImpProcedure, trainedRounds } from "./imp_spec.ts";
 import {
@@ -67,20 +68,31 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   );
   const rows: ResultRow[] = [];
   const started = performance.now();
-
   const levels = [0, ...trainedRounds(procedure)];
+  const clock = new StageClock(levelStages(config, procedure, levels));
+
   for (const [index, level] of levels.entries()) {
     const plans = planLevel(config, layout, level, trials, inits, masks, directory);
     const finished = plans.every((plan) => isDone(plan.directory));
     let tickets: Float32Array[];
     if (finished) {
       context.progress(`level ${level}: finished earlier, loaded from ${directory}`);
+      clock.skip(index);
       for (const plan of plans) rows.push(readRow(plan.directory));
       tickets = plans.filter((plan) => plan.arm === "ticket").map((plan) =>
         paramsFromCheckpoint(layout, readFileSync(armFiles(plan.directory).final))
       );
     } else {
-      const outcomes = await trainLevel(context, model, procedure, plans, level, started);
+      const outcomes = await trainLevel(
+        context,
+        model,
+        procedure,
+        plans,
+        index,
+        level,
+        started,
+        clock,
+      );
       plans.forEach((plan, i) => {
         const row = resultRow(
           {
@@ -183,8 +195,11 @@ async function trainLevel(
   model: Model,
   procedure: ImpProcedure,
   plans: RunPlan[],
+  /** The level's position among the trained levels (the clock's stage). */
+  index: number,
   level: number,
   started: number,
+  clock: StageClock,
 ) {
   const { config, gpu, dataset } = context;
   const runs = plans.length;
@@ -206,19 +221,14 @@ async function trainLevel(
     trainer.reset(params, masks);
     const orders = plans.map((plan) => new BatchOrder(dataset.train, config.seed, plan.trial));
     const remaining = plans[0].masks.reduce((n, m) => n + countKept(m), 0) / totalWeights(layout);
-    const levelStarted = performance.now();
+    clock.start(index);
     return await trainRuns(trainer, orders, {
       iterations: procedure.iterations,
       evalEvery: procedure.eval_every,
       batch: procedure.batch_size,
     }, (progress) => {
       const ticket = progress.latest[0];
-      const now = performance.now();
-      const levelFraction = progress.iteration / progress.iterations;
-      const doneLevels = level + levelFraction;
-      const elapsed = (now - started) / 1000;
-      const eta = (now - levelStarted) / 1000 / levelFraction * (1 - levelFraction) +
-        (elapsed / doneLevels) * (procedure.rounds - level);
+      clock.update(index, progress.iteration);
       context.progress(
         `level ${level}/${procedure.rounds} (${
           (100 * remaining).toFixed(2)
@@ -228,7 +238,8 @@ async function trainLevel(
             (100 * ticket.validation_accuracy).toFixed(2)
           }% ` +
           `test acc ${(100 * ticket.test_accuracy).toFixed(2)}% ` +
-          `elapsed ${formatSeconds(elapsed)} remaining ~${formatSeconds(eta)}`,
+          `elapsed ${formatDuration((performance.now() - started) / 1000)} ` +
+          `time left ~${formatDuration(clock.remainingSeconds())}`,
       );
     });
   } finally {
@@ -236,10 +247,15 @@ async function trainLevel(
   }
 }
 
-function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return "?";
-  const s = Math.round(seconds);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+/** The runs of every trained level (trials, and at control levels their controls), for the ETA. */
+function levelStages(config: ResolvedConfig, procedure: ImpProcedure, levels: number[]) {
+  const controls = impControls(config);
+  const perTrialControls = controls.random_reinit + (controls.random_mask ? 1 : 0);
+  return levels.map((level) => ({
+    runs: config.trials *
+      (1 + (level > 0 && controls.rounds.includes(level) ? perTrialControls : 0)),
+    iterations: procedure.iterations,
+  }));
 }
 
 function totalWeights(layout: ParamLayout): number {

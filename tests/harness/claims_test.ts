@@ -359,3 +359,16 @@ Deno.test("max_difference: the best of select minus the best of baseline, each o
     /max test_accuracy_at_early_stop difference over weights_remaining <= -30 pp/,
   );
 });
+
+Deno.test("one trial reads as 1 trial, not as all 1 trials", () => {
+  const single = { singleSeed: true };
+  const [pass] = evaluateClaims([ratioClaim], earlyStopRows([600]), "quick", single);
+  assert.equal(pass.verdict, "PASS");
+  assert.match(pass.reason, /^The one trial \(0\.600\) passes ratio < 1\.$/);
+  const [fail] = evaluateClaims([ratioClaim], earlyStopRows([1200]), "quick", single);
+  assert.match(fail.reason, /^The one trial \(1\.200\) fails ratio < 1/);
+  const far = { ...ratioClaim, select: { arm: "ticket", weights_remaining: 0.05 } };
+  const [missing] = evaluateClaims([far], earlyStopRows([600]), "quick");
+  assert.match(missing.reason, /\(in 1 trial\)\.$/);
+  for (const result of [pass, fail, missing]) assert.doesNotMatch(result.reason, /all 1 trials/i);
+});

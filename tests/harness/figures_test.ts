@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import * as vega from "vega";
+import * as vl from "vega-lite";
 import {
   accuracyFigure,
   earlyStopFigure,
+  metricSpec,
   summarizeByRoundArm,
   widthFigure,
 } from "../../src/harness/figures.ts";
@@ -81,4 +84,87 @@ Deno.test("widthFigure puts the hidden width on x and one series per weights rem
   assert.ok(svg.includes("Hidden width"));
   for (const label of ["k=100%", "k=80%", "ticket"]) assert.ok(svg.includes(label), label);
   assert.equal(await widthFigure([...sweep].reverse(), "width trend"), svg);
+});
+
+/** The figure's view, run headless, for its scales and marks. */
+async function view(spec: ReturnType<typeof metricSpec>) {
+  const v = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
+  await v.runAsync();
+  return v;
+}
+
+/** IMP-like rows down to 3.58% weights remaining: a nice log axis would run on to 1%. */
+function sparseRows(): ResultRow[] {
+  return rows().filter((row) => row.arm !== "random-mask").map((row) => ({
+    ...row,
+    weights_remaining: [1, 0.5, 0.1, 0.0358][row.level],
+  }));
+}
+
+Deno.test("axes end at the data: no empty decade, a few pixels of room for edge markers", async () => {
+  const v = await view(
+    metricSpec(sparseRows(), "t", "test_accuracy_at_early_stop", "Test accuracy (%)"),
+  );
+  const [low, high] = (v.scale("x").domain() as number[]).toSorted((a, b) => a - b);
+  // Data spans 3.58-100%: the padding widens it by a few percent, never to 1% or 1000%.
+  assert.ok(low < 3.58 && low > 3, `x starts at ${low}`);
+  assert.ok(high > 100 && high < 130, `x ends at ${high}`);
+  // Edge markers sit inside the frame: the data ends map at least 5 px inside the range.
+  const x = v.scale("x");
+  for (const end of [3.58, 100]) {
+    const px = x(end) as number;
+    assert.ok(px >= 5 && px <= 480 - 5, `${end}% is drawn at ${px}px of 480`);
+  }
+  const [yLow, yHigh] = v.scale("y").domain() as number[];
+  const values = summarizeByRoundArm(sparseRows(), "test_accuracy_at_early_stop")
+    .flatMap((s) => [s.min * 100, s.max * 100]);
+  assert.ok(yLow < Math.min(...values) && yHigh > Math.max(...values), "y pads the data");
+  assert.ok(yHigh - yLow < 2 * (Math.max(...values) - Math.min(...values)), "y is not rounded out");
+  v.finalize();
+});
+
+Deno.test("arms have their own open marker shape, so coinciding arms stay distinguishable", async () => {
+  const same = rows().map((row) => ({ ...row, test_accuracy_at_early_stop: 0.97 }));
+  const spec = metricSpec(same, "t", "test_accuracy_at_early_stop", "Test accuracy (%)");
+  const v = await view(spec);
+  const shapes = v.scale("shape");
+  const used = ["ticket", "random-reinit", "random-mask"].map((arm) => shapes(arm));
+  assert.equal(new Set(used).size, 3, `shapes ${used}`);
+  v.finalize();
+  const svg = await accuracyFigure(same, "t");
+  // Open markers: their fill is transparent, so a marker drawn over another leaves it visible.
+  assert.match(svg, /fill="transparent"|fill-opacity="0"|fill="none"/);
+});
+
+Deno.test("the early-stop figure marks the training budget", async () => {
+  const svg = await earlyStopFigure(rows(), "t", 6000);
+  assert.ok(svg.includes("training budget: 6,000 iterations"));
+  const v = await view(
+    metricSpec(
+      rows(),
+      "t",
+      "early_stop_iteration",
+      "Early-stop iteration",
+      "weights_remaining",
+      6000,
+    ),
+  );
+  const [, yHigh] = v.scale("y").domain() as number[];
+  assert.ok(yHigh >= 6000, `the y axis stops at ${yHigh}, below the budget`);
+  v.finalize();
+  assert.ok(!(await earlyStopFigure(rows(), "t")).includes("training budget"));
+});
+
+Deno.test("a single trial draws no error bar through its marker", async () => {
+  const one = rows().filter((row) => row.trial === 0);
+  const spec = metricSpec(one, "t", "test_accuracy_at_early_stop", "Test accuracy (%)");
+  const layer = (spec as { layer: { mark: unknown; transform?: unknown }[] }).layer
+    .find((l) => (l.mark as { type?: string }).type === "errorbar")!;
+  assert.deepEqual(layer.transform, [{ filter: "datum.trials > 1" }]);
+  // In the SVG: rule groups (error bars and their ticks) are empty for one trial, not for two.
+  const ruleItems = (svg: string) =>
+    [...svg.matchAll(/<g class="mark-rule role-mark[^"]*"[^>]*?(\/>|>(.*?)<\/g>)/g)]
+      .map((m) => m[2] ?? "").join("");
+  assert.equal(ruleItems(await accuracyFigure(one, "t")), "");
+  assert.match(ruleItems(await accuracyFigure(rows(), "t")), /<line/);
 });

@@ -137,3 +137,65 @@ Deno.test("metrics table lists each level x arm with means in percent", () => {
 Deno.test("report is deterministic", () => {
   assert.equal(render(), render());
 });
+
+Deno.test("the title is the experiment's name and paper, not id: hypothesis", () => {
+  const report = renderReport({
+    config: { ...config, id: "weak-lth", hypothesis: "weak-lth" },
+    hash: "0123456789ab",
+    claims: [],
+    rows: rows(),
+    provenance: {},
+    figures: [],
+  });
+  const title = report.split("\n")[0];
+  assert.equal(title, "# weak-lth");
+  assert.ok(!report.includes("**Hypothesis.**"), "a hypothesis equal to the id is not repeated");
+  const quoted = renderReport({
+    config: { ...config, citation: 'Frankle & Carbin, "The Lottery Ticket\n  Hypothesis", ICLR' },
+    hash: "0123456789ab",
+    claims: [],
+    rows: rows(),
+    provenance: {},
+    figures: [],
+  });
+  assert.equal(
+    quoted.split("\n")[0],
+    '# weak-lth-lenet: reproducing "The Lottery Ticket Hypothesis"',
+  );
+  assert.ok(quoted.includes("**Hypothesis.** weak-lth"));
+});
+
+Deno.test("provenance: Mesa version where Mesa drives, the run's duration, a checksum table", () => {
+  const input = (mesa: string | null, firstStarted: string) =>
+    renderReport({
+      config,
+      hash: "0123456789ab",
+      claims: [],
+      rows: rows(),
+      provenance: {
+        adapter: "llvmpipe (LLVM 15.0.6, 256 bits)",
+        mesa_version: mesa,
+        dataset_sha256: {
+          "train-images-idx3-ubyte": "ab".repeat(32),
+          "t10k-labels": "cd".repeat(32),
+        },
+      },
+      figures: [],
+      timing: {
+        started: "2026-01-02T10:00:00.000Z",
+        ended: "2026-01-02T10:15:16.000Z",
+        first_started: firstStarted,
+      },
+    });
+  const mesa = input("22.3.6", "2026-01-02T10:00:00.000Z");
+  assert.ok(mesa.includes("- mesa_version: 22.3.6"));
+  assert.ok(
+    mesa.includes("- duration: 15 min 16 s (2026-01-02T10:00:00.000Z to 2026-01-02T10:15:16.000Z)"),
+  );
+  assert.ok(mesa.includes("| file | SHA-256 |"));
+  assert.ok(mesa.includes(`| \`train-images-idx3-ubyte\` | \`${"ab".repeat(32)}\` |`));
+  assert.ok(!mesa.includes('{"train-images'), "checksums are not a JSON blob");
+  const other = input(null, "2026-01-01T09:00:00.000Z");
+  assert.ok(!other.includes("mesa_version"), "no Mesa line where Mesa is not the driver");
+  assert.ok(other.includes("resumed a run first started 2026-01-01T09:00:00.000Z"));
+});

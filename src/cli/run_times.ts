@@ -1,0 +1,55 @@
+/**
+ * Expected wall time of one `reproduce` run, per experiment and profile, on the two kinds of
+ * machine the README reports: a 2-core CPU running Mesa's lavapipe and one data-centre GPU
+ * (NVIDIA H100, Vulkan). Measured values come from the README's "Last verdicts" and
+ * "Performance" sections and from smoke runs on the 2-core VM (start-up and data loading
+ * included); "est." marks an extrapolation from the measured per-step times, not a run.
+ * Update this table when a profile or the engine's speed changes.
+ */
+import type { ProfileName } from "../config/profiles.ts";
+
+export interface RunTime {
+  cpu: string;
+  gpu: string;
+}
+
+export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
+  "weak-lth": {
+    smoke: { cpu: "20 s", gpu: "under 10 s (est.)" },
+    quick: { cpu: "15-20 min", gpu: "40 s" },
+    paper: { cpu: "about a day (est.)", gpu: "about 1 h (est.)" },
+  },
+  "strong-lth": {
+    smoke: { cpu: "5 s", gpu: "under 10 s (est.)" },
+    quick: { cpu: "7-8 min", gpu: "about 1 min (est.)" },
+    paper: { cpu: "2-3 days (est.)", gpu: "1-2 h (est.)" },
+  },
+  supermask: {
+    smoke: { cpu: "15 s", gpu: "under 10 s (est.)" },
+    quick: { cpu: "3 min", gpu: "under 1 min (est.)" },
+    paper: { cpu: "about 1 h (est.)", gpu: "about 5 min (est.)" },
+  },
+};
+
+/** What each profile is for, and its time range over the experiments above. */
+export const PROFILES: Record<ProfileName, { what: string; cpu: string; gpu: string }> = {
+  smoke: {
+    what: "pipeline check at CI size; claims not evaluated",
+    cpu: "5-20 s",
+    gpu: "under 10 s (est.)",
+  },
+  quick: {
+    what: "reduced protocol sized for a CPU",
+    cpu: "3-20 min",
+    gpu: "about 1 min",
+  },
+  paper: {
+    what: "the paper's protocol (3-5 trials)",
+    cpu: "1 h to 3 days (est.)",
+    gpu: "5 min to 2 h (est.)",
+  },
+};
+
+export function runTime(experiment: string, profile: ProfileName): RunTime {
+  return RUN_TIMES[experiment]?.[profile] ?? { cpu: "not measured", gpu: "not measured" };
+}
