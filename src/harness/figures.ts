@@ -6,7 +6,9 @@
  * inits and widths, read side by side.
  *
  * Aggregation per (width, level, arm): each trial's replicates are averaged first (so a trial with five
- * random-reinit draws counts once, like the claims do), then mean, min and max over trials.
+ * random-reinit draws counts once, like the claims do), then mean, min and max over trials and the
+ * 95% confidence interval of the mean (statistics.ts, as the verdicts use), which the error bars
+ * show; one trial has no interval and no bar.
  * x = 100 * weights remaining on a log axis, reversed so sparsity grows to the right (the paper's
  * convention). Axes end at the data (no "nice" rounding out to an empty decade) and are padded
  * by a few pixels so edge markers are not cut by the frame; each arm family has its own open
@@ -19,6 +21,7 @@ import * as vega from "vega";
 import * as vl from "vega-lite";
 import type { TopLevelSpec } from "vega-lite";
 import type { ResultRow } from "../config/types.ts";
+import { summarize } from "./statistics.ts";
 
 export type PlotMetric =
   | "early_stop_iteration"
@@ -38,6 +41,9 @@ export interface RoundArmSummary {
   mean: number;
   min: number;
   max: number;
+  /** The 95% confidence interval of the mean over trials; both the mean with one trial. */
+  ci_low: number;
+  ci_high: number;
 }
 
 /** The arms in legend order; arms not listed here follow, sorted by name. */
@@ -98,6 +104,8 @@ export function summarizeByRoundArm(rows: ResultRow[], metric: PlotMetric): Roun
       const value = mean(trialRows.map((row) => row[metric]));
       if (Number.isFinite(value)) values.push(value);
     }
+    const summary = values.length ? summarize(values) : null;
+    const ci = summary?.ci ?? [summary?.mean ?? NaN, summary?.mean ?? NaN];
     out.push({
       width: group[0].width,
       level: group[0].level,
@@ -107,6 +115,8 @@ export function summarizeByRoundArm(rows: ResultRow[], metric: PlotMetric): Roun
       mean: values.length ? mean(values) : NaN,
       min: values.length ? Math.min(...values) : NaN,
       max: values.length ? Math.max(...values) : NaN,
+      ci_low: ci[0],
+      ci_high: ci[1],
     });
   }
   return out.sort((a, b) =>
@@ -204,8 +214,8 @@ export function metricSpec(
       x: along === "width" ? s.width : s.weights_remaining * 100,
       trials: s.trials,
       mean: s.mean * scale,
-      min: s.min * scale,
-      max: s.max * scale,
+      ci_low: s.ci_low * scale,
+      ci_high: s.ci_high * scale,
     }));
   const arms = [...new Set(orderedArms(rows).map(family))];
   const variants = [...new Set(values.map((v) => v.variant))]
@@ -292,7 +302,7 @@ export function metricSpec(
         // A bar over one trial is a tick through its marker; draw ranges only over several.
         transform: [{ filter: "datum.trials > 1" }],
         mark: { type: "errorbar", ticks: true },
-        encoding: { x, y: { ...y, field: "min" }, y2: { field: "max" }, color, ...dash },
+        encoding: { x, y: { ...y, field: "ci_low" }, y2: { field: "ci_high" }, color, ...dash },
       },
       ...budgetLayers,
     ],

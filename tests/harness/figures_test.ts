@@ -39,6 +39,9 @@ Deno.test("summarizeByRoundArm averages replicates within a trial, then mean/min
   assert.equal(reinit.trials, 2);
   assert.ok(Math.abs(reinit.min - 0.968) < 1e-12);
   assert.ok(Math.abs(reinit.max - 0.969) < 1e-12);
+  // Two trials, 0.968 and 0.969: the error bar is the mean's 95% CI, 0.9685 +- 12.706 * 0.0005.
+  assert.ok(Math.abs(reinit.ci_low - (0.9685 - 12.7062 * 0.0005)) < 1e-6, `${reinit.ci_low}`);
+  assert.ok(Math.abs(reinit.ci_high - (0.9685 + 12.7062 * 0.0005)) < 1e-6, `${reinit.ci_high}`);
   assert.ok(Math.abs(reinit.mean - 0.9685) < 1e-12);
   assert.ok(Math.abs(reinit.weights_remaining - 0.8) < 1e-12);
 });
@@ -117,7 +120,7 @@ Deno.test("axes end at the data: no empty decade, a few pixels of room for edge 
   }
   const [yLow, yHigh] = v.scale("y").domain() as number[];
   const values = summarizeByRoundArm(sparseRows(), "test_accuracy_at_early_stop")
-    .flatMap((s) => [s.min * 100, s.max * 100]);
+    .flatMap((s) => [s.ci_low * 100, s.ci_high * 100]);
   assert.ok(yLow < Math.min(...values) && yHigh > Math.max(...values), "y pads the data");
   assert.ok(yHigh - yLow < 2 * (Math.max(...values) - Math.min(...values)), "y is not rounded out");
   v.finalize();
