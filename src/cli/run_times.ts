@@ -16,7 +16,7 @@ export interface RunTime {
 export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
   "weak-lth": {
     smoke: { cpu: "20 s", gpu: "under 10 s (est.)" },
-    quick: { cpu: "15-20 min", gpu: "40 s" },
+    quick: { cpu: "15-20 min", gpu: "about 1 min (est.)" },
     paper: { cpu: "about a day (est.)", gpu: "about 1 h (est.)" },
   },
   "strong-lth": {

@@ -1,6 +1,7 @@
 /**
  * Splits runs into groups that one trainer can hold: every per-run buffer of a group (parameters,
- * masks, moments, scores) is one storage binding of runs * perRun floats, which must stay within
+ * masks, moments, scores, activations) is one storage binding of runs * floatsPerRun floats (the
+ * largest per-run buffer, train/trainer_options.ts), which must stay within
  * the device's maxStorageBufferBindingSize.
  */
 export function runGroups<T>(runs: T[], floatsPerRun: number, bindingLimitBytes: number): T[][] {

@@ -7,8 +7,8 @@
 import type { TrainingConfig } from "../config/types.ts";
 import { MaskedWeights, type Model, type Parameterization } from "../model/mod.ts";
 import { BatchOrder } from "../train/batch_order.ts";
-import { evaluationOptions, trainerOptions } from "../train/trainer_options.ts";
-import { Trainer } from "../train/trainer.ts";
+import { evaluationOptions, floatsPerRun, trainerOptions } from "../train/trainer_options.ts";
+import { Trainer, type TrainerOptions } from "../train/trainer.ts";
 import { type EvalPoint, trainRuns } from "../train/train_runs.ts";
 import { runGroups } from "./run_groups.ts";
 import type { ProcedureContext } from "./types.ts";
@@ -39,12 +39,14 @@ export type GroupParameterization = (group: GroupRun[]) => Parameterization;
 /** Dense training: masked weights with every mask 1 (pruned weights, if any, held at 0). */
 export const denseTraining: GroupParameterization = () => new MaskedWeights(false);
 
-function groupsOf<T>(context: ProcedureContext, model: Model, runs: T[]): T[][] {
-  return runGroups(
-    runs,
-    model.layout.perRun,
-    context.gpu.device.limits.maxStorageBufferBindingSize,
-  );
+function groupsOf<T>(
+  context: ProcedureContext,
+  model: Model,
+  options: Pick<TrainerOptions, "batch" | "evalBatch">,
+  runs: T[],
+): T[][] {
+  const limit = context.gpu.device.limits.maxStorageBufferBindingSize;
+  return runGroups(runs, floatsPerRun(model, options), limit);
 }
 
 function flat(runs: GroupRun[], perRun: number, pick: (run: GroupRun) => Float32Array) {
@@ -64,14 +66,15 @@ export async function trainGroup(
 ): Promise<GroupOutcome[]> {
   const outcomes: GroupOutcome[] = [];
   const perRun = model.layout.perRun;
-  for (const group of groupsOf(context, model, runs)) {
+  const options = trainerOptions(context.dataset, training);
+  for (const group of groupsOf(context, model, options, runs)) {
     const groupParameterization = parameterization(group);
     const scored = groupParameterization.storedTensors.includes("scores");
     const trainer = await Trainer.create(context.gpu, {
       model,
       parameterization: groupParameterization,
       runs: group.length,
-      ...trainerOptions(context.dataset, training),
+      ...options,
     });
     try {
       trainer.reset(
@@ -124,12 +127,13 @@ export async function evaluateGroup(
 ): Promise<EvalPoint[]> {
   const points: EvalPoint[] = [];
   const perRun = model.layout.perRun;
-  for (const group of groupsOf(context, model, runs)) {
+  const options = evaluationOptions(context.dataset);
+  for (const group of groupsOf(context, model, options, runs)) {
     const trainer = await Trainer.create(context.gpu, {
       model,
       parameterization: new MaskedWeights(false),
       runs: group.length,
-      ...evaluationOptions(context.dataset),
+      ...options,
     });
     try {
       const params = new Float32Array(group.length * perRun);

@@ -5,6 +5,7 @@
 import type { TrainingConfig } from "../config/types.ts";
 import type { GpuDataset } from "../data/gpu_dataset.ts";
 import { optimizerSpec } from "./optimizer_spec.ts";
+import type { Model } from "../model/mod.ts";
 import type { TrainerOptions } from "./trainer.ts";
 
 /** Examples per evaluation dispatch. */
@@ -34,6 +35,19 @@ export function trainerOptions(dataset: GpuDataset, training: TrainingConfig): S
     evalBatch: EVAL_BATCH,
     maxEvaluations: Math.ceil(training.iterations / training.eval_every),
   };
+}
+
+/**
+ * The floats one run occupies in the trainer's largest per-run buffer: the parameters (and their
+ * masks, moments, scores), or the activations of the widest layer at the training or evaluation
+ * batch size. Every buffer holds `runs` of these, within one storage binding.
+ */
+export function floatsPerRun(
+  model: Model,
+  options: Pick<TrainerOptions, "batch" | "evalBatch">,
+): number {
+  const widest = Math.max(model.inputs, ...model.layers.map((layer) => layer.outputs));
+  return Math.max(model.layout.perRun, Math.max(options.batch, options.evalBatch) * widest);
 }
 
 /** One evaluation, never stepped. */

@@ -167,7 +167,7 @@ Deno.test("--help and the experiment list go to stdout and exit 0", async () => 
   const list = await task([], REPO);
   assert.equal(list.code, 0);
   assert.match(list.stdout, /^weak-lth: /m);
-  assert.match(list.stdout, /--profile quick +3 trials +15-20 min \| 40 s/);
+  assert.match(list.stdout, /--profile quick +3 trials +15-20 min \| about 1 min \(est.\)/);
 });
 
 Deno.test({
