@@ -26,7 +26,7 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
   },
   supermask: {
     smoke: { cpu: "15 s", gpu: "under 10 s (est.)" },
-    quick: { cpu: "3 min", gpu: "under 1 min (est.)" },
+    quick: { cpu: "10-12 min", gpu: "under 1 min (est.)" },
     paper: { cpu: "about 1 h (est.)", gpu: "about 5 min (est.)" },
   },
 };
