@@ -61,7 +61,7 @@ start=$(ms)
 first=
 code=
 while IFS= read -r line; do
-  if [ -z "$first" ] && [[ $line == round* ]]; then first=$(($(ms) - start)); fi
+  if [ -z "$first" ] && [[ $line == level* ]]; then first=$(($(ms) - start)); fi
   if [[ $line == "exit "* ]]; then code=${line#exit }; else echo "$line"; fi
 done < <(run ./lth reproduce weak-lth --profile smoke 2>&1; echo "exit $?")
 total=$(($(ms) - start))
