@@ -21,7 +21,7 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
   },
   "strong-lth": {
     smoke: { cpu: "5 s", gpu: "under 10 s (est.)" },
-    quick: { cpu: "7-8 min", gpu: "about 1 min (est.)" },
+    quick: { cpu: "7-8 min (1 trial)", gpu: "about 1 min (est.)" },
     paper: { cpu: "2-3 days (est.)", gpu: "1-2 h (est.)" },
   },
   supermask: {
