@@ -118,6 +118,62 @@ export const STREAMS = {
   })),
 
   /**
+   * IMP's second lineage (controls.second_ticket, arm ticket-b): the batch order of the second
+   * ticket of a trial, the only thing that makes it differ from the first. Index: trial.
+   */
+  secondTicketBatchOrder: stream((trial: number) => ({
+    purpose: "batch-order ticket-b",
+    index: lead("trial", trial),
+  })),
+
+  /**
+   * The training examples SNIP's and GraSP's gradients are taken on (the first
+   * controls.at_init.examples of one permutation of the training split). Index: trial.
+   */
+  saliencyExamples: stream((trial: number) => ({
+    purpose: "saliency examples",
+    index: lead("trial", trial),
+  })),
+
+  /**
+   * A pruning-at-init method's mask shuffled within each layer (arm <method>-shuffled): one
+   * permutation per layer, in layer order. One purpose per method. Index: trial * 1000 + level,
+   * with level below 1000.
+   */
+  atInitShuffle: stream((method: string, trial: number, level: number) => ({
+    purpose: `shuffle ${method}`,
+    index: lead("trial", trial) * 1000 + digit("level", level, 1000),
+  })),
+
+  /**
+   * The weight ablations of a ticket (controls.weight_ablations; one purpose per ablation that
+   * draws: random-signs' signs, shuffled-values' permutations), in layer order. Index:
+   * trial * 1000 + level, with level below 1000.
+   */
+  weightAblation: stream((ablation: string, trial: number, level: number) => ({
+    purpose: `weight ablation ${ablation}`,
+    index: lead("trial", trial) * 1000 + digit("level", level, 1000),
+  })),
+
+  /**
+   * The initial scores of a mask search over the frozen initial weights (controls.search; one
+   * purpose per method). Index: trial * 1000 + level, with level below 1000.
+   */
+  searchScores: stream((method: string, trial: number, level: number) => ({
+    purpose: `search scores ${method}`,
+    index: lead("trial", trial) * 1000 + digit("level", level, 1000),
+  })),
+
+  /**
+   * The Bernoulli samples of the supermask search (controls.search.supermask), drawn on the GPU
+   * by counter from this key (nn/supermask_sample.ts). Index: level, below 1000.
+   */
+  searchSupermaskSample: stream((level: number) => ({
+    purpose: "search supermask sample",
+    index: digit("level", level, 1000),
+  })),
+
+  /**
    * Edge-popup's dense arm: the initial weights and biases (model.init) of the dense network of
    * one swept width. Index: trial * 100,000 + width (width below 100,000), so adding a width to
    * the sweep leaves the other widths' runs unchanged.

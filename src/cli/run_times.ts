@@ -24,6 +24,16 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
     quick: { cpu: "7-8 min (1 trial)", gpu: "about 1 min (est.)" },
     paper: { cpu: "2-3 days (est.)", gpu: "1-2 h (est.)" },
   },
+  "ticket-overlap": {
+    smoke: { cpu: "1.5 min", gpu: "under 20 s (est.)" },
+    quick: { cpu: "under 20 min (est.)", gpu: "about 1 min (est.)" },
+    paper: { cpu: "about 3 days (est.)", gpu: "about 3 h (est.)" },
+  },
+  "ticket-ablations": {
+    smoke: { cpu: "1 min (est.)", gpu: "under 20 s (est.)" },
+    quick: { cpu: "under 20 min (est.)", gpu: "about 1 min (est.)" },
+    paper: { cpu: "about 2 days (est.)", gpu: "about 2 h (est.)" },
+  },
   supermask: {
     smoke: { cpu: "15 s", gpu: "under 10 s (est.)" },
     quick: { cpu: "10-12 min", gpu: "under 1 min (est.)" },

@@ -81,7 +81,8 @@ export type ControlsConfig = Record<string, unknown>;
 export type ClaimOp = "<" | "<=" | ">" | ">=" | "in";
 
 export interface ClaimSelector {
-  arm: string;
+  /** The arm, or a list of arms: the axis of a max / max_difference / max_ratio statistic. */
+  arm: string | string[];
   /**
    * Fraction of prunable weights remaining, e.g. 0.2107; the nearest level within 0.005. A list
    * is the axis of an argmax / max / min_step statistic. Absent: the arm's only level (e.g. a
@@ -102,7 +103,8 @@ export interface ClaimConfig {
     | "early_stop_iteration"
     | "test_accuracy_at_early_stop"
     | "final_test_accuracy"
-    | "min_validation_loss";
+    | "min_validation_loss"
+    | "kappa";
   select: ClaimSelector;
   /** measured = metric(select) - metric(baseline) ("difference") or metric(select) / metric(baseline) ("ratio"); absent = the metric itself. */
   baseline?: ClaimSelector;
@@ -110,9 +112,18 @@ export interface ClaimConfig {
    * value / difference / ratio: of single selectors. Along the one list-valued selector field
    * (the axis): argmax = the axis value with the highest metric, max = that metric, min_step =
    * the smallest increase of the metric between neighbouring axis values (ascending),
-   * max_difference = max of select minus max of baseline, each along its own axis.
+   * max_difference = max of select minus max of baseline, each along its own axis (a baseline
+   * without a list is its one value), max_ratio = max of select over max of baseline.
    */
-  statistic: "value" | "difference" | "ratio" | "argmax" | "max" | "min_step" | "max_difference";
+  statistic:
+    | "value"
+    | "difference"
+    | "ratio"
+    | "argmax"
+    | "max"
+    | "min_step"
+    | "max_difference"
+    | "max_ratio";
   op: ClaimOp;
   /** Threshold ([low, high] for "in"), optionally per profile; why: the calibration argument. */
   threshold: Threshold | Partial<Record<ProfileName, Threshold>>;
@@ -172,6 +183,13 @@ export interface ResultRow {
   test_accuracy_at_early_stop: number;
   final_test_accuracy: number;
   min_validation_loss: number;
+  /**
+   * Chance-corrected overlap of this run's mask with a reference mask (IMP: the ticket's of the
+   * same trial and level): (|A & B| / |A| - d) / (1 - d), d the kept fraction; overall and per
+   * layer. Absent where no reference applies; NaN where it is undefined (d = 1: nothing pruned).
+   */
+  kappa?: number;
+  kappa_per_layer?: number[];
 }
 
 export type Verdict = "PASS" | "FAIL" | "INCONCLUSIVE";

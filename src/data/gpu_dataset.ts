@@ -12,6 +12,11 @@ export interface GpuDataset {
   classes: number;
   pixels: GPUBuffer;
   labels: GPUBuffer;
+  /**
+   * The same bytes on the host, for work done on the CPU (pruning-at-init saliencies): pixel
+   * bytes of example i at [i * features, (i + 1) * features), and its label.
+   */
+  host: { pixels: Uint8Array; labels: Uint8Array };
   /** Example indices of each part within the concatenation. */
   train: Uint32Array;
   validation: Uint32Array;
@@ -40,6 +45,7 @@ export function uploadDataset(
     classes: parts.train.classes,
     pixels: pool.upload("dataset pixels", packBytes(pixels)),
     labels: pool.upload("dataset labels", packBytes(labels)),
+    host: { pixels, labels },
     train: ranges[0],
     validation: ranges[1],
     test: ranges[2],

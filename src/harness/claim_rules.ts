@@ -6,13 +6,18 @@
  */
 import { type CrossRule, showValue } from "../config/descriptors.ts";
 import type { ClaimSelector } from "../config/types.ts";
-import { AXIS_STATISTICS } from "./claim_schema.ts";
+import { AXIS_STATISTICS, BASELINE_AXIS_STATISTICS } from "./claim_schema.ts";
 import { procedureSpecOf } from "./experiment_schema.ts";
 
 /** The selector's list-valued fields: the axis of an argmax / max / min_step statistic. */
 function axes(selector: ClaimSelector): string[] {
-  return (["weights_remaining", "width"] as const).filter((key) => Array.isArray(selector[key]));
+  return (["arm", "weights_remaining", "width"] as const).filter((key) =>
+    Array.isArray(selector[key])
+  );
 }
+
+/** Statistics whose axis may be a list of arms (an argmax or a step needs ordered numbers). */
+const ARM_AXIS_STATISTICS = ["max", "max_difference", "max_ratio"];
 
 export const CLAIM_RULES: CrossRule[] = [
   {
@@ -31,11 +36,12 @@ export const CLAIM_RULES: CrossRule[] = [
     },
   },
   {
-    doc: "a claim has a baseline exactly when its statistic is difference, ratio or max_difference",
+    doc:
+      "a claim has a baseline exactly when its statistic is difference, ratio, max_difference or max_ratio",
     check(cfg, fail) {
       cfg.claims.forEach((c, i) => {
         const needsBaseline = c.statistic === "difference" || c.statistic === "ratio" ||
-          c.statistic === "max_difference";
+          (BASELINE_AXIS_STATISTICS as readonly string[]).includes(c.statistic);
         if (!needsBaseline && c.baseline) {
           fail(
             `claims[${i}].baseline`,
@@ -55,7 +61,7 @@ export const CLAIM_RULES: CrossRule[] = [
   },
   {
     doc:
-      "argmax, max, min_step and max_difference claims select exactly one list (the axis; max_difference's baseline too); other claims select single values",
+      "argmax, max, min_step, max_difference and max_ratio claims select exactly one list (the axis; an arm list only for max, max_difference and max_ratio), their baselines at most one; other claims select single values",
     check(cfg, fail) {
       cfg.claims.forEach((c, i) => {
         const axisStatistic = (AXIS_STATISTICS as readonly string[]).includes(c.statistic);
@@ -63,12 +69,22 @@ export const CLAIM_RULES: CrossRule[] = [
           const selector = c[role];
           if (!selector) continue;
           const lists = axes(selector);
-          const needsAxis = role === "select" || c.statistic === "max_difference";
-          if (axisStatistic && needsAxis && lists.length !== 1) {
+          const allowed = role === "select" ? [1] : [0, 1];
+          if (axisStatistic && !allowed.includes(lists.length)) {
             fail(
               `claims[${i}].${role}`,
-              `a "${c.statistic}" statistic needs exactly one list (weights_remaining or width) as its axis, got ${
+              `a "${c.statistic}" statistic needs ${
+                role === "select" ? "exactly" : "at most"
+              } one list (arm, weights_remaining or width) as its axis, got ${
                 lists.length === 0 ? "none" : lists.join(" and ")
+              }`,
+            );
+          }
+          if (lists.includes("arm") && !ARM_AXIS_STATISTICS.includes(c.statistic)) {
+            fail(
+              `claims[${i}].${role}.arm`,
+              `a "${c.statistic}" statistic cannot run along arms; give one arm, or use ${
+                ARM_AXIS_STATISTICS.join(", ")
               }`,
             );
           }
@@ -113,14 +129,16 @@ export const CLAIM_RULES: CrossRule[] = [
         for (const role of ["select", "baseline"] as const) {
           const selector = c[role];
           if (!selector) continue;
-          if (!arms.includes(selector.arm)) {
+          const listed = Array.isArray(selector.arm) ? selector.arm : [selector.arm];
+          listed.forEach((arm, j) => {
+            if (arms.includes(arm)) return;
             fail(
-              `claims[${i}].${role}.arm`,
-              `arm ${
-                JSON.stringify(selector.arm)
-              } is not produced by this config; expected one of: ${arms.join(", ")}`,
+              `claims[${i}].${role}.arm${Array.isArray(selector.arm) ? `[${j}]` : ""}`,
+              `arm ${JSON.stringify(arm)} is not produced by this config; expected one of: ${
+                arms.join(", ")
+              }`,
             );
-          }
+          });
         }
       });
     },

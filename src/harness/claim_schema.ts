@@ -21,12 +21,21 @@ import type { ClaimConfig, ClaimSelector } from "../config/types.ts";
 /** Statistics of single selectors: the metric, or it against a baseline. */
 const SINGLE_STATISTICS = ["value", "difference", "ratio"] as const;
 /** Statistics along the selector's one list-valued field (the axis). */
-export const AXIS_STATISTICS = ["argmax", "max", "min_step", "max_difference"] as const;
+export const AXIS_STATISTICS = [
+  "argmax",
+  "max",
+  "min_step",
+  "max_difference",
+  "max_ratio",
+] as const;
+/** Axis statistics that compare with a baseline (one value, or the max along its own axis). */
+export const BASELINE_AXIS_STATISTICS = ["max_difference", "max_ratio"] as const;
 const METRICS = [
   "early_stop_iteration",
   "test_accuracy_at_early_stop",
   "final_test_accuracy",
   "min_validation_loss",
+  "kappa",
 ];
 
 const WEIGHTS_REMAINING: NumberDesc = {
@@ -35,6 +44,12 @@ const WEIGHTS_REMAINING: NumberDesc = {
   max: 1,
   minExclusive: true,
   doc: "Fraction of prunable weights remaining; the nearest level within 0.005 is used.",
+};
+const ARM: Desc = {
+  kind: "string",
+  pattern: "^[A-Za-z0-9_.-]+$",
+  patternDoc: 'an arm name such as "ticket"',
+  doc: "Arm name (one the procedure produces).",
 };
 const WIDTH: Desc = { kind: "integer", min: 1, doc: "Hidden width (results.csv width)." };
 /** A single value, or a list of at least two: the axis of an argmax / max / min_step claim. */
@@ -47,10 +62,10 @@ const SELECTOR = obj(
   "Which runs a metric is read from.",
   {
     arm: req({
-      kind: "string",
-      pattern: "^[A-Za-z0-9_.-]+$",
-      patternDoc: 'an arm name such as "ticket"',
-      doc: "Arm name (one the procedure produces).",
+      kind: "union",
+      doc: "Arm name (one the procedure produces), or a list of them: the axis of max, " +
+        "max_difference or max_ratio.",
+      of: [ARM, { kind: "array", items: ARM, minItems: 2, doc: "The axis of the statistic." }],
     }),
     weights_remaining: opt(
       axisOr(
@@ -105,7 +120,8 @@ export const CLAIM = obj(
         "value: metric(select); difference: minus baseline; ratio: over baseline; along the " +
           "selector's one list (the axis): argmax = the axis value with the highest metric, " +
           "max = that metric, min_step = the smallest increase between neighbouring axis values, " +
-          "max_difference = max of select minus max of baseline (each along its own axis).",
+          "max_difference = max of select minus max of baseline (each along its own axis, or " +
+          "the baseline's one value), max_ratio = max of select over max of baseline.",
       ),
     ),
     op: req(

@@ -11,6 +11,9 @@
  *   max      = max_i m(a_i)
  *   min_step = min_i m(a_(i+1)) - m(a_i), over the axis sorted ascending
  *   max_difference = max_i m(select at a_i) - max_j m(baseline at b_j)
+ *   max_ratio      = max_i m(select at a_i) / max_j m(baseline at b_j)
+ * (a baseline without a list is its one value). The axis may be a list of arms for max,
+ * max_difference and max_ratio: "the best of these methods".
  * The per-trial values are summarised by their mean and a 95% confidence interval of the mean
  * (statistics.ts). With the claimed side "measured op threshold" and the claim's margin:
  *   PASS          the whole interval lies on the claimed side of threshold +- margin;
@@ -34,10 +37,11 @@ import { CI_METHOD, summarize } from "./statistics.ts";
 /** A selector matches a level whose weights remaining is within this distance (absolute). */
 export const WEIGHTS_REMAINING_TOLERANCE = 0.005;
 
-type AxisKey = "weights_remaining" | "width";
+type AxisKey = "arm" | "weights_remaining" | "width";
 
 /** The selector's list-valued field, if any. */
 export function axisOf(selector: ClaimSelector): AxisKey | null {
+  if (Array.isArray(selector.arm)) return "arm";
   if (Array.isArray(selector.weights_remaining)) return "weights_remaining";
   if (Array.isArray(selector.width)) return "width";
   return null;
@@ -92,7 +96,7 @@ function evaluateClaim(
   options: ClaimOptions,
 ): ClaimResult {
   const needsBaseline = claim.statistic === "difference" || claim.statistic === "ratio" ||
-    claim.statistic === "max_difference";
+    claim.statistic === "max_difference" || claim.statistic === "max_ratio";
   if (needsBaseline && claim.baseline === undefined) {
     throw new UsageError(
       `claim "${claim.id}" uses statistic "${claim.statistic}" but has no baseline; add one`,
@@ -183,7 +187,8 @@ function evaluateClaim(
 /** The margin in the claim's units. */
 function formatMargin(claim: ClaimConfig): string {
   const margin = claim.margin ?? 0;
-  const delta = claim.statistic !== "ratio" && isAccuracy(claim.metric);
+  const delta = claim.statistic !== "ratio" && claim.statistic !== "max_ratio" &&
+    isAccuracy(claim.metric);
   return delta ? `${shortest(margin * 100)} pp` : String(margin);
 }
 
@@ -210,11 +215,13 @@ function measureTrial(claim: ClaimConfig, rows: ResultRow[], missing: string[]):
     }
     return sel / base;
   }
+  /** The metric at every axis value, in listed order (`at`: the value, or an arm's index). */
   const along = (selector: ClaimSelector) => {
-    const key = axisOf(selector)!;
-    const points = (selector[key] as number[]).map((at) => ({
-      at,
-      metric: metricAt({ ...selector, [key]: at }),
+    const key = axisOf(selector);
+    const listed: (number | string)[] = key === null ? [NaN] : selector[key] as number[];
+    const points = listed.map((value, i) => ({
+      at: typeof value === "string" ? i : value,
+      metric: metricAt(key === null ? selector : { ...selector, [key]: value }),
     }));
     return points.some((p) => p.metric === null)
       ? null
@@ -222,10 +229,17 @@ function measureTrial(claim: ClaimConfig, rows: ResultRow[], missing: string[]):
   };
   const values = along(claim.select);
   if (values === null) return null;
-  if (claim.statistic === "max_difference") {
+  if (claim.statistic === "max_difference" || claim.statistic === "max_ratio") {
     const base = along(claim.baseline!);
     if (base === null) return null;
-    return Math.max(...values.map((p) => p.metric)) - Math.max(...base.map((p) => p.metric));
+    const selectMax = Math.max(...values.map((p) => p.metric));
+    const baseMax = Math.max(...base.map((p) => p.metric));
+    if (claim.statistic === "max_difference") return selectMax - baseMax;
+    if (baseMax === 0) {
+      missing.push(`baseline ${claim.metric} is 0, so the ratio is undefined`);
+      return null;
+    }
+    return selectMax / baseMax;
   }
   if (claim.statistic === "min_step") {
     const sorted = [...values].sort((a, b) => a.at - b.at);
@@ -254,6 +268,7 @@ function selectMetric(
   const armRows = rows.filter((row) =>
     row.arm === selector.arm && (width === undefined || row.width === width)
   );
+  const value = (row: ResultRow) => row[metric] ?? NaN;
   const widths = [...new Set(armRows.map((row) => row.width))].sort((a, b) => a - b);
   if (widths.length > 1) {
     return `arm ${selector.arm} has widths ${widths.join(", ")}; add width to the selector`;
@@ -281,7 +296,10 @@ function selectMetric(
     return `the early stop of ${describe(selector)} is censored (at the last evaluation: ` +
       `the minimum may lie beyond the budget)`;
   }
-  const mean = replicates.reduce((s, row) => s + row[metric], 0) / replicates.length;
+  if (replicates.some((row) => row[metric] === undefined)) {
+    return `${metric} of ${describe(selector)} is not recorded (its procedure compares no masks)`;
+  }
+  const mean = replicates.reduce((s, row) => s + value(row), 0) / replicates.length;
   return Number.isFinite(mean) ? mean : `${metric} of ${describe(selector)} is not finite`;
 }
 
@@ -331,7 +349,7 @@ export function formatClaimValue(
   const delta = statistic === "difference" || statistic === "min_step" ||
     statistic === "max_difference";
   const sign = delta && value > 0 ? "+" : "";
-  if (statistic === "ratio") return value.toFixed(3);
+  if (statistic === "ratio" || statistic === "max_ratio") return value.toFixed(3);
   if (isAccuracy(metric)) return `${sign}${(value * 100).toFixed(2)}${delta ? " pp" : "%"}`;
   if (metric === "early_stop_iteration") {
     return sign + (Number.isInteger(value) ? String(value) : value.toFixed(1));
@@ -357,11 +375,15 @@ export function formatThreshold(claim: ClaimConfig, threshold: Threshold): strin
     ? `min step of ${claim.metric} over ${axis}`
     : claim.statistic === "max_difference"
     ? `max ${claim.metric} difference over ${axis}`
+    : claim.statistic === "max_ratio"
+    ? `max ${claim.metric} ratio over ${axis}`
     : claim.statistic;
   const one = (t: number): string => {
     if (!Number.isFinite(t)) return "—";
     if (claim.statistic === "argmax") return formatClaimValue(claim, t);
-    if (claim.statistic !== "ratio" && isAccuracy(claim.metric)) {
+    if (
+      claim.statistic !== "ratio" && claim.statistic !== "max_ratio" && isAccuracy(claim.metric)
+    ) {
       const delta = claim.statistic === "difference" || claim.statistic === "min_step" ||
         claim.statistic === "max_difference";
       return `${shortest(t * 100)}${delta ? " pp" : "%"}`;

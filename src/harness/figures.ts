@@ -27,7 +27,8 @@ export type PlotMetric =
   | "early_stop_iteration"
   | "test_accuracy_at_early_stop"
   | "final_test_accuracy"
-  | "min_validation_loss";
+  | "min_validation_loss"
+  | "kappa";
 
 /** One point of a figure (and one cell group of the report's mean-metrics table). */
 export interface RoundArmSummary {
@@ -101,7 +102,7 @@ export function summarizeByRoundArm(rows: ResultRow[], metric: PlotMetric): Roun
     const remaining: number[] = [];
     for (const trialRows of byTrial.values()) {
       remaining.push(mean(trialRows.map((row) => row.weights_remaining)));
-      const value = mean(trialRows.map((row) => row[metric]));
+      const value = mean(trialRows.map((row) => row[metric] ?? NaN));
       if (Number.isFinite(value)) values.push(value);
     }
     const summary = values.length ? summarize(values) : null;
@@ -155,6 +156,20 @@ export function earlyStopFigure(
     "Early-stop iteration",
     "weights_remaining",
     budget,
+  );
+}
+
+/**
+ * Chance-corrected overlap with the ticket's mask vs weights remaining (percent, log), one line
+ * per arm that records one; ticket-b, a second IMP ticket, is the ceiling. The ticket itself
+ * (kappa 1 by definition) is left out.
+ */
+export function kappaFigure(rows: ResultRow[], title: string): Promise<string> {
+  return metricFigure(
+    rows.filter((row) => row.arm !== "ticket"),
+    title,
+    "kappa",
+    "Overlap with the ticket's mask (kappa)",
   );
 }
 

@@ -162,7 +162,7 @@ function selection(claim: ClaimConfig): string {
     const levels = s.weights_remaining === undefined
       ? ""
       : ` at ${[s.weights_remaining].flat().map(percent).join(", ")}`;
-    return `${s.arm}${widths}${levels}`;
+    return `${[s.arm].flat().join(", ")}${widths}${levels}`;
   };
   const base = claim.baseline ? ` vs ${at(claim.baseline)}` : "";
   return `${claim.metric}, ${at(claim.select)}${base}`;
@@ -175,17 +175,26 @@ const METRIC_COLUMNS: [PlotMetric, string, (v: number) => string][] = [
   ["final_test_accuracy", "final test acc. (%)", (v) => (v * 100).toFixed(2)],
   ["min_validation_loss", "min validation loss", (v) => v.toFixed(4)],
 ];
+/** The overlap with the ticket's mask, a column where the procedure records it. */
+const KAPPA_COLUMN: [PlotMetric, string, (v: number) => string] = [
+  "kappa",
+  "kappa vs ticket",
+  (v) => v.toFixed(3),
+];
 
 function metricsTable(rows: ResultRow[]): string[] {
   const lead = ["width", "level", "arm", "weights remaining (%)", "trials"];
+  const columns = rows.some((r) => r.kappa !== undefined)
+    ? [...METRIC_COLUMNS, KAPPA_COLUMN]
+    : METRIC_COLUMNS;
   const lines = [
-    row([...lead, ...METRIC_COLUMNS.map((c) => c[1])]),
-    row(Array(lead.length + METRIC_COLUMNS.length).fill("---")),
+    row([...lead, ...columns.map((c) => c[1])]),
+    row(Array(lead.length + columns.length).fill("---")),
   ];
   if (rows.length === 0) {
-    return [...lines, row(["no rows", ...Array(lead.length - 1 + METRIC_COLUMNS.length)])];
+    return [...lines, row(["no rows", ...Array(lead.length - 1 + columns.length)])];
   }
-  const summaries = METRIC_COLUMNS.map(([metric]) => summarizeByRoundArm(rows, metric));
+  const summaries = columns.map(([metric]) => summarizeByRoundArm(rows, metric));
   const arms = orderedArms(rows);
   // Rows of the table: by width, level, then arm in legend order; every summary lists the same
   // groups.
@@ -208,7 +217,7 @@ function metricsTable(rows: ResultRow[]): string[] {
       group.arm,
       (group.weights_remaining * 100).toFixed(2),
       String(trials),
-      ...METRIC_COLUMNS.map(([, , format], c) => {
+      ...columns.map(([, , format], c) => {
         const s = summaries[c][i];
         return s.trials === 0 ? "—" : format(s.mean);
       }),

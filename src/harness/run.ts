@@ -15,7 +15,7 @@ import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
 import { evaluateClaims } from "./claims.ts";
 import { resultsCsv } from "../io/csv.ts";
 import { findExperiment } from "./experiments.ts";
-import { accuracyFigure, earlyStopFigure, widthFigure } from "./figures.ts";
+import { accuracyFigure, earlyStopFigure, kappaFigure, widthFigure } from "./figures.ts";
 import { configHash } from "../config/hash.ts";
 import { figureFileName, runDirectory, runFiles, trainedCacheDirectory } from "../io/paths.ts";
 import { collectProvenance } from "./provenance.ts";
@@ -215,12 +215,15 @@ async function writeFigures(
   const title = `${config.id} (${config.profile})`;
   const budget = (config.procedure as { iterations?: unknown }).iterations;
   const figures: string[] = [];
-  for (const kind of PROCEDURE_SPECS.find((s) => s.name === config.procedure.name)!.figures) {
+  const spec = PROCEDURE_SPECS.find((s) => s.name === config.procedure.name)!;
+  for (const kind of spec.figures(config)) {
     const file = figureFileName(kind);
     const svg = kind === "accuracy"
       ? await accuracyFigure(rows, title)
       : kind === "early-stop"
       ? await earlyStopFigure(rows, title, typeof budget === "number" ? budget : undefined)
+      : kind === "kappa"
+      ? await kappaFigure(rows, title)
       : await widthFigure(rows, title);
     writeFileAtomic(files.figure(kind), svg);
     figures.push(file);

@@ -6,7 +6,9 @@
  * double), so the same rows always give the same bytes, whatever order they were produced in.
  * Columns: trial, width, level, arm, replicate, weights_remaining, weights_remaining_fc1..fcN,
  * early_stop_iteration, early_stop_censored (1 when the early stop is the last evaluation),
- * test_accuracy_at_early_stop, final_test_accuracy, min_validation_loss.
+ * test_accuracy_at_early_stop, final_test_accuracy, min_validation_loss, kappa, kappa_fc1..fcN
+ * (the mask's chance-corrected overlap with the ticket's; empty where the procedure compares no
+ * masks or it is undefined, as at 100% weights remaining).
  */
 import { UsageError } from "../base/errors.ts";
 import type { ResultRow } from "../config/types.ts";
@@ -30,8 +32,13 @@ const TAIL = [
 ];
 
 function header(layers: number): string[] {
-  const perLayer = Array.from({ length: layers }, (_, i) => `weights_remaining_fc${i + 1}`);
-  return [...LEAD, ...perLayer, ...TAIL];
+  const perLayer = (name: string) => Array.from({ length: layers }, (_, i) => `${name}_fc${i + 1}`);
+  return [...LEAD, ...perLayer("weights_remaining"), ...TAIL, "kappa", ...perLayer("kappa")];
+}
+
+/** A kappa cell: empty when absent or undefined (NaN). */
+function kappaCell(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? "" : value.toFixed(FRACTION_DECIMALS);
 }
 
 /** Total order used for the file: trial, width, level, arm (code-unit order), replicate. */
@@ -67,6 +74,8 @@ export function resultsCsv(rows: ResultRow[]): string {
       row.test_accuracy_at_early_stop.toFixed(FRACTION_DECIMALS),
       row.final_test_accuracy.toFixed(FRACTION_DECIMALS),
       row.min_validation_loss.toFixed(LOSS_DECIMALS),
+      kappaCell(row.kappa),
+      ...Array.from({ length: layers }, (_, l) => kappaCell(row.kappa_per_layer?.[l])),
     ].join(","));
   }
   return lines.join("\n") + "\n";
@@ -84,11 +93,11 @@ export function parseResultsCsv(text: string): ResultRow[] {
   if (lines.length === 0) throw new UsageError("results.csv is empty; re-run the experiment");
 
   const columns = lines[0].split(",");
-  const layers = columns.length - LEAD.length - TAIL.length;
-  if (layers < 0 || columns.join(",") !== header(layers).join(",")) {
+  const layers = (columns.length - LEAD.length - TAIL.length - 1) / 2;
+  if (!Number.isInteger(layers) || layers < 0 || columns.join(",") !== header(layers).join(",")) {
     throw new UsageError(
       `results.csv header "${lines[0]}" is not the expected ` +
-        `"${header(Math.max(layers, 0)).join(",")}"; re-run the experiment`,
+        `"${header(Math.max(Math.floor(layers), 0)).join(",")}"; re-run the experiment`,
     );
   }
 
@@ -126,6 +135,16 @@ export function parseResultsCsv(text: string): ResultRow[] {
       throw new UsageError(`results.csv line ${lineNo} has an invalid arm "${cells[3]}"`);
     }
     const tail = LEAD.length + layers;
+    /** The kappa cells from column `at`: absent when all are empty; an empty cell is NaN. */
+    const kappas = (at: number): Pick<ResultRow, "kappa" | "kappa_per_layer"> => {
+      const cellsOf = cells.slice(at, at + 1 + layers);
+      if (cellsOf.every((cell) => cell === "")) return {};
+      const value = (i: number) => (cells[i] === "" ? NaN : num(i, false));
+      return {
+        kappa: value(at),
+        kappa_per_layer: Array.from({ length: layers }, (_, l) => value(at + 1 + l)),
+      };
+    };
     return {
       trial: num(0, true),
       width: num(1, true),
@@ -139,6 +158,7 @@ export function parseResultsCsv(text: string): ResultRow[] {
       test_accuracy_at_early_stop: num(tail + 2, false),
       final_test_accuracy: num(tail + 3, false),
       min_validation_loss: num(tail + 4, false),
+      ...kappas(tail + 5),
     };
   });
 }

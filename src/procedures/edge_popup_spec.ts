@@ -167,5 +167,5 @@ export const EDGE_POPUP_SPEC: ProcedureSpec = {
     ...trainingRules("procedure", edgePopupConfig),
     ...trainingRules("procedure.dense", (cfg) => edgePopupConfig(cfg).dense),
   ],
-  figures: ["accuracy", "width"],
+  figures: () => ["accuracy", "width"],
 };

@@ -3,10 +3,11 @@
  * its controls. Level 0 trains the dense network; each later level (an IMP pruning round; the
  * config counts them in procedure.rounds) removes a fixed fraction of every layer's remaining
  * weights by final magnitude and resets the kept weights to their initial values. At the control
- * levels (controls.rounds) the same training also runs:
- * - random-reinit: the ticket's mask with a fresh initialisation (one per replicate);
- * - random-mask: a uniformly random mask with the ticket's per-layer counts, from the ticket's
- *   initialisation, so only the choice of weights differs.
+ * levels (controls.rounds) the control arms of imp_controls.ts train beside the ticket (fresh
+ * inits, random masks, masks pruned at initialisation or searched over the frozen initial
+ * weights, ablated kept values); with controls.second_ticket a second IMP lineage (ticket-b) runs
+ * at every level from the same initialisation with another batch order. Every row records the
+ * chance-corrected overlap (kappa) of its mask with the ticket's of its trial and level.
  * All runs of a level (every trial, every arm) train side by side as one batched GPU job.
  * A level is finished when every run's DONE marker exists; a restarted run resumes after the
  * last finished level and recomputes nothing that level wrote.
@@ -20,19 +21,24 @@ import { Trainer } from "../train/trainer.ts";
 import { trainerOptions } from "../train/trainer_options.ts";
 import { configuredModel } from "./configured_model.ts";
 import {
+  ablatedInit,
   applyMasks,
   countKept,
   flatMask,
   keptAfterRounds,
   pruneSmallest,
   randomMask,
+  shuffleMask,
 } from "../prune/mod.ts";
 import { BatchOrder } from "../train/batch_order.ts";
 import { initParams } from "../model/init.ts";
 import { trainRuns } from "../train/train_runs.ts";
 import { formatDuration, StageClock } from "../train/eta.ts";
 import { resultRow } from "./result_row.ts";
-import { impConfig, impControls, type ImpProcedure, trainedRounds } from "./imp_spec.ts";
+import { impConfig, type ImpProcedure, trainedRounds } from "./imp_spec.ts";
+import { impControls, searchBudgets, singleRunControlArms } from "./imp_controls.ts";
+import { AtInitMasks } from "./at_init_masks.ts";
+import { searchMasks } from "./mask_search.ts";
 import {
   checkpointTensors,
   isDone,
@@ -43,46 +49,76 @@ import {
 import { trainedKey } from "./trained_cache.ts";
 import type { ProcedureContext } from "./types.ts";
 
-interface RunPlan {
+/** The IMP lineages: each prunes by its own trained weights; ticket-b differs in batch order. */
+type Lineage = "ticket" | "ticket-b";
+
+/** Where a run is and what it is called; enough to find out whether it finished. */
+interface RunPlace {
   trial: number;
-  arm: "ticket" | "random-reinit" | "random-mask";
+  arm: string;
   replicate: number;
+  directory: string;
+}
+
+interface RunPlan extends RunPlace {
   /** Per-layer masks. */
   masks: Float32Array[];
-  /** Initial parameters with pruned weights already 0. */
+  /** Initial parameters (pruned weights 0, except for an arm that freezes them). */
   init: Float32Array;
-  directory: string;
+  /** The ticket-b lineage sees its own batch order; every other run its trial's. */
+  secondOrder: boolean;
 }
 
 export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   const { config, directory } = context;
   const procedure = impConfig(config);
+  const controls = impControls(config);
   const model = configuredModel(config.model, context.dataset.features);
   const layout = model.layout;
   const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
   const inits = trials.map((trial) =>
     initParams(layout, config.model.init, STREAMS.init.rng(config.seed, trial))
   );
-  let masks: Float32Array[][] = trials.map(() =>
-    layout.layers.map((layer) => new Float32Array(layer.inputs * layer.outputs).fill(1))
+  const lineages: Lineage[] = controls.second_ticket ? ["ticket", "ticket-b"] : ["ticket"];
+  const fullMasks = () =>
+    layout.layers.map((layer) => new Float32Array(layer.inputs * layer.outputs).fill(1));
+  /** masks[lineage][trial index]: per-layer masks at the current level. */
+  let masks = new Map<Lineage, Float32Array[][]>(
+    lineages.map((lineage) => [lineage, trials.map(fullMasks)]),
   );
+  const atInit = controls.at_init
+    ? new AtInitMasks(layout, controls.at_init, context.dataset, config.seed)
+    : null;
   const rows: ResultRow[] = [];
   const started = performance.now();
   const levels = [0, ...trainedRounds(procedure)];
   const clock = new StageClock(levelStages(config, procedure, levels));
 
   for (const [index, level] of levels.entries()) {
-    const plans = planLevel(config, layout, level, trials, inits, masks, directory);
-    const finished = plans.every((plan) => isDone(plan.directory));
-    let tickets: Float32Array[];
+    const places = placeLevel(config, level, trials, lineages, directory);
+    const finished = places.every((place) => isDone(place.directory));
+    /** The lineages' trained parameters, by lineage, per trial. */
+    const trained = new Map<Lineage, Float32Array[]>();
+    const lineageParams = (place: RunPlace, params: Float32Array) => {
+      if (!lineages.includes(place.arm as Lineage) || place.replicate !== 0) return;
+      const list = trained.get(place.arm as Lineage) ?? [];
+      list[trials.indexOf(place.trial)] = params;
+      trained.set(place.arm as Lineage, list);
+    };
     if (finished) {
       context.progress(`level ${level}: finished earlier, loaded from ${directory}`);
       clock.skip(index);
-      for (const plan of plans) rows.push(readRow(plan.directory));
-      tickets = plans.filter((plan) => plan.arm === "ticket").map((plan) =>
-        paramsFromCheckpoint(layout, readFileSync(armFiles(plan.directory).final))
-      );
+      for (const place of places) {
+        rows.push(readRow(place.directory));
+        if (lineages.includes(place.arm as Lineage)) {
+          lineageParams(
+            place,
+            paramsFromCheckpoint(layout, readFileSync(armFiles(place.directory).final)),
+          );
+        }
+      }
     } else {
+      const plans = await planLevel(context, model, level, places, inits, masks, atInit);
       const outcomes = await trainLevel(
         context,
         model,
@@ -94,6 +130,7 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
         clock,
       );
       plans.forEach((plan, i) => {
+        const ticketMasks = masks.get("ticket")![trials.indexOf(plan.trial)];
         const row = resultRow(
           {
             trial: plan.trial,
@@ -104,6 +141,7 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
           },
           plan.masks,
           outcomes[i].curve,
+          ticketMasks,
         );
         const files = {
           checkpoints: {
@@ -123,71 +161,132 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
           },
         };
         writeRunFiles(plan.directory, files);
-        if (level === 0) {
+        if (level === 0 && plan.arm === "ticket") {
           // The dense network, for other experiments that train the same one (supermask).
           const key = trainedKey(config, procedure, plan.trial, context.checksums);
           writeRunFiles(trainedDirectory(context.cacheDirectory, key), files);
         }
         rows.push(row);
+        lineageParams(plan, outcomes[i].finalParams);
       });
-      tickets = plans.flatMap((plan, i) => plan.arm === "ticket" ? [outcomes[i].finalParams] : []);
     }
     const next = levels[index + 1];
     if (next === undefined) break;
-    masks = masks.map((layerMasks, t) =>
-      layerMasks.map((mask, l) => {
-        const keep = keptAfterRounds(countKept(mask), procedure.prune_fractions[l], next - level);
-        return pruneSmallest(weightBlock(layout, tickets[t], l), mask, keep);
-      })
-    );
+    masks = new Map<Lineage, Float32Array[][]>(lineages.map((lineage) => [
+      lineage,
+      masks.get(lineage)!.map((layerMasks, t) =>
+        layerMasks.map((mask, l) => {
+          const keep = keptAfterRounds(
+            countKept(mask),
+            procedure.prune_fractions[l],
+            next - level,
+          );
+          return pruneSmallest(weightBlock(layout, trained.get(lineage)![t], l), mask, keep);
+        })
+      ),
+    ]));
   }
   return rows;
 }
 
-function planLevel(
+/** The runs of a level: every lineage at every level, the control arms at control levels. */
+function placeLevel(
   config: ResolvedConfig,
-  layout: ParamLayout,
   level: number,
   trials: number[],
-  inits: Float32Array[],
-  masks: Float32Array[][],
+  lineages: Lineage[],
   directory: string,
-): RunPlan[] {
-  const plans: RunPlan[] = [];
+): RunPlace[] {
   const controls = impControls(config);
   const withControls = level > 0 && controls.rounds.includes(level);
-  trials.forEach((trial, t) => {
-    const plan = (
-      arm: RunPlan["arm"],
-      replicate: number,
-      runMasks: Float32Array[],
-      init: Float32Array,
-    ) =>
-      plans.push({
-        trial,
-        arm,
-        replicate,
-        masks: runMasks,
-        init: applyMasks(layout, init, runMasks),
-        directory: armDirectory(directory, { trial, level, arm, replicate }),
-      });
-    plan("ticket", 0, masks[t], inits[t]);
-    if (!withControls) return;
+  return trials.flatMap((trial) => {
+    const place = (arm: string, replicate = 0) => ({
+      trial,
+      arm,
+      replicate,
+      directory: armDirectory(directory, { trial, level, arm, replicate }),
+    });
+    const places = lineages.map((lineage) => place(lineage));
+    if (!withControls) return places;
     for (let replicate = 1; replicate <= controls.random_reinit; replicate++) {
-      const rng = STREAMS.reinit.rng(config.seed, trial, level, replicate);
-      plan("random-reinit", replicate, masks[t], initParams(layout, config.model.init, rng));
+      places.push(place("random-reinit", replicate));
     }
-    if (controls.random_mask) {
-      const rng = STREAMS.impRandomMask.rng(config.seed, trial, level);
-      plan(
-        "random-mask",
-        0,
-        masks[t].map((mask) => randomMask(mask.length, countKept(mask), rng)),
-        inits[t],
-      );
-    }
+    for (const arm of singleRunControlArms(controls)) places.push(place(arm));
+    return places;
   });
-  return plans;
+}
+
+/** Masks and initial parameters of every run of a level (the searches run here, on the GPU). */
+async function planLevel(
+  context: ProcedureContext,
+  model: Model,
+  level: number,
+  places: RunPlace[],
+  inits: Float32Array[],
+  masks: Map<Lineage, Float32Array[][]>,
+  atInit: AtInitMasks | null,
+): Promise<RunPlan[]> {
+  const { config } = context;
+  const controls = impControls(config);
+  const layout = model.layout;
+  const trials = [...new Set(places.map((place) => place.trial))];
+  const ticketOf = (trial: number) => masks.get("ticket")![trials.indexOf(trial)];
+  const initOf = (trial: number) => inits[trials.indexOf(trial)];
+  const countsOf = (trial: number) => ticketOf(trial).map(countKept);
+
+  const searched = new Map<string, Float32Array[]>();
+  if (places.some((place) => searchBudgets(controls).some(([method]) => method === place.arm))) {
+    for (const [method, budget] of searchBudgets(controls)) {
+      const found = await searchMasks(
+        context,
+        model,
+        method,
+        budget,
+        level,
+        trials.map((trial) => ({ trial, weights: initOf(trial), counts: countsOf(trial) })),
+      );
+      trials.forEach((trial, t) => searched.set(`${method} ${trial}`, found[t]));
+    }
+  }
+
+  return places.map((place): RunPlan => {
+    const { trial, arm, replicate } = place;
+    const init = initOf(trial);
+    const plan = (runMasks: Float32Array[], params = init, frozen = false): RunPlan => ({
+      ...place,
+      masks: runMasks,
+      init: frozen ? params.slice() : applyMasks(layout, params, runMasks),
+      secondOrder: arm === "ticket-b",
+    });
+    if (arm === "ticket" || arm === "ticket-b") {
+      return plan(masks.get(arm)![trials.indexOf(trial)]);
+    }
+    const ticket = ticketOf(trial);
+    if (arm === "random-reinit") {
+      const rng = STREAMS.reinit.rng(config.seed, trial, level, replicate);
+      return plan(ticket, initParams(layout, config.model.init, rng));
+    }
+    if (arm === "random-mask") {
+      const rng = STREAMS.impRandomMask.rng(config.seed, trial, level);
+      return plan(ticket.map((mask) => randomMask(mask.length, countKept(mask), rng)));
+    }
+    const searchedMasks = searched.get(`${arm} ${trial}`);
+    if (searchedMasks) return plan(searchedMasks);
+    const ablation = controls.weight_ablations?.find((name) => name === arm);
+    if (ablation) {
+      const rng = STREAMS.weightAblation.rng(config.seed, ablation, trial, level);
+      const params = ablatedInit(ablation, layout, init, ticket, config.model.init, rng);
+      return plan(ticket, params, ablation === "frozen-pruned");
+    }
+    const method = controls.at_init?.methods.find((name) =>
+      arm === name || arm === `${name}-shuffled`
+    );
+    if (!method || !atInit) throw new Error(`IMP has no control arm "${arm}" (internal error)`);
+    const methodMasks = atInit.masks(method, trial, init, countsOf(trial));
+    if (arm === method) return plan(methodMasks);
+    const rng = STREAMS.atInitShuffle.rng(config.seed, method, trial, level);
+    return plan(methodMasks.map((mask) => shuffleMask(mask, rng)));
+  });
 }
 
 async function trainLevel(
@@ -219,7 +318,14 @@ async function trainLevel(
       masks.set(flatMask(layout, plan.masks), r * layout.perRun);
     });
     trainer.reset(params, masks);
-    const orders = plans.map((plan) => new BatchOrder(dataset.train, config.seed, plan.trial));
+    const orders = plans.map((plan) =>
+      new BatchOrder(
+        dataset.train,
+        config.seed,
+        plan.trial,
+        plan.secondOrder ? STREAMS.secondTicketBatchOrder.rng(config.seed, plan.trial) : undefined,
+      )
+    );
     const remaining = plans[0].masks.reduce((n, m) => n + countKept(m), 0) / totalWeights(layout);
     clock.start(index);
     return await trainRuns(trainer, orders, {
@@ -250,10 +356,11 @@ async function trainLevel(
 /** The runs of every trained level (trials, and at control levels their controls), for the ETA. */
 function levelStages(config: ResolvedConfig, procedure: ImpProcedure, levels: number[]) {
   const controls = impControls(config);
-  const perTrialControls = controls.random_reinit + (controls.random_mask ? 1 : 0);
+  const lineages = controls.second_ticket ? 2 : 1;
+  const perTrialControls = controls.random_reinit + singleRunControlArms(controls).length;
   return levels.map((level) => ({
     runs: config.trials *
-      (1 + (level > 0 && controls.rounds.includes(level) ? perTrialControls : 0)),
+      (lineages + (level > 0 && controls.rounds.includes(level) ? perTrialControls : 0)),
     iterations: procedure.iterations,
   }));
 }

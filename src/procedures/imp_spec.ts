@@ -2,7 +2,6 @@
 import { firstWidth, weightLayerCount } from "./configured_model.ts";
 import {
   fraction01,
-  obj,
   oneOf,
   opt,
   req,
@@ -12,6 +11,7 @@ import {
 } from "../config/descriptors.ts";
 import type { ExperimentConfig, TrainingConfig } from "../config/types.ts";
 import type { ProcedureSpec } from "./spec.ts";
+import { controlArms, IMP_CONTROL_RULES, IMP_CONTROLS, impControls } from "./imp_controls.ts";
 
 export interface ImpProcedure extends TrainingConfig {
   name: "imp";
@@ -36,17 +36,7 @@ export function trainedRounds(procedure: ImpProcedure): number[] {
     Array.from({ length: procedure.rounds }, (_, i) => i + 1);
 }
 
-export interface ImpControls {
-  /** Same mask, fresh init: this many reinitialisations per trial. 0 disables the arm. */
-  random_reinit: number;
-  /** A random mask with the ticket's per-layer counts, trained from the ticket's init. */
-  random_mask: boolean;
-  /** Levels at which the control arms are trained (they are not needed at every level). */
-  rounds: number[];
-}
-
 export const impConfig = (cfg: ExperimentConfig) => cfg.procedure as unknown as ImpProcedure;
-export const impControls = (cfg: ExperimentConfig) => cfg.controls as unknown as ImpControls;
 
 export const IMP_SPEC: ProcedureSpec = {
   name: "imp",
@@ -75,33 +65,12 @@ export const IMP_SPEC: ProcedureSpec = {
         "The rounds trained, ascending, ending at rounds (default: every round). Skipped rounds still prune: the masks advance through them at once, so each trained round keeps the schedule's exact counts.",
     }),
   },
-  controls: obj("Control arms that a ticket must beat.", {
-    random_reinit: req({
-      kind: "integer",
-      min: 0,
-      max: 100,
-      doc: "Same mask, fresh init: reinitialisations per trial; 0 disables the arm.",
-    }),
-    random_mask: req({
-      kind: "boolean",
-      doc: "Random mask with the ticket's per-layer counts, ticket's init.",
-    }),
-    rounds: req({
-      kind: "array",
-      items: { kind: "integer", min: 0 },
-      doc: "Rounds at which the control arms are trained.",
-    }),
-  }),
-  arms(cfg) {
-    const controls = impControls(cfg);
-    const arms = ["ticket"];
-    if (controls.random_reinit > 0) arms.push("random-reinit");
-    if (controls.random_mask) arms.push("random-mask");
-    return arms;
-  },
+  controls: IMP_CONTROLS,
+  arms: (cfg) => ["ticket", ...controlArms(impControls(cfg))],
   widths: (cfg) => [firstWidth(cfg.model)],
   rules: [
     ...trainingRules("procedure", (cfg) => impConfig(cfg)),
+    ...IMP_CONTROL_RULES,
     {
       doc: "procedure.prune_fractions has one entry per weight layer (model.layers length - 1)",
       check(cfg, fail) {
@@ -157,5 +126,10 @@ export const IMP_SPEC: ProcedureSpec = {
       },
     },
   ],
-  figures: ["accuracy", "early-stop"],
+  // The overlap figure where masks other than the ticket's lineage compare with it.
+  figures: (cfg) => {
+    const controls = impControls(cfg);
+    const compares = controls.second_ticket || controls.at_init || controls.search;
+    return compares ? ["accuracy", "early-stop", "kappa"] : ["accuracy", "early-stop"];
+  },
 };

@@ -6,8 +6,11 @@
 import type { CrossRule, Field, ObjectDesc } from "../config/descriptors.ts";
 import type { ExperimentConfig } from "../config/types.ts";
 
-/** accuracy / early-stop: vs weights remaining; width: accuracy vs hidden width. */
-export type FigureKind = "accuracy" | "early-stop" | "width";
+/**
+ * accuracy / early-stop: vs weights remaining; width: accuracy vs hidden width; kappa: the
+ * masks' overlap with the ticket's vs weights remaining.
+ */
+export type FigureKind = "accuracy" | "early-stop" | "width" | "kappa";
 
 export interface ProcedureSpec {
   name: string;
@@ -22,5 +25,6 @@ export interface ProcedureSpec {
   /** The hidden widths (results.csv `width`) a config produces. */
   widths(cfg: ExperimentConfig): number[];
   rules: CrossRule[];
-  figures: FigureKind[];
+  /** The figures a config's results are drawn in. */
+  figures(cfg: ExperimentConfig): FigureKind[];
 }

@@ -139,5 +139,5 @@ export const SUPERMASK_SPEC: ProcedureSpec = {
     distinctRule("procedure.kept_values", (cfg) => supermaskConfig(cfg).kept_values),
     distinctRule("procedure.learned.weights", (cfg) => supermaskConfig(cfg).learned.weights),
   ],
-  figures: ["accuracy"],
+  figures: () => ["accuracy"],
 };

@@ -10,3 +10,11 @@ export {
   rankByScore,
 } from "./criteria.ts";
 export { type KeptValues, keptValues } from "./kept_values.ts";
+export { shuffleMask } from "./shuffle.ts";
+export { type CountScope, masksFromScores, masksKeepingTotal } from "./score_masks.ts";
+export { ablatedInit, type WeightAblationName } from "./weight_ablations.ts";
+export { type MaskOverlap, maskOverlap } from "./mask_overlap.ts";
+export { type Batch, mlpHessianVectorProduct, mlpLossGradient } from "./mlp_f64.ts";
+export { snipScores } from "./snip.ts";
+export { graspScores } from "./grasp.ts";
+export { synflowMasks, synflowScores } from "./synflow.ts";

@@ -12,8 +12,17 @@ export class BatchOrder {
   private permutation: Uint32Array;
   private position = 0;
 
-  constructor(private readonly examples: Uint32Array, seed: number, trial: number) {
-    this.rng = STREAMS.batchOrder.rng(seed, trial);
+  /**
+   * The trial's shared order, or, given `stream`, that stream's order instead (a run whose
+   * batch order must differ from its trial's, such as IMP's second lineage).
+   */
+  constructor(
+    private readonly examples: Uint32Array,
+    seed: number,
+    trial: number,
+    stream?: Rng,
+  ) {
+    this.rng = stream ?? STREAMS.batchOrder.rng(seed, trial);
     this.permutation = this.rng.permutation(examples.length);
   }
 

@@ -5,6 +5,11 @@ import { fileURLToPath } from "node:url";
 import { Rng, streamKey } from "../../src/base/rng.ts";
 import { type StreamId, type StreamName, STREAMS } from "../../src/base/streams.ts";
 import { WEIGHT_INITS } from "../../src/procedures/edge_popup_spec.ts";
+import {
+  AT_INIT_METHODS,
+  SEARCH_METHODS,
+  WEIGHT_ABLATIONS,
+} from "../../src/procedures/imp_controls.ts";
 
 /**
  * Every entry's (purpose, index) for fixed arguments, as the code drew them before the registry
@@ -17,6 +22,18 @@ const KNOWN: { [N in StreamName]: [Parameters<typeof STREAMS[N]["id"]>, StreamId
   init: [[[2], { purpose: "init", index: 2 }]],
   reinit: [[[2, 7, 4], { purpose: "reinit", index: (2 * 1000 + 7) * 1000 + 4 }]],
   impRandomMask: [[[2, 7], { purpose: "random-mask", index: 2 * 1000 + 7 }]],
+  secondTicketBatchOrder: [[[3], { purpose: "batch-order ticket-b", index: 3 }]],
+  saliencyExamples: [[[3], { purpose: "saliency examples", index: 3 }]],
+  atInitShuffle: [[["snip", 2, 7], { purpose: "shuffle snip", index: 2 * 1000 + 7 }]],
+  weightAblation: [[["random-signs", 2, 7], {
+    purpose: "weight ablation random-signs",
+    index: 2 * 1000 + 7,
+  }]],
+  searchScores: [[["edge-popup", 2, 7], {
+    purpose: "search scores edge-popup",
+    index: 2 * 1000 + 7,
+  }]],
+  searchSupermaskSample: [[[7], { purpose: "search supermask sample", index: 7 }]],
   edgePopupDenseInit: [[[3, 50], { purpose: "dense init", index: 3 * 100_000 + 50 }]],
   edgePopupWeights: [
     [["kaiming-normal", 3, 50], {
@@ -52,6 +69,18 @@ const GRID: { [N in StreamName]: Parameters<typeof STREAMS[N]["id"]>[] } = {
     edge(1000).flatMap((level) => edge(1000).map((r) => [t, level, r] as [number, number, number]))
   ),
   impRandomMask: TRIALS.flatMap((t) => edge(1000).map((level) => [t, level] as [number, number])),
+  secondTicketBatchOrder: TRIALS.map((t) => [t] as [number]),
+  saliencyExamples: TRIALS.map((t) => [t] as [number]),
+  atInitShuffle: AT_INIT_METHODS.flatMap((method) =>
+    TRIALS.flatMap((t) => edge(1000).map((l) => [method, t, l] as [string, number, number]))
+  ),
+  weightAblation: WEIGHT_ABLATIONS.flatMap((ablation) =>
+    TRIALS.flatMap((t) => edge(1000).map((l) => [ablation, t, l] as [string, number, number]))
+  ),
+  searchScores: SEARCH_METHODS.flatMap((method) =>
+    TRIALS.flatMap((t) => edge(1000).map((l) => [method, t, l] as [string, number, number]))
+  ),
+  searchSupermaskSample: edge(1000).map((l) => [l] as [number]),
   edgePopupDenseInit: TRIALS.flatMap((t) => edge(100_000).map((w) => [t, w] as [number, number])),
   edgePopupWeights: WEIGHT_INITS.flatMap((init) =>
     TRIALS.flatMap((t) => edge(100_000).map((w) => [init, t, w] as [string, number, number]))

@@ -372,3 +372,95 @@ Deno.test("one trial reads as 1 trial, not as all 1 trials", () => {
   assert.match(missing.reason, /\(in 1 trial\)\.$/);
   for (const result of [pass, fail, missing]) assert.doesNotMatch(result.reason, /all 1 trials/i);
 });
+
+/** Kappa rows of one level (7) for three trials: per arm, the kappa of each trial. */
+function kappaRows(byArm: Record<string, (number | undefined)[]>): ResultRow[] {
+  return Object.entries(byArm).flatMap(([arm, values]) =>
+    values.map((kappa, trial) =>
+      makeRow({ trial, level: 7, arm }, {
+        weights_remaining: impRemaining(7, 6),
+        ...(kappa === undefined ? {} : { kappa }),
+      })
+    )
+  );
+}
+
+const conjectureClaim: ClaimConfig = {
+  id: "supported",
+  text: "The best mask found without training overlaps the ticket at least 0.7 of the ceiling.",
+  metric: "kappa",
+  select: { arm: ["snip", "edge-popup"], weights_remaining: 0.2097 },
+  baseline: { arm: "ticket-b", weights_remaining: 0.2097 },
+  statistic: "max_ratio",
+  op: ">=",
+  threshold: 0.7,
+  paper: "no published number",
+};
+
+Deno.test("max_ratio along a list of arms: per trial, the best arm's metric over the baseline's", () => {
+  const rows = kappaRows({
+    "snip": [0.1, 0.45, 0.2],
+    "edge-popup": [0.4, 0.3, 0.42],
+    "ticket-b": [0.5, 0.5, 0.6],
+  });
+  const [result] = evaluateClaims([conjectureClaim], rows, "quick");
+  // Trial 0: max(0.1, 0.4) / 0.5 = 0.8; trial 1: 0.45 / 0.5 = 0.9; trial 2: 0.42 / 0.6 = 0.7.
+  assert.deepEqual(result.per_trial.map((v) => Number(v!.toFixed(12))), [0.8, 0.9, 0.7]);
+  assert.ok(Math.abs(result.measured! - 0.8) < 1e-12);
+  // sd 0.1, half width 0.2484: [0.5516, 1.0484] straddles 0.7.
+  assert.equal(result.verdict, "INCONCLUSIVE");
+  assert.match(result.reason, /straddles max kappa ratio over arm >= 0\.7/);
+});
+
+Deno.test("max_ratio PASSes and FAILs on the side its CI lies", () => {
+  const high = kappaRows({
+    "snip": [0.49, 0.5, 0.51],
+    "edge-popup": [0.1, 0.1, 0.1],
+    "ticket-b": [0.5, 0.5, 0.5],
+  });
+  assert.equal(evaluateClaims([conjectureClaim], high, "quick")[0].verdict, "PASS");
+  const low = kappaRows({
+    "snip": [0.05, 0.06, 0.07],
+    "edge-popup": [0.1, 0.11, 0.09],
+    "ticket-b": [0.5, 0.5, 0.5],
+  });
+  const [result] = evaluateClaims([conjectureClaim], low, "quick");
+  assert.equal(result.verdict, "FAIL");
+  assert.equal(result.measured!.toFixed(3), "0.200");
+});
+
+Deno.test("a kappa claim on rows without kappa is INCONCLUSIVE, naming the metric", () => {
+  const rows = kappaRows({
+    "snip": [0.5, 0.5, 0.5],
+    "edge-popup": [undefined, undefined, undefined],
+    "ticket-b": [0.5, 0.5, 0.5],
+  });
+  const [result] = evaluateClaims([conjectureClaim], rows, "quick");
+  assert.equal(result.verdict, "INCONCLUSIVE");
+  assert.match(
+    result.reason,
+    /Kappa of arm edge-popup at weights remaining 0\.2097 is not recorded/,
+  );
+});
+
+Deno.test("max_difference with a single-valued baseline compares the best arm with that value", () => {
+  const rows = [0, 1, 2].flatMap((trial) => [
+    row(trial, 7, "ticket", { test_accuracy_at_early_stop: 0.98 }),
+    row(trial, 7, "snip", { test_accuracy_at_early_stop: 0.96 + 0.001 * trial }),
+    row(trial, 7, "synflow", { test_accuracy_at_early_stop: 0.97 }),
+  ]);
+  const claim: ClaimConfig = {
+    id: "imp-beats-at-init",
+    text: "The ticket beats every at-init mask.",
+    metric: "test_accuracy_at_early_stop",
+    select: { arm: ["snip", "synflow"], weights_remaining: 0.2097 },
+    baseline: { arm: "ticket", weights_remaining: 0.2097 },
+    statistic: "max_difference",
+    op: "<",
+    threshold: 0,
+    paper: "below IMP",
+  };
+  const [result] = evaluateClaims([claim], rows, "quick");
+  assert.deepEqual(result.per_trial.map((v) => Number(v!.toFixed(12))), [-0.01, -0.01, -0.01]);
+  assert.equal(result.verdict, "PASS");
+});

@@ -361,7 +361,7 @@ Deno.test("axis statistics need exactly one list; single statistics refuse lists
   assertLoadError(
     { 37: "    statistic: argmax", 36: null },
     (p) =>
-      `${p}:35:13: claims[0].select: a "argmax" statistic needs exactly one list (weights_remaining or width) as its axis, got none`,
+      `${p}:35:13: claims[0].select: a "argmax" statistic needs exactly one list (arm, weights_remaining or width) as its axis, got none`,
   );
   assertLoadError(
     { 35: "    select: { arm: ticket, weights_remaining: [0.5, 0.2] }" },
