@@ -127,6 +127,15 @@ export const STREAMS = {
   })),
 
   /**
+   * The batch order of a run's second copy (controls.stability): the copies of every arm of a
+   * trial share it, as the runs themselves share the trial's. Index: trial.
+   */
+  stabilityCopyBatchOrder: stream((trial: number) => ({
+    purpose: "batch-order stability copy",
+    index: lead("trial", trial),
+  })),
+
+  /**
    * The training examples SNIP's and GraSP's gradients are taken on (the first
    * controls.at_init.examples of one permutation of the training split). Index: trial.
    */

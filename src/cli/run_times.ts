@@ -34,6 +34,11 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
     quick: { cpu: "under 20 min (est.)", gpu: "about 1 min (est.)" },
     paper: { cpu: "about 2 days (est.)", gpu: "about 2 h (est.)" },
   },
+  stability: {
+    smoke: { cpu: "1 min (est.)", gpu: "under 20 s (est.)" },
+    quick: { cpu: "under 20 min (est.)", gpu: "about 1 min (est.)" },
+    paper: { cpu: "about 2 days (est.)", gpu: "about 2 h (est.)" },
+  },
   supermask: {
     smoke: { cpu: "15 s", gpu: "under 10 s (est.)" },
     quick: { cpu: "10-12 min", gpu: "under 1 min (est.)" },

@@ -104,7 +104,8 @@ export interface ClaimConfig {
     | "test_accuracy_at_early_stop"
     | "final_test_accuracy"
     | "min_validation_loss"
-    | "kappa";
+    | "kappa"
+    | "instability";
   select: ClaimSelector;
   /** measured = metric(select) - metric(baseline) ("difference") or metric(select) / metric(baseline) ("ratio"); absent = the metric itself. */
   baseline?: ClaimSelector;
@@ -190,6 +191,12 @@ export interface ResultRow {
    */
   kappa?: number;
   kappa_per_layer?: number[];
+  /**
+   * Linear mode connectivity (IMP's controls.stability): the largest test error on the line
+   * between this run and its second copy minus the mean of the two ends' errors, a fraction
+   * (0.02 = 2 points). Absent where the run has no copy.
+   */
+  instability?: number;
 }
 
 export type Verdict = "PASS" | "FAIL" | "INCONCLUSIVE";

@@ -36,6 +36,7 @@ const METRICS = [
   "final_test_accuracy",
   "min_validation_loss",
   "kappa",
+  "instability",
 ];
 
 const WEIGHTS_REMAINING: NumberDesc = {

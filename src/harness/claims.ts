@@ -328,8 +328,10 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** Metrics that are fractions shown in percent (differences of them in points). */
 function isAccuracy(metric: ClaimConfig["metric"]): boolean {
-  return metric === "test_accuracy_at_early_stop" || metric === "final_test_accuracy";
+  return metric === "test_accuracy_at_early_stop" || metric === "final_test_accuracy" ||
+    metric === "instability";
 }
 
 /**

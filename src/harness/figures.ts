@@ -28,7 +28,8 @@ export type PlotMetric =
   | "test_accuracy_at_early_stop"
   | "final_test_accuracy"
   | "min_validation_loss"
-  | "kappa";
+  | "kappa"
+  | "instability";
 
 /** One point of a figure (and one cell group of the report's mean-metrics table). */
 export interface RoundArmSummary {

@@ -6,7 +6,8 @@
  * double), so the same rows always give the same bytes, whatever order they were produced in.
  * Columns: trial, width, level, arm, replicate, weights_remaining, weights_remaining_fc1..fcN,
  * early_stop_iteration, early_stop_censored (1 when the early stop is the last evaluation),
- * test_accuracy_at_early_stop, final_test_accuracy, min_validation_loss, kappa, kappa_fc1..fcN
+ * test_accuracy_at_early_stop, final_test_accuracy, min_validation_loss, instability (linear
+ * mode connectivity with the run's second copy; empty without one), kappa, kappa_fc1..fcN
  * (the mask's chance-corrected overlap with the ticket's; empty where the procedure compares no
  * masks or it is undefined, as at 100% weights remaining).
  */
@@ -33,11 +34,18 @@ const TAIL = [
 
 function header(layers: number): string[] {
   const perLayer = (name: string) => Array.from({ length: layers }, (_, i) => `${name}_fc${i + 1}`);
-  return [...LEAD, ...perLayer("weights_remaining"), ...TAIL, "kappa", ...perLayer("kappa")];
+  return [
+    ...LEAD,
+    ...perLayer("weights_remaining"),
+    ...TAIL,
+    "instability",
+    "kappa",
+    ...perLayer("kappa"),
+  ];
 }
 
-/** A kappa cell: empty when absent or undefined (NaN). */
-function kappaCell(value: number | undefined): string {
+/** An optional cell (kappa, instability): empty when absent or undefined (NaN). */
+function optionalCell(value: number | undefined): string {
   return value === undefined || !Number.isFinite(value) ? "" : value.toFixed(FRACTION_DECIMALS);
 }
 
@@ -74,8 +82,9 @@ export function resultsCsv(rows: ResultRow[]): string {
       row.test_accuracy_at_early_stop.toFixed(FRACTION_DECIMALS),
       row.final_test_accuracy.toFixed(FRACTION_DECIMALS),
       row.min_validation_loss.toFixed(LOSS_DECIMALS),
-      kappaCell(row.kappa),
-      ...Array.from({ length: layers }, (_, l) => kappaCell(row.kappa_per_layer?.[l])),
+      optionalCell(row.instability),
+      optionalCell(row.kappa),
+      ...Array.from({ length: layers }, (_, l) => optionalCell(row.kappa_per_layer?.[l])),
     ].join(","));
   }
   return lines.join("\n") + "\n";
@@ -93,7 +102,7 @@ export function parseResultsCsv(text: string): ResultRow[] {
   if (lines.length === 0) throw new UsageError("results.csv is empty; re-run the experiment");
 
   const columns = lines[0].split(",");
-  const layers = (columns.length - LEAD.length - TAIL.length - 1) / 2;
+  const layers = (columns.length - LEAD.length - TAIL.length - 2) / 2;
   if (!Number.isInteger(layers) || layers < 0 || columns.join(",") !== header(layers).join(",")) {
     throw new UsageError(
       `results.csv header "${lines[0]}" is not the expected ` +
@@ -158,7 +167,8 @@ export function parseResultsCsv(text: string): ResultRow[] {
       test_accuracy_at_early_stop: num(tail + 2, false),
       final_test_accuracy: num(tail + 3, false),
       min_validation_loss: num(tail + 4, false),
-      ...kappas(tail + 5),
+      ...(cells[tail + 5] === "" ? {} : { instability: num(tail + 5, false) }),
+      ...kappas(tail + 6),
     };
   });
 }

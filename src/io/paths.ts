@@ -91,6 +91,10 @@ export function masksFile(levelDir: string, criterion: string): string {
 export const CHECKPOINT_FILES = {
   init: `init${SAFETENSORS}`,
   final: `final${SAFETENSORS}`,
+  /** IMP with rewinding to iteration k: the dense run's parameters after k iterations. */
+  rewind: `rewind${SAFETENSORS}`,
+  /** IMP's controls.stability: the final parameters of the run's second copy. */
+  copy: `copy${SAFETENSORS}`,
 } as const;
 
 /** The files of one run (an arm directory, or a trained-cache entry). */
@@ -99,6 +103,9 @@ export function armFiles(directory: string) {
     checkpoint: (name: string) => join(directory, name),
     init: join(directory, CHECKPOINT_FILES.init),
     final: join(directory, CHECKPOINT_FILES.final),
+    rewind: join(directory, CHECKPOINT_FILES.rewind),
+    /** The test and validation error along the line to the second copy (controls.stability). */
+    line: join(directory, "line.json"),
     /** The evaluation curve, one JSON point per line. */
     metrics: join(directory, "metrics.jsonl"),
     /** The run's results.csv row. */

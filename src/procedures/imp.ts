@@ -32,10 +32,13 @@ import {
 } from "../prune/mod.ts";
 import { BatchOrder } from "../train/batch_order.ts";
 import { initParams } from "../model/init.ts";
-import { trainRuns } from "../train/train_runs.ts";
+import { type RunOutcome, trainRuns } from "../train/train_runs.ts";
+import { instability, interpolate, lineAlphas } from "../train/mode_connectivity.ts";
+import { evaluateGroup } from "./train_group.ts";
+import { writeJsonAtomic } from "../io/atomic.ts";
 import { formatDuration, StageClock } from "../train/eta.ts";
 import { resultRow } from "./result_row.ts";
-import { impConfig, type ImpProcedure, trainedRounds } from "./imp_spec.ts";
+import { impConfig, type ImpProcedure, rewindIteration, trainedRounds } from "./imp_spec.ts";
 import { impControls, searchBudgets, singleRunControlArms } from "./imp_controls.ts";
 import { AtInitMasks } from "./at_init_masks.ts";
 import { searchMasks } from "./mask_search.ts";
@@ -60,13 +63,15 @@ interface RunPlace {
   directory: string;
 }
 
+/** Whose batch order a run sees: its trial's, the second lineage's, or a stability copy's. */
+type Order = "trial" | "ticket-b" | "copy";
+
 interface RunPlan extends RunPlace {
   /** Per-layer masks. */
   masks: Float32Array[];
   /** Initial parameters (pruned weights 0, except for an arm that freezes them). */
   init: Float32Array;
-  /** The ticket-b lineage sees its own batch order; every other run its trial's. */
-  secondOrder: boolean;
+  order: Order;
 }
 
 export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
@@ -89,6 +94,12 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   const atInit = controls.at_init
     ? new AtInitMasks(layout, controls.at_init, context.dataset, config.seed)
     : null;
+  const rewind = rewindIteration(procedure);
+  /**
+   * starts[lineage][trial index]: what a level >= 1 starts from, the initialisation or, when
+   * rewinding to iteration k, the lineage's dense parameters after k iterations.
+   */
+  const starts = new Map<Lineage, Float32Array[]>(lineages.map((lineage) => [lineage, inits]));
   const rows: ResultRow[] = [];
   const started = performance.now();
   const levels = [0, ...trainedRounds(procedure)];
@@ -111,24 +122,39 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
       for (const place of places) {
         rows.push(readRow(place.directory));
         if (lineages.includes(place.arm as Lineage)) {
-          lineageParams(
-            place,
-            paramsFromCheckpoint(layout, readFileSync(armFiles(place.directory).final)),
-          );
+          const files = armFiles(place.directory);
+          lineageParams(place, paramsFromCheckpoint(layout, readFileSync(files.final)));
+          if (level === 0 && rewind > 0) {
+            starts.get(place.arm as Lineage)![trials.indexOf(place.trial)] = paramsFromCheckpoint(
+              layout,
+              readFileSync(files.rewind),
+            );
+          }
         }
       }
     } else {
-      const plans = await planLevel(context, model, level, places, inits, masks, atInit);
-      const outcomes = await trainLevel(
-        context,
-        model,
-        procedure,
-        plans,
-        index,
-        level,
-        started,
-        clock,
-      );
+      const plans = await planLevel(context, model, level, places, starts, masks, atInit);
+      // Level 0 trains the whole budget (keeping the rewind point); later levels from k on.
+      const budget = level === 0 ? procedure.iterations : procedure.iterations - rewind;
+      const job: LevelJob = { index, level, iterations: budget, started, clock };
+      const outcomes = await trainLevel(context, model, procedure, plans, {
+        ...job,
+        snapshotAt: level === 0 && rewind > 0 ? rewind : undefined,
+      });
+      if (level === 0 && rewind > 0) {
+        // Starts are per lineage; a fresh list, so `inits` stays the initialisation.
+        for (const lineage of lineages) starts.set(lineage, [...inits]);
+        plans.forEach((plan, i) => {
+          starts.get(plan.arm as Lineage)![trials.indexOf(plan.trial)] = outcomes[i].snapshot!;
+        });
+      }
+      const lines = controls.stability?.rounds.includes(level)
+        ? await stabilityLines(context, model, procedure, plans, outcomes, {
+          job,
+          rewind,
+          points: controls.stability.points,
+        })
+        : null;
       plans.forEach((plan, i) => {
         const ticketMasks = masks.get("ticket")![trials.indexOf(plan.trial)];
         const row = resultRow(
@@ -143,6 +169,12 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
           outcomes[i].curve,
           ticketMasks,
         );
+        const line = lines?.[i];
+        if (line) {
+          row.instability = line.instability;
+          writeJsonAtomic(armFiles(plan.directory).line, line.points);
+        }
+        const snapshot = outcomes[i].snapshot;
         const files = {
           checkpoints: {
             [CHECKPOINT_FILES.init]: checkpointTensors(layout, plan.init, plan.masks),
@@ -151,6 +183,12 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
               outcomes[i].finalParams,
               plan.masks,
             ),
+            ...(snapshot
+              ? { [CHECKPOINT_FILES.rewind]: checkpointTensors(layout, snapshot, plan.masks) }
+              : {}),
+            ...(line
+              ? { [CHECKPOINT_FILES.copy]: checkpointTensors(layout, line.copy, plan.masks) }
+              : {}),
           },
           curve: outcomes[i].curve,
           row,
@@ -222,7 +260,7 @@ async function planLevel(
   model: Model,
   level: number,
   places: RunPlace[],
-  inits: Float32Array[],
+  starts: Map<Lineage, Float32Array[]>,
   masks: Map<Lineage, Float32Array[][]>,
   atInit: AtInitMasks | null,
 ): Promise<RunPlan[]> {
@@ -231,7 +269,8 @@ async function planLevel(
   const layout = model.layout;
   const trials = [...new Set(places.map((place) => place.trial))];
   const ticketOf = (trial: number) => masks.get("ticket")![trials.indexOf(trial)];
-  const initOf = (trial: number) => inits[trials.indexOf(trial)];
+  /** What the ticket's arms start from (the initialisation, or the rewind point). */
+  const initOf = (trial: number) => starts.get("ticket")![trials.indexOf(trial)];
   const countsOf = (trial: number) => ticketOf(trial).map(countKept);
 
   const searched = new Map<string, Float32Array[]>();
@@ -256,10 +295,11 @@ async function planLevel(
       ...place,
       masks: runMasks,
       init: frozen ? params.slice() : applyMasks(layout, params, runMasks),
-      secondOrder: arm === "ticket-b",
+      order: arm === "ticket-b" ? "ticket-b" : "trial",
     });
     if (arm === "ticket" || arm === "ticket-b") {
-      return plan(masks.get(arm)![trials.indexOf(trial)]);
+      const t = trials.indexOf(trial);
+      return plan(masks.get(arm)![t], starts.get(arm)![t]);
     }
     const ticket = ticketOf(trial);
     if (arm === "random-reinit") {
@@ -289,26 +329,94 @@ async function planLevel(
   });
 }
 
+interface Line {
+  instability: number;
+  /** The second copy's final parameters. */
+  copy: Float32Array;
+  /** What line.json holds: the points and the errors there. */
+  points: { alpha: number[]; test_error: number[]; validation_error: number[] };
+}
+
+/**
+ * Linear mode connectivity of every run of a level (train/mode_connectivity.ts): each run's
+ * second copy starts where the run started (at level 0 with rewinding, from the run's own
+ * parameters at iteration k) and trains from there to the end of the budget with the copies'
+ * batch order; then the networks on the line between the run's and the copy's final parameters
+ * are evaluated side by side.
+ */
+async function stabilityLines(
+  context: ProcedureContext,
+  model: Model,
+  procedure: ImpProcedure,
+  plans: RunPlan[],
+  outcomes: RunOutcome[],
+  at: { job: LevelJob; rewind: number; points: number },
+): Promise<Line[]> {
+  const { job, rewind } = at;
+  const fromSnapshot = job.level === 0 && rewind > 0;
+  const copies = plans.map((plan, i): RunPlan => ({
+    ...plan,
+    init: fromSnapshot ? outcomes[i].snapshot! : plan.init,
+    order: "copy",
+  }));
+  const copyOutcomes = await trainLevel(context, model, procedure, copies, {
+    ...job,
+    iterations: procedure.iterations - rewind,
+    snapshotAt: undefined,
+    label: `level ${job.level} second copies`,
+  });
+  const alphas = lineAlphas(at.points);
+  const networks = plans.flatMap((_, i) =>
+    alphas.map((a) => ({
+      params: interpolate(outcomes[i].finalParams, copyOutcomes[i].finalParams, a),
+    }))
+  );
+  const evaluated = await evaluateGroup(context, model, networks, `level ${job.level} lines`);
+  return plans.map((_, i) => {
+    const line = evaluated.slice(i * alphas.length, (i + 1) * alphas.length);
+    const test = line.map((point) => 1 - point.test_accuracy);
+    return {
+      instability: instability(test),
+      copy: copyOutcomes[i].finalParams,
+      points: {
+        alpha: alphas,
+        test_error: test,
+        validation_error: line.map((point) => 1 - point.validation_accuracy),
+      },
+    };
+  });
+}
+
+interface LevelJob {
+  /** The level's position among the trained levels (the clock's stage). */
+  index: number;
+  level: number;
+  iterations: number;
+  snapshotAt?: number;
+  started: number;
+  clock: StageClock;
+  /** Progress label of the job (default: the level's). */
+  label?: string;
+}
+
 async function trainLevel(
   context: ProcedureContext,
   model: Model,
   procedure: ImpProcedure,
   plans: RunPlan[],
-  /** The level's position among the trained levels (the clock's stage). */
-  index: number,
-  level: number,
-  started: number,
-  clock: StageClock,
+  job: LevelJob,
 ) {
   const { config, gpu, dataset } = context;
+  const { index, level, started, clock } = job;
   const runs = plans.length;
   const layout = model.layout;
+  const training = { ...procedure, iterations: job.iterations };
   const trainer = await Trainer.create(gpu, {
     model,
     // Pruned weights are exactly 0 after rewinding and stay 0 under the optimizer.
     parameterization: new MaskedWeights(false),
     runs,
-    ...trainerOptions(dataset, procedure),
+    ...trainerOptions(dataset, training),
   });
   try {
     const params = new Float32Array(runs * layout.perRun);
@@ -318,27 +426,28 @@ async function trainLevel(
       masks.set(flatMask(layout, plan.masks), r * layout.perRun);
     });
     trainer.reset(params, masks);
+    const stream = (plan: RunPlan) =>
+      plan.order === "ticket-b"
+        ? STREAMS.secondTicketBatchOrder.rng(config.seed, plan.trial)
+        : plan.order === "copy"
+        ? STREAMS.stabilityCopyBatchOrder.rng(config.seed, plan.trial)
+        : undefined;
     const orders = plans.map((plan) =>
-      new BatchOrder(
-        dataset.train,
-        config.seed,
-        plan.trial,
-        plan.secondOrder ? STREAMS.secondTicketBatchOrder.rng(config.seed, plan.trial) : undefined,
-      )
+      new BatchOrder(dataset.train, config.seed, plan.trial, stream(plan))
     );
     const remaining = plans[0].masks.reduce((n, m) => n + countKept(m), 0) / totalWeights(layout);
+    const label = job.label ?? `level ${level}/${procedure.rounds}`;
     clock.start(index);
     return await trainRuns(trainer, orders, {
-      iterations: procedure.iterations,
-      evalEvery: procedure.eval_every,
-      batch: procedure.batch_size,
+      iterations: training.iterations,
+      evalEvery: training.eval_every,
+      batch: training.batch_size,
+      snapshotAt: job.snapshotAt,
     }, (progress) => {
       const ticket = progress.latest[0];
       clock.update(index, progress.iteration);
       context.progress(
-        `level ${level}/${procedure.rounds} (${
-          (100 * remaining).toFixed(2)
-        }% remaining, ${runs} runs) ` +
+        `${label} (${(100 * remaining).toFixed(2)}% remaining, ${runs} runs) ` +
           `iter ${progress.iteration}/${progress.iterations} ` +
           `val loss ${ticket.validation_loss.toFixed(4)} acc ${
             (100 * ticket.validation_accuracy).toFixed(2)
@@ -358,11 +467,13 @@ function levelStages(config: ResolvedConfig, procedure: ImpProcedure, levels: nu
   const controls = impControls(config);
   const lineages = controls.second_ticket ? 2 : 1;
   const perTrialControls = controls.random_reinit + singleRunControlArms(controls).length;
-  return levels.map((level) => ({
-    runs: config.trials *
-      (lineages + (level > 0 && controls.rounds.includes(level) ? perTrialControls : 0)),
-    iterations: procedure.iterations,
-  }));
+  return levels.map((level) => {
+    const runs = config.trials *
+      (lineages + (level > 0 && controls.rounds.includes(level) ? perTrialControls : 0));
+    // A level with second copies trains every run twice.
+    const copies = controls.stability?.rounds.includes(level) ? 2 : 1;
+    return { runs: runs * copies, iterations: procedure.iterations };
+  });
 }
 
 function totalWeights(layout: ParamLayout): number {

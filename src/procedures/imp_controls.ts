@@ -15,6 +15,9 @@
  * - search: masks found without training the weights (edge-popup, the learned Bernoulli
  *   supermask) over the frozen initial weights, at the ticket's per-layer counts, then trained.
  * - weight_ablations: the ticket's mask retrained from other kept values (Zhou et al. 2019).
+ * - stability: at its rounds every run trains a second copy from the same start with another
+ *   batch order; the test error along the line between the two ends gives the run's
+ *   instability (Frankle et al. 2020, linear mode connectivity).
  */
 import {
   distinctRule,
@@ -65,6 +68,13 @@ export interface SearchControls {
   supermask?: SearchBudget;
 }
 
+export interface StabilityControls {
+  /** Levels whose runs get a second copy (0 = the dense network). */
+  rounds: number[];
+  /** Evenly spaced points on the line between the copies, both ends included. */
+  points: number;
+}
+
 export interface ImpControls {
   /** Same mask, fresh init: this many reinitialisations per trial. 0 disables the arm. */
   random_reinit: number;
@@ -76,6 +86,7 @@ export interface ImpControls {
   at_init?: AtInitControls;
   search?: SearchControls;
   weight_ablations?: WeightAblation[];
+  stability?: StabilityControls;
 }
 
 export const impControls = (cfg: ExperimentConfig) => cfg.controls as unknown as ImpControls;
@@ -184,11 +195,26 @@ export const IMP_CONTROLS: ObjectDesc = obj("Control arms that a ticket must bea
     doc:
       "signed-constant: sign(w0) x the layer's init std; random-signs: |w0| with random signs; shuffled-values: |w0| shuffled among the layer's kept weights, signs kept; frozen-pruned: pruned weights frozen at w0, not zeroed.",
   }),
+  stability: opt(obj("Linear mode connectivity of the runs at some levels.", {
+    rounds: req({
+      kind: "array",
+      items: { kind: "integer", min: 0 },
+      minItems: 1,
+      doc: "Levels whose runs each train a second copy (0 = the dense network).",
+    }),
+    points: req({
+      kind: "integer",
+      min: 2,
+      max: 1000,
+      doc: "Points on the line between the copies, both ends included (30 in Frankle et al. 2020).",
+    }),
+  })),
 });
 
 export const IMP_CONTROL_RULES: CrossRule[] = [
   distinctRule("controls.at_init.methods", (cfg) => impControls(cfg).at_init?.methods ?? []),
   distinctRule("controls.weight_ablations", (cfg) => impControls(cfg).weight_ablations ?? []),
+  distinctRule("controls.stability.rounds", (cfg) => impControls(cfg).stability?.rounds ?? []),
   // A search budget's own rules, checked only when the search is configured.
   ...(["edge_popup", "supermask"] as const).flatMap((key) =>
     trainingRules(`controls.search.${key}`, (cfg) => impControls(cfg).search![key]!).map((

@@ -2,6 +2,7 @@
 import { firstWidth, weightLayerCount } from "./configured_model.ts";
 import {
   fraction01,
+  obj,
   oneOf,
   opt,
   req,
@@ -19,8 +20,12 @@ export interface ImpProcedure extends TrainingConfig {
   rounds: number;
   /** Fraction of each layer's remaining weights removed at each level, one entry per layer. */
   prune_fractions: number[];
-  /** "init": kept weights reset to their values at iteration 0. */
-  rewind: "init";
+  /**
+   * "init": kept weights reset to their values at iteration 0; {iteration: k}: to their values
+   * after k iterations of the dense training (Frankle et al. 2020), and later levels train
+   * iterations - k (from k to the end of the budget).
+   */
+  rewind: "init" | { iteration: number };
   /**
    * The rounds that are trained, ascending, ending at `rounds` (default: every round). Between
    * two trained rounds the masks advance by every round in between at once: each skipped round
@@ -28,6 +33,11 @@ export interface ImpProcedure extends TrainingConfig {
    * so a trained round keeps exactly the counts of the paper's schedule.
    */
   trained_rounds?: number[];
+}
+
+/** The iteration tickets are rewound to: 0 for "init". */
+export function rewindIteration(procedure: ImpProcedure): number {
+  return procedure.rewind === "init" ? 0 : procedure.rewind.iteration;
 }
 
 /** The rounds trained after the dense round 0. */
@@ -56,7 +66,21 @@ export const IMP_SPEC: ProcedureSpec = {
       doc:
         "Fraction of each layer's remaining weights removed per round, one entry per weight layer.",
     }),
-    rewind: req(oneOf(["init"], "init: kept weights are reset to their values at iteration 0.")),
+    rewind: req({
+      kind: "union",
+      doc:
+        "init: kept weights are reset to their values at iteration 0; {iteration: k}: to their values after k iterations of the dense training, and later levels train from k to the end of the budget.",
+      of: [
+        oneOf(["init"], "Reset to the initialisation."),
+        obj("Rewind to iteration k of the dense training (Frankle et al. 2020).", {
+          iteration: req({
+            kind: "integer",
+            min: 1,
+            doc: "k: the dense training's iteration whose weights the tickets start from.",
+          }),
+        }),
+      ],
+    }),
     trained_rounds: opt({
       kind: "array",
       items: { kind: "integer", min: 1 },
@@ -71,6 +95,35 @@ export const IMP_SPEC: ProcedureSpec = {
   rules: [
     ...trainingRules("procedure", (cfg) => impConfig(cfg)),
     ...IMP_CONTROL_RULES,
+    {
+      doc: "controls.stability.rounds are 0 or trained rounds",
+      check(cfg, fail) {
+        const procedure = impConfig(cfg);
+        const trained = [0, ...trainedRounds(procedure)];
+        impControls(cfg).stability?.rounds.forEach((r, i) => {
+          if (!trained.includes(r)) {
+            fail(
+              `controls.stability.rounds[${i}]`,
+              `expected 0 or a trained round (${trained.slice(1).join(", ")}), got ${r}`,
+            );
+          }
+        });
+      },
+    },
+    {
+      doc: "procedure.rewind.iteration is below procedure.iterations",
+      check(cfg, fail) {
+        const { rewind, iterations } = impConfig(cfg);
+        if (rewind !== "init" && rewind.iteration >= iterations) {
+          fail(
+            "procedure.rewind.iteration",
+            `expected an integer in 1..${
+              iterations - 1
+            } (below procedure.iterations), got ${rewind.iteration}`,
+          );
+        }
+      },
+    },
     {
       doc: "procedure.prune_fractions has one entry per weight layer (model.layers length - 1)",
       check(cfg, fail) {

@@ -17,6 +17,8 @@ export interface EvalPoint {
 export interface RunOutcome {
   curve: EvalPoint[];
   finalParams: Float32Array;
+  /** The parameters after `snapshotAt` iterations, when the budget asks for them. */
+  snapshot?: Float32Array;
 }
 
 export interface Progress {
@@ -29,10 +31,28 @@ export interface Progress {
 export async function trainRuns(
   trainer: Trainer,
   orders: BatchOrder[],
-  budget: { iterations: number; evalEvery: number; batch: number },
+  budget: {
+    iterations: number;
+    evalEvery: number;
+    batch: number;
+    /**
+     * Also keep the parameters after this many iterations (0 < snapshotAt < iterations): a
+     * chunk ends there, which changes no arithmetic (steps are the same dispatches whichever
+     * submit holds them, and the step counter lives on the GPU).
+     */
+    snapshotAt?: number;
+  },
   onEvaluation: (progress: Progress) => void,
 ): Promise<RunOutcome[]> {
-  const { iterations, evalEvery, batch } = budget;
+  const { iterations, evalEvery, batch, snapshotAt } = budget;
+  if (snapshotAt !== undefined && !(snapshotAt > 0 && snapshotAt < iterations)) {
+    throw new RangeError(
+      `a snapshot at iteration ${snapshotAt} is outside 1..${
+        iterations - 1
+      }; rewind to 0 is the initialisation`,
+    );
+  }
+  let snapshot: Float32Array | null = null;
   const runs = trainer.runs;
   const chunkSteps = trainer.options.chunkSteps;
   if (orders.length !== runs) {
@@ -43,11 +63,15 @@ export async function trainRuns(
   let done = 0;
   while (done < iterations) {
     const untilEval = evalEvery - (done % evalEvery);
-    const steps = Math.min(chunkSteps, untilEval, iterations - done);
+    const untilSnapshot = snapshotAt !== undefined && snapshotAt > done
+      ? snapshotAt - done
+      : Infinity;
+    const steps = Math.min(chunkSteps, untilEval, iterations - done, untilSnapshot);
     for (let r = 0; r < runs; r++) orders[r].fill(indices, r * chunkSteps * batch, steps * batch);
     const evaluate = (done + steps) % evalEvery === 0 || done + steps === iterations;
     trainer.train(indices, steps, evaluate);
     done += steps;
+    if (done === snapshotAt) snapshot = await trainer.readParams();
     if (evaluate) {
       const history = await trainer.readHistory();
       const last = history[history.length - 1];
@@ -74,6 +98,7 @@ export async function trainRuns(
   return curves.map((curve, r) => ({
     curve,
     finalParams: params.slice(r * perRun, (r + 1) * perRun),
+    ...(snapshot ? { snapshot: snapshot.slice(r * perRun, (r + 1) * perRun) } : {}),
   }));
 }
 

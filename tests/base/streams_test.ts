@@ -24,6 +24,7 @@ const KNOWN: { [N in StreamName]: [Parameters<typeof STREAMS[N]["id"]>, StreamId
   impRandomMask: [[[2, 7], { purpose: "random-mask", index: 2 * 1000 + 7 }]],
   secondTicketBatchOrder: [[[3], { purpose: "batch-order ticket-b", index: 3 }]],
   saliencyExamples: [[[3], { purpose: "saliency examples", index: 3 }]],
+  stabilityCopyBatchOrder: [[[3], { purpose: "batch-order stability copy", index: 3 }]],
   atInitShuffle: [[["snip", 2, 7], { purpose: "shuffle snip", index: 2 * 1000 + 7 }]],
   weightAblation: [[["random-signs", 2, 7], {
     purpose: "weight ablation random-signs",
@@ -71,6 +72,7 @@ const GRID: { [N in StreamName]: Parameters<typeof STREAMS[N]["id"]>[] } = {
   impRandomMask: TRIALS.flatMap((t) => edge(1000).map((level) => [t, level] as [number, number])),
   secondTicketBatchOrder: TRIALS.map((t) => [t] as [number]),
   saliencyExamples: TRIALS.map((t) => [t] as [number]),
+  stabilityCopyBatchOrder: TRIALS.map((t) => [t] as [number]),
   atInitShuffle: AT_INIT_METHODS.flatMap((method) =>
     TRIALS.flatMap((t) => edge(1000).map((l) => [method, t, l] as [string, number, number]))
   ),

@@ -198,7 +198,7 @@ Deno.test("missing keys are reported at the parent key", () => {
   );
   assertLoadError(
     { 24: null },
-    (p) => `${p}:14:1: procedure.rewind: missing; expected one of: init`,
+    (p) => `${p}:14:1: procedure.rewind: missing; expected one of: init or a map`,
   );
 });
 

@@ -34,7 +34,7 @@ Deno.test("resultsCsv writes the header, sorts rows and prints fixed decimals", 
     lines[0],
     "trial,width,level,arm,replicate,weights_remaining,weights_remaining_fc1,weights_remaining_fc2," +
       "weights_remaining_fc3,early_stop_iteration,early_stop_censored,test_accuracy_at_early_stop," +
-      "final_test_accuracy,min_validation_loss,kappa,kappa_fc1,kappa_fc2,kappa_fc3",
+      "final_test_accuracy,min_validation_loss,instability,kappa,kappa_fc1,kappa_fc2,kappa_fc3",
   );
   assert.deepEqual(lines.slice(1, -1).map((l) => l.split(",").slice(0, 5).join(",")), [
     "0,300,0,ticket,0",
@@ -47,7 +47,7 @@ Deno.test("resultsCsv writes the header, sorts rows and prints fixed decimals", 
   ]);
   assert.equal(
     lines[1],
-    "0,300,0,ticket,0,1.000000,1.000000,1.000000,1.000000,1000,0,0.970000,0.960000,0.10000033,,,,",
+    "0,300,0,ticket,0,1.000000,1.000000,1.000000,1.000000,1000,0,0.970000,0.960000,0.10000033,,,,,",
   );
   assert.equal(lines.at(-1), "");
 });
@@ -117,19 +117,20 @@ Deno.test("early_stop_censored is written as 0/1 and read back; anything else is
   );
 });
 
-Deno.test("kappa columns: empty when absent, NaN written empty, values read back", () => {
+Deno.test("kappa and instability columns: empty when absent, NaN written empty, read back", () => {
   const rows = sampleRows().map((r) =>
     r.level === 1 && r.trial === 0
-      ? { ...r, kappa: 0.123456789, kappa_per_layer: [0.1, NaN, -0.25] }
+      ? { ...r, instability: 0.0123, kappa: 0.123456789, kappa_per_layer: [0.1, NaN, -0.25] }
       : r
   );
   const text = resultsCsv(rows);
   const line = text.split("\n").find((l) => l.startsWith("0,300,1,ticket,0,"))!;
-  assert.match(line, /,0\.123457,0\.100000,,-0\.250000$/);
-  assert.match(text.split("\n")[1], /,,,,$/);
+  assert.match(line, /,0\.012300,0\.123457,0\.100000,,-0\.250000$/);
+  assert.match(text.split("\n")[1], /,,,,,$/);
   const back = parseResultsCsv(text);
   const parsed = back.find((r) => r.trial === 0 && r.level === 1 && r.arm === "ticket")!;
   assert.equal(parsed.kappa, 0.123457);
+  assert.equal(parsed.instability, 0.0123);
   assert.deepEqual(parsed.kappa_per_layer, [0.1, NaN, -0.25]);
   assert.equal(back.find((r) => r.level === 0)!.kappa, undefined);
   assert.equal(resultsCsv(back), text);

@@ -42,6 +42,8 @@ Deno.test("the results folder layout keeps its names", () => {
     checkpoint: "a/x.safetensors",
     init: "a/init.safetensors",
     final: "a/final.safetensors",
+    rewind: "a/rewind.safetensors",
+    line: "a/line.json",
     metrics: "a/metrics.jsonl",
     row: "a/row.json",
     done: "a/DONE",

@@ -20,6 +20,7 @@ import { Trainer } from "../../src/train/trainer.ts";
 import { MaskedWeights, mlpModel } from "../../src/model/mod.ts";
 import { mlpEvaluateReference, mlpStepReference } from "./mlp_reference.ts";
 import { BatchOrder } from "../../src/train/batch_order.ts";
+import { trainRuns } from "../../src/train/train_runs.ts";
 import { initParams } from "../../src/model/init.ts";
 import { gpuTest } from "../gpu_test_helper.ts";
 
@@ -449,3 +450,32 @@ gpuTest("Trainer: the evaluation history matches a CPU forward pass", async (t, 
     assert.notEqual(out.history[1][0][0].loss, out.history[0][0][0].loss);
   });
 });
+
+gpuTest(
+  "trainRuns: a snapshot at iteration k changes no result and equals k steps alone",
+  async (t, gpu) => {
+    await t.step("2 runs, 120 iterations, evaluations every 50, snapshot at 70", async () => {
+      const runs = 2;
+      const starts = Array.from({ length: runs }, (_, r) => runStart(SEED + 3, r, true));
+      const budget = { iterations: 120, evalEvery: 50, batch: BATCH };
+      const train = (iterations: number, snapshotAt?: number) =>
+        scoped(gpu, "snapshot", async (_pool, data, trainers) => {
+          const trainer = await createTrainer(gpu, data, runs, false);
+          trainers.push(trainer);
+          trainer.reset(concat(starts.map((s) => s.params)), concat(starts.map((s) => s.mask)));
+          const orders = starts.map((_, r) => new BatchOrder(data.gpu.train, SEED + 3, r));
+          return await trainRuns(trainer, orders, { ...budget, iterations, snapshotAt }, () => {});
+        });
+      const plain = await train(120);
+      const snapped = await train(120, 70);
+      const short = await train(70);
+      for (let r = 0; r < runs; r++) {
+        assert.deepEqual(snapped[r].curve, plain[r].curve);
+        assertSameBytes(`run ${r} final`, snapped[r].finalParams, plain[r].finalParams);
+        assertSameBytes(`run ${r} snapshot`, snapped[r].snapshot!, short[r].finalParams);
+        assert.equal(plain[r].snapshot, undefined);
+      }
+      await assert.rejects(() => train(120, 120), /snapshot at iteration 120 is outside 1\.\.119/);
+    });
+  },
+);
