@@ -18,7 +18,8 @@ import { armDirectory, armFiles, CHECKPOINT_FILES, trainedDirectory } from "../i
 import type { ResolvedConfig, ResultRow } from "../config/types.ts";
 import { MaskedWeights, type Model, type ParamLayout, weightBlock } from "../model/mod.ts";
 import { Trainer } from "../train/trainer.ts";
-import { trainerOptions } from "../train/trainer_options.ts";
+import { floatsPerRun, trainerOptions } from "../train/trainer_options.ts";
+import { runGroups } from "./run_groups.ts";
 import { configuredModel } from "./configured_model.ts";
 import {
   ablatedInit,
@@ -333,8 +334,8 @@ interface Line {
   instability: number;
   /** The second copy's final parameters. */
   copy: Float32Array;
-  /** What line.json holds: the points and the errors there. */
-  points: { alpha: number[]; test_error: number[]; validation_error: number[] };
+  /** What line.json holds: the points and the test error there. */
+  points: { alpha: number[]; test_error: number[] };
 }
 
 /**
@@ -371,18 +372,20 @@ async function stabilityLines(
       params: interpolate(outcomes[i].finalParams, copyOutcomes[i].finalParams, a),
     }))
   );
-  const evaluated = await evaluateGroup(context, model, networks, `level ${job.level} lines`);
+  const evaluated = await evaluateGroup(
+    context,
+    model,
+    networks,
+    `level ${job.level} lines`,
+    true,
+  );
   return plans.map((_, i) => {
     const line = evaluated.slice(i * alphas.length, (i + 1) * alphas.length);
     const test = line.map((point) => 1 - point.test_accuracy);
     return {
       instability: instability(test),
       copy: copyOutcomes[i].finalParams,
-      points: {
-        alpha: alphas,
-        test_error: test,
-        validation_error: line.map((point) => 1 - point.validation_accuracy),
-      },
+      points: { alpha: alphas, test_error: test },
     };
   });
 }
@@ -405,18 +408,38 @@ async function trainLevel(
   procedure: ImpProcedure,
   plans: RunPlan[],
   job: LevelJob,
-) {
+): Promise<RunOutcome[]> {
+  const { gpu, dataset } = context;
+  const training = { ...procedure, iterations: job.iterations };
+  const options = trainerOptions(dataset, training);
+  // A level with many arms may not fit one trainer's storage bindings: train it in groups (the
+  // results of a run do not depend on which runs share its dispatches).
+  const limit = gpu.device.limits.maxStorageBufferBindingSize;
+  const outcomes: RunOutcome[] = [];
+  for (const group of runGroups(plans, floatsPerRun(model, options), limit)) {
+    outcomes.push(...await trainGroupOfLevel(context, model, procedure, group, job, options));
+  }
+  return outcomes;
+}
+
+async function trainGroupOfLevel(
+  context: ProcedureContext,
+  model: Model,
+  procedure: ImpProcedure,
+  plans: RunPlan[],
+  job: LevelJob,
+  options: ReturnType<typeof trainerOptions>,
+): Promise<RunOutcome[]> {
   const { config, gpu, dataset } = context;
   const { index, level, started, clock } = job;
   const runs = plans.length;
   const layout = model.layout;
-  const training = { ...procedure, iterations: job.iterations };
   const trainer = await Trainer.create(gpu, {
     model,
     // Pruned weights are exactly 0 after rewinding and stay 0 under the optimizer.
     parameterization: new MaskedWeights(false),
     runs,
-    ...trainerOptions(dataset, training),
+    ...options,
   });
   try {
     const params = new Float32Array(runs * layout.perRun);
@@ -439,9 +462,9 @@ async function trainLevel(
     const label = job.label ?? `level ${level}/${procedure.rounds}`;
     clock.start(index);
     return await trainRuns(trainer, orders, {
-      iterations: training.iterations,
-      evalEvery: training.eval_every,
-      batch: training.batch_size,
+      iterations: job.iterations,
+      evalEvery: procedure.eval_every,
+      batch: procedure.batch_size,
       snapshotAt: job.snapshotAt,
     }, (progress) => {
       const ticket = progress.latest[0];

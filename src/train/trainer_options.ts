@@ -50,15 +50,15 @@ export function floatsPerRun(
   return Math.max(model.layout.perRun, Math.max(options.batch, options.evalBatch) * widest);
 }
 
-/** One evaluation, never stepped. */
-export function evaluationOptions(dataset: GpuDataset): SharedOptions {
+/** One evaluation, never stepped; of the test set alone with `testOnly`. */
+export function evaluationOptions(dataset: GpuDataset, testOnly = false): SharedOptions {
   return {
     batch: 1,
     maxSteps: 1,
     chunkSteps: 1,
     optimizer: { kind: "sgd", learningRate: 0, momentum: 0, weightDecay: 0 },
     dataset,
-    evalSets: evalSets(dataset),
+    evalSets: testOnly ? [{ name: "test", indices: dataset.test }] : evalSets(dataset),
     evalBatch: EVAL_BATCH,
     maxEvaluations: 1,
   };
