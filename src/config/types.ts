@@ -3,6 +3,7 @@
  * result rows -> claim verdicts. Field names here are the YAML keys (snake_case) and the
  * results.csv columns, so the file, the code and the outputs use one vocabulary.
  */
+import type { DatasetName } from "./datasets.ts";
 import type { ProfileName } from "./profiles.ts";
 
 export type Hypothesis =
@@ -38,7 +39,11 @@ export interface LayerListModelConfig extends ModelCommon {
 export type ModelConfig = MlpModelConfig | LayerListModelConfig;
 
 export interface DataConfig {
-  dataset: "mnist" | "fashion-mnist";
+  /**
+   * The data set, or a list of two or more: the procedure then runs once per data set, in the
+   * order listed, into `<results>/<dataset>/` (src/io/paths.ts), with the same seeds.
+   */
+  dataset: DatasetName | DatasetName[];
   /** Examples held out of the 60,000 training images as the validation set. */
   validation: number;
   /** Optional cap on the training examples used (after the split), for CI-size runs. */
@@ -90,6 +95,8 @@ export interface ClaimSelector {
   weights_remaining?: number | number[];
   /** Hidden width (results.csv `width`); absent = the only width the arm has. A list is an axis. */
   width?: number | number[];
+  /** The data set (results.csv `dataset`); required when the experiment lists several. */
+  dataset?: DatasetName;
 }
 
 export type Threshold = number | [number, number];
@@ -152,8 +159,16 @@ export interface ResolvedConfig extends ExperimentConfig {
   single_seed: boolean;
 }
 
-/** One row of results.csv: one trial x width x level x arm (x replicate for repeated controls). */
+/**
+ * One row of results.csv: one data set x trial x width x level x arm (x replicate for repeated
+ * controls).
+ */
 export interface ResultRow {
+  /**
+   * The data set the run trained on (results.csv `dataset`): set by the harness on every row it
+   * writes (src/harness/run.ts); procedures, which see one data set, leave it out.
+   */
+  dataset?: string;
   trial: number;
   /**
    * The level (folder level-<k>): an IMP pruning round (0 = dense), or the index of a sweep's

@@ -15,6 +15,7 @@ import {
   text,
   type UnionDesc,
 } from "../config/descriptors.ts";
+import { DATASET_NAMES } from "../config/datasets.ts";
 import { PROFILE_NAMES } from "../config/profiles.ts";
 import type { ClaimConfig, ClaimSelector } from "../config/types.ts";
 
@@ -60,6 +61,12 @@ const SELECTOR = obj(
     ),
     width: opt(
       axisOr(WIDTH, "Hidden width, or a list of them; absent = the only width the arm has."),
+    ),
+    dataset: opt(
+      oneOf(
+        DATASET_NAMES,
+        "The data set the runs are on (results.csv dataset); required when data.dataset lists several.",
+      ),
     ),
   } satisfies Record<keyof ClaimSelector, Field>,
 );

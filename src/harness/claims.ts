@@ -2,7 +2,7 @@
  * Claims -> verdicts (docs/architecture.md).
  *
  * For each trial t, m(selector) = the claim's metric for the selector's (arm, width, weights
- * remaining), averaged over replicates (e.g. random-reinit draws) of that trial. Then
+ * remaining, data set), averaged over replicates (e.g. random-reinit draws) of that trial. Then
  *   measured(t) = m(select)                         (statistic "value")
  *               = m(select) - m(baseline)           (statistic "difference", paired in a trial)
  *               = m(select) / m(baseline)           (statistic "ratio"; undefined when m_base = 0)
@@ -30,6 +30,7 @@ import type {
 } from "../config/types.ts";
 import type { ProfileName } from "../config/profiles.ts";
 import { CI_METHOD, summarize } from "./statistics.ts";
+import { datasetRows } from "./dataset_rows.ts";
 
 /** A selector matches a level whose weights remaining is within this distance (absolute). */
 export const WEIGHTS_REMAINING_TOLERANCE = 0.005;
@@ -246,10 +247,12 @@ function measureTrial(claim: ClaimConfig, rows: ResultRow[], missing: string[]):
  * width is ambiguous, or the value is not finite (a diverged run).
  */
 function selectMetric(
-  rows: ResultRow[],
+  allRows: ResultRow[],
   selector: ClaimSelector,
   metric: ClaimConfig["metric"],
 ): number | string {
+  const rows = datasetRows(allRows, selector);
+  if (typeof rows === "string") return rows;
   const width = selector.width as number | undefined;
   const armRows = rows.filter((row) =>
     row.arm === selector.arm && (width === undefined || row.width === width)
@@ -286,11 +289,12 @@ function selectMetric(
 }
 
 function describe(selector: ClaimSelector): string {
+  const dataset = selector.dataset === undefined ? "" : ` on ${selector.dataset}`;
   const width = selector.width === undefined ? "" : ` width ${selector.width}`;
   const level = selector.weights_remaining === undefined
     ? ""
     : ` at weights remaining ${selector.weights_remaining}`;
-  return `arm ${selector.arm}${width}${level}`;
+  return `arm ${selector.arm}${dataset}${width}${level}`;
 }
 
 function noRow(selector: ClaimSelector): string {

@@ -64,7 +64,7 @@ function title(config: ResolvedConfig): string {
 
 /**
  * Provenance as a list (absent values left out: a Mesa version only where Mesa is the driver),
- * the run's duration, and the data set checksums as a table rather than a JSON blob.
+ * the run's duration, and the data sets' checksums as a table rather than a JSON blob.
  */
 function provenanceSection(
   provenance: Record<string, unknown>,
@@ -79,9 +79,13 @@ function provenanceSection(
   if (timing) lines.push(`- duration: ${durationText(timing)}`);
   if (lines.length === 0) lines.push("- none");
   if (checksums && typeof checksums === "object" && Object.keys(checksums).length > 0) {
-    lines.push("", "Data set files:", "", "| file | SHA-256 |", "| --- | --- |");
-    for (const [file, sha] of Object.entries(checksums as Record<string, string>)) {
-      lines.push(row([`\`${file}\``, `\`${sha}\``]));
+    lines.push("", "Data set files:", "", "| data set | file | SHA-256 |", "| --- | --- | --- |");
+    // Per data set (provenance.ts): file name -> SHA-256.
+    const sets = checksums as Record<string, Record<string, string>>;
+    for (const [dataset, files] of Object.entries(sets)) {
+      for (const [file, sha] of Object.entries(files)) {
+        lines.push(row([dataset, `\`${file}\``, `\`${sha}\``]));
+      }
     }
   }
   return lines;
@@ -152,17 +156,19 @@ function verdictTable(results: ClaimResult[], configs: ClaimConfig[]): string[] 
 }
 
 /**
- * What the claim compares, e.g. "early_stop_iteration, ticket at 21.07% vs ticket at 100%" or
- * "test_accuracy_at_early_stop, signed-constant h=100 at 10%, 30%, 50%".
+ * What the claim compares, e.g. "early_stop_iteration, ticket at 21.07% vs ticket at 100%",
+ * "test_accuracy_at_early_stop, signed-constant h=100 at 10%, 30%, 50%" or
+ * "test_accuracy_at_early_stop, ticket on fashion-mnist at 100% vs ticket on mnist at 100%".
  */
 function selection(claim: ClaimConfig): string {
   const percent = (w: number) => `${Number((w * 100).toFixed(4))}%`;
   const at = (s: ClaimSelector) => {
+    const dataset = s.dataset === undefined ? "" : ` on ${s.dataset}`;
     const widths = s.width === undefined ? "" : ` h=${[s.width].flat().join(", ")}`;
     const levels = s.weights_remaining === undefined
       ? ""
       : ` at ${[s.weights_remaining].flat().map(percent).join(", ")}`;
-    return `${s.arm}${widths}${levels}`;
+    return `${s.arm}${dataset}${widths}${levels}`;
   };
   const base = claim.baseline ? ` vs ${at(claim.baseline)}` : "";
   return `${claim.metric}, ${at(claim.select)}${base}`;
