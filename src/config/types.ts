@@ -101,11 +101,26 @@ export interface ClaimSelector {
 
 export type Threshold = number | [number, number];
 
+/**
+ * A level matches its arm's dense level (weights remaining 1) while its `accuracy` is at least the
+ * dense level's minus `tolerance` (a fraction: 0.003 = 0.3 points).
+ */
+export interface MatchingConfig {
+  accuracy: "test_accuracy_at_early_stop" | "final_test_accuracy";
+  tolerance: number;
+}
+
 export interface ClaimConfig {
   id: string;
   /** One falsifiable sentence. */
   text: string;
+  /**
+   * A results.csv column read per run, or smallest_matching: per trial, the smallest weights
+   * remaining at which the arm still matches its dense level (src/harness/smallest_matching.ts),
+   * as set by `matching`.
+   */
   metric:
+    | "smallest_matching"
     | "early_stop_iteration"
     | "test_accuracy_at_early_stop"
     | "final_test_accuracy"
@@ -128,6 +143,8 @@ export interface ClaimConfig {
    * beyond threshold + margin (ops > and >=) or threshold - margin (< and <=).
    */
   margin?: number;
+  /** How a smallest_matching claim decides that a level matches the dense level. */
+  matching?: MatchingConfig;
   why?: string;
   /** The paper's value, shown beside ours, as text with its source. */
   paper: string;

@@ -17,13 +17,14 @@ import {
 } from "../config/descriptors.ts";
 import { DATASET_NAMES } from "../config/datasets.ts";
 import { PROFILE_NAMES } from "../config/profiles.ts";
-import type { ClaimConfig, ClaimSelector } from "../config/types.ts";
+import type { ClaimConfig, ClaimSelector, MatchingConfig } from "../config/types.ts";
 
 /** Statistics of single selectors: the metric, or it against a baseline. */
 const SINGLE_STATISTICS = ["value", "difference", "ratio"] as const;
 /** Statistics along the selector's one list-valued field (the axis). */
 export const AXIS_STATISTICS = ["argmax", "max", "min_step", "max_difference"] as const;
 const METRICS = [
+  "smallest_matching",
   "early_stop_iteration",
   "test_accuracy_at_early_stop",
   "final_test_accuracy",
@@ -71,6 +72,26 @@ const SELECTOR = obj(
   } satisfies Record<keyof ClaimSelector, Field>,
 );
 
+/** A smallest_matching claim's rule for "matches the dense level". */
+const MATCHING = obj(
+  "For the metric smallest_matching: a level matches its arm's dense level (weights remaining 1) while its accuracy is at least the dense accuracy minus the tolerance.",
+  {
+    accuracy: req(
+      oneOf(
+        ["test_accuracy_at_early_stop", "final_test_accuracy"],
+        "The accuracy compared along the levels.",
+      ),
+    ),
+    tolerance: req({
+      kind: "number",
+      min: 0,
+      max: 1,
+      doc:
+        "How far below the dense accuracy a level still matches, a fraction (0.003 = 0.3 points).",
+    }),
+  } satisfies Record<keyof MatchingConfig, Field>,
+);
+
 const THRESHOLD_VALUE: UnionDesc = {
   kind: "union",
   doc: 'A number, or [low, high] for the op "in".',
@@ -103,7 +124,12 @@ export const CLAIM = obj(
   {
     id: req(kebab("Claim id, unique in the file.")),
     text: req(text("The claim as one falsifiable sentence.")),
-    metric: req(oneOf(METRICS, "Metric read from each run.")),
+    metric: req(
+      oneOf(
+        METRICS,
+        "Metric read from each run, or smallest_matching: per trial, the smallest weights remaining at which the arm matches its dense level (set by matching), interpolated in log(weights remaining).",
+      ),
+    ),
     select: req(SELECTOR),
     baseline: opt(SELECTOR),
     statistic: req(
@@ -128,6 +154,7 @@ export const CLAIM = obj(
       doc:
         "The smallest effect that counts: a PASS needs the 95% CI beyond threshold + margin (> and >=) or threshold - margin (< and <=); default 0.",
     }),
+    matching: opt(MATCHING),
     why: opt(text("The calibration argument for the threshold.")),
     paper: req(text("The paper's value with its source, shown beside ours.")),
   } satisfies Record<keyof ClaimConfig, Field>,

@@ -2,7 +2,9 @@
  * Claims -> verdicts (docs/architecture.md).
  *
  * For each trial t, m(selector) = the claim's metric for the selector's (arm, width, weights
- * remaining, data set), averaged over replicates (e.g. random-reinit draws) of that trial. Then
+ * remaining, data set), averaged over replicates (e.g. random-reinit draws) of that trial, or
+ * for the metric smallest_matching the smallest matching level along the arm's levels
+ * (smallest_matching.ts). Then
  *   measured(t) = m(select)                         (statistic "value")
  *               = m(select) - m(baseline)           (statistic "difference", paired in a trial)
  *               = m(select) / m(baseline)           (statistic "ratio"; undefined when m_base = 0)
@@ -31,6 +33,7 @@ import type {
 import type { ProfileName } from "../config/profiles.ts";
 import { CI_METHOD, summarize } from "./statistics.ts";
 import { datasetRows } from "./dataset_rows.ts";
+import { smallestMatching } from "./smallest_matching.ts";
 
 /** A selector matches a level whose weights remaining is within this distance (absolute). */
 export const WEIGHTS_REMAINING_TOLERANCE = 0.005;
@@ -191,7 +194,9 @@ function formatMargin(claim: ClaimConfig): string {
 /** measured(t) of one trial, or null with the reason pushed to `missing`. */
 function measureTrial(claim: ClaimConfig, rows: ResultRow[], missing: string[]): number | null {
   const metricAt = (selector: ClaimSelector): number | null => {
-    const found = selectMetric(rows, selector, claim.metric);
+    const found = claim.metric === "smallest_matching"
+      ? smallestMatching(rows, selector, claim)
+      : selectMetric(rows, selector, claim.metric);
     if (typeof found === "string") {
       missing.push(found);
       return null;
@@ -249,7 +254,7 @@ function measureTrial(claim: ClaimConfig, rows: ResultRow[], missing: string[]):
 function selectMetric(
   allRows: ResultRow[],
   selector: ClaimSelector,
-  metric: ClaimConfig["metric"],
+  metric: Exclude<ClaimConfig["metric"], "smallest_matching">,
 ): number | string {
   const rows = datasetRows(allRows, selector);
   if (typeof rows === "string") return rows;
@@ -314,8 +319,10 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** Fractions shown in percent: the accuracies, and smallest_matching (weights remaining). */
 function isAccuracy(metric: ClaimConfig["metric"]): boolean {
-  return metric === "test_accuracy_at_early_stop" || metric === "final_test_accuracy";
+  return metric === "test_accuracy_at_early_stop" || metric === "final_test_accuracy" ||
+    metric === "smallest_matching";
 }
 
 /**

@@ -157,8 +157,9 @@ function verdictTable(results: ClaimResult[], configs: ClaimConfig[]): string[] 
 
 /**
  * What the claim compares, e.g. "early_stop_iteration, ticket at 21.07% vs ticket at 100%",
- * "test_accuracy_at_early_stop, signed-constant h=100 at 10%, 30%, 50%" or
- * "test_accuracy_at_early_stop, ticket on fashion-mnist at 100% vs ticket on mnist at 100%".
+ * "test_accuracy_at_early_stop, signed-constant h=100 at 10%, 30%, 50%" or "smallest_matching
+ * (test_accuracy_at_early_stop within 0.3 pp of the dense level), ticket on fashion-mnist vs
+ * ticket on mnist".
  */
 function selection(claim: ClaimConfig): string {
   const percent = (w: number) => `${Number((w * 100).toFixed(4))}%`;
@@ -171,7 +172,12 @@ function selection(claim: ClaimConfig): string {
     return `${s.arm}${dataset}${widths}${levels}`;
   };
   const base = claim.baseline ? ` vs ${at(claim.baseline)}` : "";
-  return `${claim.metric}, ${at(claim.select)}${base}`;
+  const matching = claim.matching
+    ? ` (${claim.matching.accuracy} within ${
+      Number((claim.matching.tolerance * 100).toFixed(6))
+    } pp of the dense level)`
+    : "";
+  return `${claim.metric}${matching}, ${at(claim.select)}${base}`;
 }
 
 /** Columns of the metrics table: metric, header, formatter of a mean. */

@@ -41,7 +41,7 @@ const FIXTURE = [
   "  - id: larger-on-fashion", // 27
   "    text: The smallest matching ticket is larger on Fashion-MNIST.", // 28
   "    metric: test_accuracy_at_early_stop", // 29
-  "    # line 30", // 30
+  "    # matching: goes here for smallest_matching", // 30
   "    select: { arm: ticket, dataset: fashion-mnist, weights_remaining: 1.0 }", // 31
   "    baseline: { arm: ticket, dataset: mnist, weights_remaining: 1.0 }", // 32
   "    statistic: difference", // 33
@@ -131,5 +131,47 @@ Deno.test("claim selectors name a data set the experiment runs on, always when i
   assertLoadError(
     { 12: "  dataset: mnist" },
     `31:37: claims[0].select.dataset: expected a data set the experiment runs on: mnist (data.dataset), got "fashion-mnist"`,
+  );
+});
+
+/** The fixture's claim as a smallest_matching difference, Fashion-MNIST minus MNIST. */
+const MATCHING_CLAIM: Record<number, string> = {
+  29: "    metric: smallest_matching",
+  30: "    matching: { accuracy: test_accuracy_at_early_stop, tolerance: 0.003 }",
+  31: "    select: { arm: ticket, dataset: fashion-mnist }",
+  32: "    baseline: { arm: ticket, dataset: mnist }",
+};
+
+Deno.test("smallest_matching needs matching, refuses weights_remaining; matching needs it", () => {
+  const config = resolveConfig(loadExperimentFile(fixture(MATCHING_CLAIM)), "paper");
+  assert.deepEqual(config.claims[0].matching, {
+    accuracy: "test_accuracy_at_early_stop",
+    tolerance: 0.003,
+  });
+  assertLoadError(
+    { ...MATCHING_CLAIM, 30: null },
+    `27:5: claims[0].matching: missing; the metric smallest_matching needs matching: {accuracy, tolerance} (e.g. {accuracy: test_accuracy_at_early_stop, tolerance: 0.003})`,
+  );
+  assertLoadError(
+    { ...MATCHING_CLAIM, 29: "    metric: test_accuracy_at_early_stop" },
+    `30:5: claims[0].matching: applies only to the metric smallest_matching, got the metric test_accuracy_at_early_stop; remove it`,
+  );
+  assertLoadError(
+    {
+      ...MATCHING_CLAIM,
+      31: "    select: { arm: ticket, dataset: fashion-mnist, weights_remaining: 0.5 }",
+    },
+    `31:52: claims[0].select.weights_remaining: the metric smallest_matching walks every level of the arm from the dense level down; remove weights_remaining`,
+  );
+  assertLoadError(
+    {
+      ...MATCHING_CLAIM,
+      30: "    matching: { accuracy: test_accuracy_at_early_stop, tolerance: -0.003 }",
+    },
+    `30:67: claims[0].matching.tolerance: expected a number in [0, 1], got -0.003`,
+  );
+  assertLoadError(
+    { ...MATCHING_CLAIM, 30: "    matching: { accuracy: min_validation_loss, tolerance: 0.003 }" },
+    `30:27: claims[0].matching.accuracy: expected one of: test_accuracy_at_early_stop, final_test_accuracy, got "min_validation_loss"`,
   );
 });
