@@ -5,7 +5,7 @@
  * same results give the same bytes.
  */
 import { formatClaimValue, formatThreshold } from "./claims.ts";
-import { orderedArms, type PlotMetric, summarizeByRoundArm } from "./figures.ts";
+import { orderedArms, orderedDatasets, type PlotMetric, summarizeByRoundArm } from "./figures.ts";
 import type {
   ClaimConfig,
   ClaimResult,
@@ -189,7 +189,17 @@ const METRIC_COLUMNS: [PlotMetric, string, (v: number) => string][] = [
 ];
 
 function metricsTable(rows: ResultRow[]): string[] {
-  const lead = ["width", "level", "arm", "weights remaining (%)", "trials"];
+  // A data set column only when the rows span several (one data set is named in the provenance).
+  const datasets = orderedDatasets(rows);
+  const byDataset = datasets.length > 1;
+  const lead = [
+    ...(byDataset ? ["data set"] : []),
+    "width",
+    "level",
+    "arm",
+    "weights remaining (%)",
+    "trials",
+  ];
   const lines = [
     row([...lead, ...METRIC_COLUMNS.map((c) => c[1])]),
     row(Array(lead.length + METRIC_COLUMNS.length).fill("---")),
@@ -199,22 +209,26 @@ function metricsTable(rows: ResultRow[]): string[] {
   }
   const summaries = METRIC_COLUMNS.map(([metric]) => summarizeByRoundArm(rows, metric));
   const arms = orderedArms(rows);
-  // Rows of the table: by width, level, then arm in legend order; every summary lists the same
-  // groups.
+  // Rows of the table: by data set, width, level, then arm in legend order; every summary lists
+  // the same groups.
   const first = summaries[0];
   const order = first
     .map((_, i) => i)
     .sort((a, b) =>
+      datasets.indexOf(first[a].dataset) - datasets.indexOf(first[b].dataset) ||
       first[a].width - first[b].width || first[a].level - first[b].level ||
       arms.indexOf(first[a].arm) - arms.indexOf(first[b].arm)
     );
   for (const i of order) {
     const group = first[i];
     const trials = new Set(
-      rows.filter((r) => r.width === group.width && r.level === group.level && r.arm === group.arm)
-        .map((r) => r.trial),
+      rows.filter((r) =>
+        (r.dataset ?? "") === group.dataset && r.width === group.width &&
+        r.level === group.level && r.arm === group.arm
+      ).map((r) => r.trial),
     ).size;
     lines.push(row([
+      ...(byDataset ? [group.dataset] : []),
       String(group.width),
       String(group.level),
       group.arm,

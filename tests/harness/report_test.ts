@@ -203,3 +203,31 @@ Deno.test("provenance: Mesa version where Mesa drives, the run's duration, a che
   assert.ok(!other.includes("mesa_version"), "no Mesa line where Mesa is not the driver");
   assert.ok(other.includes("resumed a run first started 2026-01-01T09:00:00.000Z"));
 });
+
+Deno.test("metrics table: a data set column first when the rows span several", () => {
+  const r = [
+    ...rows(),
+    ...rows().map((row) => ({
+      ...row,
+      dataset: "fashion-mnist",
+      test_accuracy_at_early_stop: row.test_accuracy_at_early_stop - 0.1,
+    })),
+  ];
+  const report = renderReport({
+    config,
+    hash: "0123456789ab",
+    claims: [],
+    rows: r,
+    provenance: {},
+    figures: [],
+  });
+  assert.ok(report.includes("| data set | width | level | arm | weights remaining (%) | trials |"));
+  assert.ok(report.includes("| mnist | 300 | 0 | ticket | 100.00 | 2 | 10000 | 98.00 |"), report);
+  assert.ok(report.includes("| fashion-mnist | 300 | 0 | ticket | 100.00 | 2 | 10000 | 88.00 |"));
+  const table = report.split("\n").filter((line) => /^\| (mnist|fashion-mnist) \|/.test(line));
+  assert.deepEqual(table.map((line) => line.split(" | ")[0]), [
+    ...Array(3).fill("| mnist"),
+    ...Array(3).fill("| fashion-mnist"),
+  ]);
+  assert.ok(!render().includes("| data set |"), "one data set: no data set column");
+});
