@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../../src/base/errors.ts";
+import { EXPERIMENTS_DIR } from "../../src/harness/experiments.ts";
 import { loadExperimentFile, resolveConfig } from "../../src/harness/load_experiment.ts";
 import { datasetRuns } from "../../src/harness/dataset_runs.ts";
 
@@ -174,4 +175,20 @@ Deno.test("smallest_matching needs matching, refuses weights_remaining; matching
     { ...MATCHING_CLAIM, 30: "    matching: { accuracy: min_validation_loss, tolerance: 0.003 }" },
     `30:27: claims[0].matching.accuracy: expected one of: test_accuracy_at_early_stop, final_test_accuracy, got "min_validation_loss"`,
   );
+});
+
+Deno.test("ticket-scaling.yaml validates for every profile: two data sets, ticket only", () => {
+  const file = loadExperimentFile(join(EXPERIMENTS_DIR, "ticket-scaling.yaml"));
+  for (const profile of ["smoke", "quick", "paper"] as const) {
+    const config = resolveConfig(file, profile);
+    assert.deepEqual(config.data.dataset, ["mnist", "fashion-mnist"]);
+    assert.deepEqual(config.claims.map((c) => c.metric), Array(3).fill("smallest_matching"));
+  }
+  const paper = resolveConfig(file, "paper");
+  assert.equal(paper.trials, 5);
+  assert.equal(paper.procedure.iterations, 50000);
+  assert.equal(paper.procedure.rounds, 20);
+  assert.equal(paper.procedure.trained_rounds, undefined);
+  const quick = resolveConfig(file, "quick");
+  assert.ok(quick.trials >= 3);
 });
