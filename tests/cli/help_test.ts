@@ -36,7 +36,8 @@ Deno.test("reproduce without an experiment lists each experiment with its profil
   const experiments = listExperiments();
   const text = experimentsText(experiments);
   for (const experiment of experiments) {
-    const at = text.indexOf(`${experiment.id}: `);
+    // "id: claim", or "id (hypothesis h): claim" when the id is not the hypothesis.
+    const at = text.search(new RegExp(`^${experiment.id}( \\(hypothesis [a-z-]+\\))?: `, "m"));
     assert.ok(at >= 0, experiment.id);
     const block = text.slice(at).split("\n\n")[0];
     for (const claim of experiment.claims) assert.ok(block.includes(claim.id), claim.id);
