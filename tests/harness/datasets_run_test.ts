@@ -37,7 +37,7 @@ function fixtureYaml(): string {
         rounds: [2]
 `,
   );
-  const listed = yaml.replace(/^  dataset: mnist$/m, "  dataset: [mnist, fashion-mnist]")
+  const listed = yaml.replace(/^ {2}dataset: mnist$/m, "  dataset: [mnist, fashion-mnist]")
     .replaceAll("{ arm: ", "{ dataset: mnist, arm: ");
   assert.notEqual(listed, yaml, "weak-lth.yaml has no `  dataset: mnist` line");
   return listed;
