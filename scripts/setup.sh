@@ -5,7 +5,9 @@
 #   - a Vulkan driver: Mesa's lavapipe (apt-get install mesa-vulkan-drivers) when no Vulkan
 #     ICD is installed and we are root on Debian/Ubuntu; otherwise the command is printed and
 #     runs fall back to GL;
-#   - the npm dependencies, with `deno install --frozen`: deno.lock is never rewritten.
+#   - the npm dependencies, with `deno install --frozen`: deno.lock is never rewritten;
+#   - Fashion-MNIST on request (lth_ensure_fashion_mnist, called by .ci/run, not by lth_setup):
+#     Debian's dataset-fashion-mnist, installed as root with apt-get.
 # Messages go to stderr, prefixed "setup:", so they never mix with a command's results.
 
 LTH_DENO_VERSION=2.9.6
@@ -88,6 +90,31 @@ lth_ensure_vulkan() {
   fi
   lth_say "no Vulkan driver found; runs use the GL backend (slower). For Vulkan run: sudo apt-get install mesa-vulkan-drivers"
   return 0
+}
+
+LTH_FASHION_MNIST_DIR=/usr/share/datasets/fashion-mnist
+
+# Installs Fashion-MNIST (Debian's dataset-fashion-mnist: the four gzipped IDX files in
+# $LTH_FASHION_MNIST_DIR, where src/data/fashion_mnist.ts reads them) when it is missing. Not part
+# of lth_setup: only experiments on Fashion-MNIST (ticket-scaling) and their tests need it, and
+# .ci/run calls it. Fails, saying what to run, when it cannot install.
+lth_ensure_fashion_mnist() {
+  if [ -e "$LTH_FASHION_MNIST_DIR/train-images-idx3-ubyte.gz" ] ||
+    [ -e "$LTH_FASHION_MNIST_DIR/train-images-idx3-ubyte" ]; then
+    return 0
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    lth_say "Fashion-MNIST not found in $LTH_FASHION_MNIST_DIR; installing it (apt-get install dataset-fashion-mnist)"
+    if DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        dataset-fashion-mnist >&2; then
+      return 0
+    fi
+    lth_say "apt-get install dataset-fashion-mnist failed (above); check the Debian mirror, or pass --data-dir to an experiment on Fashion-MNIST alone"
+    return 1
+  fi
+  lth_say "Fashion-MNIST not found in $LTH_FASHION_MNIST_DIR; install it with: sudo apt-get install dataset-fashion-mnist"
+  return 1
 }
 
 # npm dependencies into node_modules/, from deno.lock only.

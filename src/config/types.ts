@@ -3,6 +3,7 @@
  * result rows -> claim verdicts. Field names here are the YAML keys (snake_case) and the
  * results.csv columns, so the file, the code and the outputs use one vocabulary.
  */
+import type { DatasetName } from "./datasets.ts";
 import type { ProfileName } from "./profiles.ts";
 
 export type Hypothesis =
@@ -38,7 +39,11 @@ export interface LayerListModelConfig extends ModelCommon {
 export type ModelConfig = MlpModelConfig | LayerListModelConfig;
 
 export interface DataConfig {
-  dataset: "mnist" | "fashion-mnist";
+  /**
+   * The data set, or a list of two or more: the procedure then runs once per data set, in the
+   * order listed, into `<results>/<dataset>/` (src/io/paths.ts), with the same seeds.
+   */
+  dataset: DatasetName | DatasetName[];
   /** Examples held out of the 60,000 training images as the validation set. */
   validation: number;
   /** Optional cap on the training examples used (after the split), for CI-size runs. */
@@ -91,15 +96,32 @@ export interface ClaimSelector {
   weights_remaining?: number | number[];
   /** Hidden width (results.csv `width`); absent = the only width the arm has. A list is an axis. */
   width?: number | number[];
+  /** The data set (results.csv `dataset`); required when the experiment lists several. */
+  dataset?: DatasetName;
 }
 
 export type Threshold = number | [number, number];
+
+/**
+ * A level matches its arm's dense level (weights remaining 1) while its `accuracy` is at least the
+ * dense level's minus `tolerance` (a fraction: 0.003 = 0.3 points).
+ */
+export interface MatchingConfig {
+  accuracy: "test_accuracy_at_early_stop" | "final_test_accuracy";
+  tolerance: number;
+}
 
 export interface ClaimConfig {
   id: string;
   /** One falsifiable sentence. */
   text: string;
+  /**
+   * A results.csv column read per run, or smallest_matching: per trial, the smallest weights
+   * remaining at which the arm still matches its dense level (src/harness/smallest_matching.ts),
+   * as set by `matching`.
+   */
   metric:
+    | "smallest_matching"
     | "early_stop_iteration"
     | "test_accuracy_at_early_stop"
     | "final_test_accuracy"
@@ -133,6 +155,8 @@ export interface ClaimConfig {
    * beyond threshold + margin (ops > and >=) or threshold - margin (< and <=).
    */
   margin?: number;
+  /** How a smallest_matching claim decides that a level matches the dense level. */
+  matching?: MatchingConfig;
   why?: string;
   /** The paper's value, shown beside ours, as text with its source. */
   paper: string;
@@ -164,8 +188,16 @@ export interface ResolvedConfig extends ExperimentConfig {
   single_seed: boolean;
 }
 
-/** One row of results.csv: one trial x width x level x arm (x replicate for repeated controls). */
+/**
+ * One row of results.csv: one data set x trial x width x level x arm (x replicate for repeated
+ * controls).
+ */
 export interface ResultRow {
+  /**
+   * The data set the run trained on (results.csv `dataset`): set by the harness on every row it
+   * writes (src/harness/run.ts); procedures, which see one data set, leave it out.
+   */
+  dataset?: string;
   trial: number;
   /**
    * The level (folder level-<k>): an IMP pruning round (0 = dense), or the index of a sweep's

@@ -15,8 +15,9 @@ import {
   text,
   type UnionDesc,
 } from "../config/descriptors.ts";
+import { DATASET_NAMES } from "../config/datasets.ts";
 import { PROFILE_NAMES } from "../config/profiles.ts";
-import type { ClaimConfig, ClaimSelector } from "../config/types.ts";
+import type { ClaimConfig, ClaimSelector, MatchingConfig } from "../config/types.ts";
 
 /** Statistics of single selectors: the metric, or it against a baseline. */
 const SINGLE_STATISTICS = ["value", "difference", "ratio"] as const;
@@ -31,6 +32,7 @@ export const AXIS_STATISTICS = [
 /** Axis statistics that compare with a baseline (one value, or the max along its own axis). */
 export const BASELINE_AXIS_STATISTICS = ["max_difference", "max_ratio"] as const;
 const METRICS = [
+  "smallest_matching",
   "early_stop_iteration",
   "test_accuracy_at_early_stop",
   "final_test_accuracy",
@@ -77,7 +79,33 @@ const SELECTOR = obj(
     width: opt(
       axisOr(WIDTH, "Hidden width, or a list of them; absent = the only width the arm has."),
     ),
+    dataset: opt(
+      oneOf(
+        DATASET_NAMES,
+        "The data set the runs are on (results.csv dataset); required when data.dataset lists several.",
+      ),
+    ),
   } satisfies Record<keyof ClaimSelector, Field>,
+);
+
+/** A smallest_matching claim's rule for "matches the dense level". */
+const MATCHING = obj(
+  "For the metric smallest_matching: a level matches its arm's dense level (weights remaining 1) while its accuracy is at least the dense accuracy minus the tolerance.",
+  {
+    accuracy: req(
+      oneOf(
+        ["test_accuracy_at_early_stop", "final_test_accuracy"],
+        "The accuracy compared along the levels.",
+      ),
+    ),
+    tolerance: req({
+      kind: "number",
+      min: 0,
+      max: 1,
+      doc:
+        "How far below the dense accuracy a level still matches, a fraction (0.003 = 0.3 points).",
+    }),
+  } satisfies Record<keyof MatchingConfig, Field>,
 );
 
 const THRESHOLD_VALUE: UnionDesc = {
@@ -112,7 +140,12 @@ export const CLAIM = obj(
   {
     id: req(kebab("Claim id, unique in the file.")),
     text: req(text("The claim as one falsifiable sentence.")),
-    metric: req(oneOf(METRICS, "Metric read from each run.")),
+    metric: req(
+      oneOf(
+        METRICS,
+        "Metric read from each run, or smallest_matching: per trial, the smallest weights remaining at which the arm matches its dense level (set by matching), interpolated in log(weights remaining).",
+      ),
+    ),
     select: req(SELECTOR),
     baseline: opt(SELECTOR),
     statistic: req(
@@ -138,6 +171,7 @@ export const CLAIM = obj(
       doc:
         "The smallest effect that counts: a PASS needs the 95% CI beyond threshold + margin (> and >=) or threshold - margin (< and <=); default 0.",
     }),
+    matching: opt(MATCHING),
     why: opt(text("The calibration argument for the threshold.")),
     paper: req(text("The paper's value with its source, shown beside ours.")),
   } satisfies Record<keyof ClaimConfig, Field>,

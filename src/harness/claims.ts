@@ -2,7 +2,9 @@
  * Claims -> verdicts (docs/architecture.md).
  *
  * For each trial t, m(selector) = the claim's metric for the selector's (arm, width, weights
- * remaining), averaged over replicates (e.g. random-reinit draws) of that trial. Then
+ * remaining, data set), averaged over replicates (e.g. random-reinit draws) of that trial, or
+ * for the metric smallest_matching the smallest matching level along the arm's levels
+ * (smallest_matching.ts). Then
  *   measured(t) = m(select)                         (statistic "value")
  *               = m(select) - m(baseline)           (statistic "difference", paired in a trial)
  *               = m(select) / m(baseline)           (statistic "ratio"; undefined when m_base = 0)
@@ -33,6 +35,8 @@ import type {
 } from "../config/types.ts";
 import type { ProfileName } from "../config/profiles.ts";
 import { CI_METHOD, summarize } from "./statistics.ts";
+import { datasetRows } from "./dataset_rows.ts";
+import { smallestMatching } from "./smallest_matching.ts";
 
 /** A selector matches a level whose weights remaining is within this distance (absolute). */
 export const WEIGHTS_REMAINING_TOLERANCE = 0.005;
@@ -195,7 +199,9 @@ function formatMargin(claim: ClaimConfig): string {
 /** measured(t) of one trial, or null with the reason pushed to `missing`. */
 function measureTrial(claim: ClaimConfig, rows: ResultRow[], missing: string[]): number | null {
   const metricAt = (selector: ClaimSelector): number | null => {
-    const found = selectMetric(rows, selector, claim.metric);
+    const found = claim.metric === "smallest_matching"
+      ? smallestMatching(rows, selector, claim)
+      : selectMetric(rows, selector, claim.metric);
     if (typeof found === "string") {
       missing.push(found);
       return null;
@@ -260,10 +266,12 @@ function measureTrial(claim: ClaimConfig, rows: ResultRow[], missing: string[]):
  * width is ambiguous, or the value is not finite (a diverged run).
  */
 function selectMetric(
-  rows: ResultRow[],
+  allRows: ResultRow[],
   selector: ClaimSelector,
-  metric: ClaimConfig["metric"],
+  metric: Exclude<ClaimConfig["metric"], "smallest_matching">,
 ): number | string {
+  const rows = datasetRows(allRows, selector);
+  if (typeof rows === "string") return rows;
   const width = selector.width as number | undefined;
   const armRows = rows.filter((row) =>
     row.arm === selector.arm && (width === undefined || row.width === width)
@@ -304,11 +312,12 @@ function selectMetric(
 }
 
 function describe(selector: ClaimSelector): string {
+  const dataset = selector.dataset === undefined ? "" : ` on ${selector.dataset}`;
   const width = selector.width === undefined ? "" : ` width ${selector.width}`;
   const level = selector.weights_remaining === undefined
     ? ""
     : ` at weights remaining ${selector.weights_remaining}`;
-  return `arm ${selector.arm}${width}${level}`;
+  return `arm ${selector.arm}${dataset}${width}${level}`;
 }
 
 function noRow(selector: ClaimSelector): string {
@@ -328,10 +337,13 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Metrics that are fractions shown in percent (differences of them in points). */
+/**
+ * Fractions shown in percent (differences of them in points): the accuracies, the instability
+ * (a difference of test errors), and smallest_matching (weights remaining).
+ */
 function isAccuracy(metric: ClaimConfig["metric"]): boolean {
   return metric === "test_accuracy_at_early_stop" || metric === "final_test_accuracy" ||
-    metric === "instability";
+    metric === "instability" || metric === "smallest_matching";
 }
 
 /**

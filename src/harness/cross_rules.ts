@@ -1,10 +1,15 @@
 /**
  * Every rule across fields of an experiment, in the order they are checked (the first violation
  * is the one reported) and listed in the JSON Schema's description: the model fits the dataset,
- * the training cap fits the split, then the procedure's own rules, then the claims' rules.
+ * the training cap fits the split, then the procedure's own rules, then the claims' rules, then
+ * those of smallest_matching claims, then those of several data sets (and of the claims that name
+ * one).
  */
 import type { CrossRule } from "../config/descriptors.ts";
+import { datasetsOf } from "../config/datasets.ts";
 import { CLAIM_RULES } from "./claim_rules.ts";
+import { DATASET_RULES } from "./dataset_rules.ts";
+import { MATCHING_RULES } from "./matching_rules.ts";
 import { DATASETS, procedureSpecOf } from "./experiment_schema.ts";
 import { MODEL_FORM_RULE } from "./model_rules.ts";
 
@@ -12,41 +17,45 @@ export const CROSS_RULES: CrossRule[] = [
   MODEL_FORM_RULE,
   {
     doc:
-      "model.layers starts at the dataset's input size (784) and ends at its class count (10); a layer list's last dense layer has the class count",
+      "model.layers starts at the dataset's input size (784) and ends at its class count (10); a layer list's last dense layer has the class count (every listed dataset's)",
     check(cfg, fail) {
-      const shape = DATASETS[cfg.data.dataset];
-      if (cfg.model.kind !== "mlp") {
-        const last = cfg.model.layers.findLastIndex((entry) => typeof entry === "object");
-        const entry = cfg.model.layers[last] as { dense: number };
-        if (entry.dense !== shape.classes) {
+      for (const name of datasetsOf(cfg.data)) {
+        const shape = DATASETS[name];
+        if (cfg.model.kind !== "mlp") {
+          const last = cfg.model.layers.findLastIndex((entry) => typeof entry === "object");
+          const entry = cfg.model.layers[last] as { dense: number };
+          if (entry.dense !== shape.classes) {
+            fail(
+              `model.layers[${last}].dense`,
+              `expected ${shape.classes} (the ${name} classes: the last dense layer gives the logits), got ${entry.dense}`,
+            );
+          }
+          continue;
+        }
+        const layers = cfg.model.layers;
+        if (layers[0] !== shape.inputs) {
           fail(
-            `model.layers[${last}].dense`,
-            `expected ${shape.classes} (the ${cfg.data.dataset} classes: the last dense layer gives the logits), got ${entry.dense}`,
+            "model.layers[0]",
+            `expected ${shape.inputs} (the ${name} input size), got ${layers[0]}`,
           );
         }
-        return;
-      }
-      const layers = cfg.model.layers;
-      if (layers[0] !== shape.inputs) {
-        fail(
-          "model.layers[0]",
-          `expected ${shape.inputs} (the ${cfg.data.dataset} input size), got ${layers[0]}`,
-        );
-      }
-      const last = layers.length - 1;
-      if (layers[last] !== shape.classes) {
-        fail(
-          `model.layers[${last}]`,
-          `expected ${shape.classes} (the ${cfg.data.dataset} classes), got ${layers[last]}`,
-        );
+        const last = layers.length - 1;
+        if (layers[last] !== shape.classes) {
+          fail(
+            `model.layers[${last}]`,
+            `expected ${shape.classes} (the ${name} classes), got ${layers[last]}`,
+          );
+        }
       }
     },
   },
   {
     doc: "data.train_limit is at most the training images left after the validation split",
     check(cfg, fail) {
-      // 60,000 training images - validation = the training set the limit caps.
-      const left = DATASETS[cfg.data.dataset].train - cfg.data.validation;
+      // 60,000 training images - validation = the training set the limit caps (the smallest
+      // of the listed data sets').
+      const train = Math.min(...datasetsOf(cfg.data).map((name) => DATASETS[name].train));
+      const left = train - cfg.data.validation;
       if (cfg.data.train_limit !== undefined && cfg.data.train_limit > left) {
         fail(
           "data.train_limit",
@@ -62,4 +71,6 @@ export const CROSS_RULES: CrossRule[] = [
     },
   },
   ...CLAIM_RULES,
+  ...MATCHING_RULES,
+  ...DATASET_RULES,
 ];

@@ -4,6 +4,7 @@
  * `procedure.name`, so the harness has no case per procedure), trials, seed and claims.
  */
 import { type Desc, type Field, kebab, obj, oneOf, opt, req, text } from "../config/descriptors.ts";
+import { DATASET_NAMES, type DatasetName } from "../config/datasets.ts";
 import type { DataConfig, ExperimentConfig, MlpModelConfig } from "../config/types.ts";
 import { PROCEDURE_SPECS } from "../procedures/specs.ts";
 import type { ProcedureSpec } from "../procedures/spec.ts";
@@ -13,7 +14,7 @@ const HYPOTHESES = ["weak-lth", "strong-lth", "supermask", "multi-prize", "elast
 
 /** Both datasets are 28x28 grey images in 10 classes: 60,000 training and 10,000 test images. */
 export const DATASETS: Record<
-  DataConfig["dataset"],
+  DatasetName,
   { inputs: number; classes: number; train: number; test: number }
 > = {
   "mnist": { inputs: 784, classes: 10, train: 60000, test: 10000 },
@@ -56,7 +57,20 @@ const MODEL = obj(
 const DATA = obj(
   "The dataset and its split.",
   {
-    dataset: req(oneOf(Object.keys(DATASETS), "Dataset name.")),
+    dataset: req({
+      kind: "union",
+      doc: "The data set, or a list of data sets: the procedure runs on each, in order, into " +
+        "<results>/<dataset>/, and claims name the data set they read (select.dataset).",
+      of: [
+        oneOf(DATASET_NAMES, "Data set name."),
+        {
+          kind: "array",
+          items: oneOf(DATASET_NAMES, "Data set name."),
+          minItems: 2,
+          doc: "Data sets, each run with the same seeds; one data set is written as a name.",
+        },
+      ],
+    }),
     validation: req({
       kind: "integer",
       min: 1,

@@ -1,11 +1,13 @@
 /**
  * SVG figures: a metric vs weights remaining, one line per series, error bars over trials. A
- * series is an arm, and its width when the rows have several widths; an arm named
+ * series is an arm (its data set and arm when the rows span several data sets, each with its
+ * dense level drawn as a dashed rule in its colour: the reference a pruned level is compared
+ * with), and its width when the rows have several widths; an arm named
  * `<family>.<variant>` (e.g. large_final_same_sign.signed-constant) is drawn in its family's
  * colour with one dash pattern per variant (and per width), so criteria and kept values, or
  * inits and widths, read side by side.
  *
- * Aggregation per (width, level, arm): each trial's replicates are averaged first (so a trial with five
+ * Aggregation per (data set, width, level, arm): each trial's replicates are averaged first (so a trial with five
  * random-reinit draws counts once, like the claims do), then mean, min and max over trials and the
  * 95% confidence interval of the mean (statistics.ts, as the verdicts use), which the error bars
  * show; one trial has no interval and no bar.
@@ -22,6 +24,7 @@ import * as vl from "vega-lite";
 import type { TopLevelSpec } from "vega-lite";
 import type { ResultRow } from "../config/types.ts";
 import { summarize } from "./statistics.ts";
+import { DATASET_NAMES } from "../config/datasets.ts";
 
 export type PlotMetric =
   | "early_stop_iteration"
@@ -33,6 +36,8 @@ export type PlotMetric =
 
 /** One point of a figure (and one cell group of the report's mean-metrics table). */
 export interface RoundArmSummary {
+  /** The rows' data set ("" for rows that name none). */
+  dataset: string;
   width: number;
   level: number;
   arm: string;
@@ -70,6 +75,13 @@ const AXIS_PADDING = 8;
 /** Dash patterns per variant position, solid first. */
 const DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3], [12, 4]];
 
+/** Data sets present in the rows: the known ones in DATASET_NAMES order, then others by name. */
+export function orderedDatasets(rows: ResultRow[]): string[] {
+  const present = new Set(rows.map((row) => row.dataset ?? ""));
+  const known: string[] = DATASET_NAMES.filter((name) => present.has(name));
+  return [...known, ...[...present].filter((name) => !known.includes(name)).sort()];
+}
+
 /** Arms present in the rows, in legend order. */
 export function orderedArms(rows: ResultRow[]): string[] {
   const present = new Set(rows.map((row) => row.arm));
@@ -79,18 +91,19 @@ export function orderedArms(rows: ResultRow[]): string[] {
 }
 
 /**
- * Mean/min/max of `metric` over trials for each (width, level, arm), sorted by arm order, then
- * width, then level.
+ * Mean/min/max of `metric` over trials for each (data set, width, level, arm), sorted by arm
+ * order, then data set, width and level.
  */
 export function summarizeByRoundArm(rows: ResultRow[], metric: PlotMetric): RoundArmSummary[] {
   const groups = new Map<string, ResultRow[]>();
   for (const row of rows) {
-    const key = `${row.arm}\u0000${row.width}\u0000${row.level}`;
+    const key = `${row.dataset ?? ""}\u0000${row.arm}\u0000${row.width}\u0000${row.level}`;
     const group = groups.get(key);
     if (group) group.push(row);
     else groups.set(key, [row]);
   }
   const arms = orderedArms(rows);
+  const datasets = orderedDatasets(rows);
   const out: RoundArmSummary[] = [];
   for (const group of groups.values()) {
     const byTrial = new Map<number, ResultRow[]>();
@@ -109,6 +122,7 @@ export function summarizeByRoundArm(rows: ResultRow[], metric: PlotMetric): Roun
     const summary = values.length ? summarize(values) : null;
     const ci = summary?.ci ?? [summary?.mean ?? NaN, summary?.mean ?? NaN];
     out.push({
+      dataset: group[0].dataset ?? "",
       width: group[0].width,
       level: group[0].level,
       arm: group[0].arm,
@@ -122,7 +136,9 @@ export function summarizeByRoundArm(rows: ResultRow[], metric: PlotMetric): Roun
     });
   }
   return out.sort((a, b) =>
-    arms.indexOf(a.arm) - arms.indexOf(b.arm) || a.width - b.width || a.level - b.level
+    arms.indexOf(a.arm) - arms.indexOf(b.arm) ||
+    datasets.indexOf(a.dataset) - datasets.indexOf(b.dataset) || a.width - b.width ||
+    a.level - b.level
   );
 }
 
@@ -213,7 +229,11 @@ export function metricSpec(
     ? 100
     : 1;
   const severalWidths = new Set(rows.map((row) => row.width)).size > 1;
-  const family = (arm: string) => arm.split(".")[0];
+  const datasets = orderedDatasets(rows);
+  const severalDatasets = datasets.length > 1;
+  // The colour and marker key: the arm's family, after its data set when there are several.
+  const family = (arm: string, dataset: string) =>
+    severalDatasets ? `${dataset}: ${arm.split(".")[0]}` : arm.split(".")[0];
   const percent = (s: RoundArmSummary) => Number((s.weights_remaining * 100).toFixed(2));
   // The series within an arm family: the arm's variant, and the width or the weights remaining,
   // whichever is not on the x axis.
@@ -222,10 +242,11 @@ export function metricSpec(
       s.arm.includes(".") ? s.arm.slice(s.arm.indexOf(".") + 1) : "",
       along === "width" ? `k=${percent(s)}%` : severalWidths ? `h=${s.width}` : "",
     ].filter((part) => part !== "").join(" ") || "-";
-  const values = summarizeByRoundArm(rows, metric)
+  const summaries = summarizeByRoundArm(rows, metric);
+  const values = summaries
     .filter((s) => s.trials > 0 && s.weights_remaining > 0)
     .map((s) => ({
-      arm: family(s.arm),
+      arm: family(s.arm, s.dataset),
       variant: variant(s),
       x: along === "width" ? s.width : s.weights_remaining * 100,
       trials: s.trials,
@@ -233,7 +254,11 @@ export function metricSpec(
       ci_low: s.ci_low * scale,
       ci_high: s.ci_high * scale,
     }));
-  const arms = [...new Set(orderedArms(rows).map(family))];
+  const arms = [
+    ...new Set(
+      datasets.flatMap((dataset) => orderedArms(rows).map((arm) => family(arm, dataset))),
+    ),
+  ].filter((arm) => !severalDatasets || values.some((v) => v.arm === arm));
   const variants = [...new Set(values.map((v) => v.variant))]
     .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
   const dash = variants.length > 1
@@ -266,10 +291,11 @@ export function metricSpec(
     title: yTitle,
     scale: { zero: false, nice: false, padding: AXIS_PADDING },
   } as const;
+  const legendTitle = severalDatasets ? "data set: arm" : "arm";
   const color = {
     field: "arm",
     type: "nominal",
-    title: "arm",
+    title: legendTitle,
     sort: arms,
     legend: { labelLimit: 300 },
     scale: { domain: arms, range: arms.map((_, i) => PALETTE[i % PALETTE.length]) },
@@ -278,7 +304,7 @@ export function metricSpec(
   const shape = {
     field: "arm",
     type: "nominal",
-    title: "arm",
+    title: legendTitle,
     sort: arms,
     scale: { domain: arms, range: arms.map((_, i) => SHAPES[i % SHAPES.length]) },
   } as const;
@@ -302,6 +328,32 @@ export function metricSpec(
       encoding: { y: { ...y, field: "budget" }, x: { value: 0 } },
     },
   ];
+  // Each data set's dense level (weights remaining 1; its first arm in legend order that has
+  // one), as a dashed rule in that series' colour across the plot.
+  const dense = !severalDatasets || along === "width" ? [] : datasets.flatMap((dataset) => {
+    const level = summaries.find((s) =>
+      s.dataset === dataset && s.trials > 0 && Math.abs(s.weights_remaining - 1) < 1e-6
+    );
+    return level ? [{ arm: family(level.arm, dataset), dense: level.mean * scale }] : [];
+  });
+  const denseLayers = dense.length === 0 ? [] : [
+    {
+      data: { values: dense },
+      mark: { type: "rule" as const, strokeDash: [4, 4], strokeWidth: 1 },
+      encoding: { y: { ...y, field: "dense" }, color },
+    },
+    {
+      data: { values: dense.map((d) => ({ ...d, label: `dense ${d.arm.split(":")[0]}` })) },
+      mark: {
+        type: "text" as const,
+        align: "right" as const,
+        baseline: "bottom" as const,
+        dy: -2,
+        color: "#555555",
+      },
+      encoding: { y: { ...y, field: "dense" }, x: { value: 480 }, text: { field: "label" } },
+    },
+  ];
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
@@ -321,6 +373,7 @@ export function metricSpec(
         encoding: { x, y: { ...y, field: "ci_low" }, y2: { field: "ci_high" }, color, ...dash },
       },
       ...budgetLayers,
+      ...denseLayers,
     ],
   };
 }

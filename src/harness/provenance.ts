@@ -14,8 +14,10 @@ export interface Provenance {
   mesa_version: string | null;
   seed: number;
   trials: number;
-  dataset: string;
-  dataset_sha256: Record<string, string>;
+  /** The data sets the run read, in the order the config lists them. */
+  datasets: string[];
+  /** Per data set: SHA-256 of each of its files, by file name. */
+  dataset_sha256: Record<string, Record<string, string>>;
 }
 
 function git(args: string[]): string | null {
@@ -30,7 +32,12 @@ function git(args: string[]): string | null {
 
 export function collectProvenance(
   adapter: AdapterProvenance | null,
-  run: { seed: number; trials: number; dataset: string; checksums: Record<string, string> },
+  run: {
+    seed: number;
+    trials: number;
+    /** Each data set read, with its files' checksums. */
+    datasets: { name: string; checksums: Record<string, string> }[];
+  },
 ): Provenance {
   const status = git(["status", "--porcelain", "--untracked-files=no"]);
   return {
@@ -44,7 +51,7 @@ export function collectProvenance(
     mesa_version: mesaVersion(adapter),
     seed: run.seed,
     trials: run.trials,
-    dataset: run.dataset,
-    dataset_sha256: run.checksums,
+    datasets: run.datasets.map((data) => data.name),
+    dataset_sha256: Object.fromEntries(run.datasets.map((data) => [data.name, data.checksums])),
   };
 }

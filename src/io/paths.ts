@@ -4,6 +4,8 @@
  *   <out>/<experiment>/<profile>-<hash>/       runDirectory: one resolved config
  *     config.json run.json results.csv          runFiles
  *     summary.json report.md <figure>.svg
+ *     [<dataset>/]                              datasetDirectory: only when data.dataset is a
+ *                                               list; the procedure's folders below it
  *     trial-<n>/                                trialDirectory
  *       h<width>/                               only for a width sweep (edge-popup)
  *         level-<k>/                            levelDirectory
@@ -42,6 +44,14 @@ export function runFiles(run: string) {
     report: join(run, "report.md"),
     figure: (kind: string) => join(run, figureFileName(kind)),
   };
+}
+
+/**
+ * Where the procedure writes its runs for one data set of an experiment that lists several
+ * (data.dataset a list): a subfolder named after the data set.
+ */
+export function datasetDirectory(run: string, dataset: string): string {
+  return join(run, dataset);
 }
 
 /** A figure's file name, as report.md links it (relative to the run folder). */

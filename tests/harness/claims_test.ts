@@ -463,4 +463,58 @@ Deno.test("max_difference with a single-valued baseline compares the best arm wi
   const [result] = evaluateClaims([claim], rows, "quick");
   assert.deepEqual(result.per_trial.map((v) => Number(v!.toFixed(12))), [-0.01, -0.01, -0.01]);
   assert.equal(result.verdict, "PASS");
+
+Deno.test("a selector's dataset picks that data set's rows; a baseline may read another", () => {
+  const rows = [0, 1, 2].flatMap((trial) => [
+    makeRow({ dataset: "mnist", trial, level: 0, arm: "ticket" }, {
+      weights_remaining: 1,
+      test_accuracy_at_early_stop: 0.98,
+    }),
+    makeRow({ dataset: "fashion-mnist", trial, level: 0, arm: "ticket" }, {
+      weights_remaining: 1,
+      test_accuracy_at_early_stop: 0.89 + trial / 1000,
+    }),
+  ]);
+  const claim: ClaimConfig = {
+    id: "harder",
+    text: "Dense Fashion-MNIST is less accurate than dense MNIST.",
+    metric: "test_accuracy_at_early_stop",
+    select: { arm: "ticket", weights_remaining: 1, dataset: "fashion-mnist" },
+    baseline: { arm: "ticket", weights_remaining: 1, dataset: "mnist" },
+    statistic: "difference",
+    op: "<",
+    threshold: 0,
+    paper: "test",
+  };
+  const [result] = evaluateClaims([claim], rows, "quick");
+  assert.equal(result.verdict, "PASS");
+  result.per_trial.forEach((v, trial) =>
+    assert.ok(Math.abs(v! - (0.89 + trial / 1000 - 0.98)) < 1e-12)
+  );
+  const [absent] = evaluateClaims(
+    [{
+      ...claim,
+      select: { ...claim.select, weights_remaining: 0.5 },
+    }],
+    rows,
+    "quick",
+  );
+  assert.match(
+    absent.reason,
+    /^No row for arm ticket on fashion-mnist at weights remaining 0\.5 \(in all 3 trials\)\.$/,
+  );
+  const [unnamed] = evaluateClaims(
+    [{
+      ...claim,
+      statistic: "value",
+      baseline: undefined,
+      select: {
+        arm: "ticket",
+        weights_remaining: 1,
+      },
+    }],
+    rows,
+    "quick",
+  );
+  assert.match(unnamed.reason, /rows are of data sets fashion-mnist, mnist; add dataset/);
 });

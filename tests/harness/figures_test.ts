@@ -171,3 +171,48 @@ Deno.test("a single trial draws no error bar through its marker", async () => {
   assert.equal(ruleItems(await accuracyFigure(one, "t")), "");
   assert.match(ruleItems(await accuracyFigure(rows(), "t")), /<line/);
 });
+
+/** Ticket rows of two data sets: Fashion-MNIST 9 points below MNIST, both falling with level. */
+function twoDatasetRows(): ResultRow[] {
+  return rows().filter((row) => row.arm === "ticket").flatMap((row) => [
+    { ...row, dataset: "mnist" },
+    {
+      ...row,
+      dataset: "fashion-mnist",
+      test_accuracy_at_early_stop: row.test_accuracy_at_early_stop - 0.09 - 0.004 * row.level,
+    },
+  ]);
+}
+
+Deno.test("summarizeByRoundArm keeps data sets apart", () => {
+  const summary = summarizeByRoundArm(twoDatasetRows(), "test_accuracy_at_early_stop");
+  assert.equal(summary.length, 8);
+  assert.deepEqual(summary.map((s) => s.dataset), [
+    ...Array(4).fill("mnist"),
+    ...Array(4).fill("fashion-mnist"),
+  ]);
+  const fashionDense = summary.find((s) => s.dataset === "fashion-mnist" && s.level === 0)!;
+  // Trials 0 and 1: 0.88 and 0.881.
+  assert.ok(Math.abs(fashionDense.mean - 0.8805) < 1e-12);
+});
+
+Deno.test("several data sets: one line per data set and each dense level as a dashed rule", async () => {
+  const spec = metricSpec(twoDatasetRows(), "t", "test_accuracy_at_early_stop", "acc (%)");
+  const layers = (spec as { layer: { mark: { type: string }; data?: { values: unknown[] } }[] })
+    .layer;
+  const rules = layers.filter((layer) => layer.mark.type === "rule");
+  assert.equal(rules.length, 1);
+  const dense = rules[0].data!.values as { arm: string; dense: number }[];
+  assert.deepEqual(dense.map((d) => d.arm), ["mnist: ticket", "fashion-mnist: ticket"]);
+  assert.ok(Math.abs(dense[0].dense - 97.05) < 1e-9 && Math.abs(dense[1].dense - 88.05) < 1e-9);
+  const svg = await accuracyFigure(twoDatasetRows(), "two data sets");
+  for (const label of ["mnist: ticket", "fashion-mnist: ticket", "dense mnist", "data set: arm"]) {
+    assert.ok(svg.includes(label), label);
+  }
+  assert.equal(await accuracyFigure([...twoDatasetRows()].reverse(), "two data sets"), svg);
+  // One data set: no rule, the legend names arms as before.
+  const one = metricSpec(rows(), "t", "test_accuracy_at_early_stop", "acc (%)");
+  assert.ok(
+    !(one as { layer: { mark: { type: string } }[] }).layer.some((l) => l.mark.type === "rule"),
+  );
+});

@@ -176,8 +176,11 @@ Deno.test("provenance: Mesa version where Mesa drives, the run's duration, a che
         adapter: "llvmpipe (LLVM 15.0.6, 256 bits)",
         mesa_version: mesa,
         dataset_sha256: {
-          "train-images-idx3-ubyte": "ab".repeat(32),
-          "t10k-labels": "cd".repeat(32),
+          mnist: {
+            "train-images-idx3-ubyte": "ab".repeat(32),
+            "t10k-labels": "cd".repeat(32),
+          },
+          "fashion-mnist": { "t10k-labels": "ef".repeat(32) },
         },
       },
       figures: [],
@@ -192,10 +195,39 @@ Deno.test("provenance: Mesa version where Mesa drives, the run's duration, a che
   assert.ok(
     mesa.includes("- duration: 15 min 16 s (2026-01-02T10:00:00.000Z to 2026-01-02T10:15:16.000Z)"),
   );
-  assert.ok(mesa.includes("| file | SHA-256 |"));
-  assert.ok(mesa.includes(`| \`train-images-idx3-ubyte\` | \`${"ab".repeat(32)}\` |`));
+  assert.ok(mesa.includes("| data set | file | SHA-256 |"));
+  assert.ok(mesa.includes(`| mnist | \`train-images-idx3-ubyte\` | \`${"ab".repeat(32)}\` |`));
+  assert.ok(mesa.includes(`| fashion-mnist | \`t10k-labels\` | \`${"ef".repeat(32)}\` |`));
   assert.ok(!mesa.includes('{"train-images'), "checksums are not a JSON blob");
   const other = input(null, "2026-01-01T09:00:00.000Z");
   assert.ok(!other.includes("mesa_version"), "no Mesa line where Mesa is not the driver");
   assert.ok(other.includes("resumed a run first started 2026-01-01T09:00:00.000Z"));
+});
+
+Deno.test("metrics table: a data set column first when the rows span several", () => {
+  const r = [
+    ...rows(),
+    ...rows().map((row) => ({
+      ...row,
+      dataset: "fashion-mnist",
+      test_accuracy_at_early_stop: row.test_accuracy_at_early_stop - 0.1,
+    })),
+  ];
+  const report = renderReport({
+    config,
+    hash: "0123456789ab",
+    claims: [],
+    rows: r,
+    provenance: {},
+    figures: [],
+  });
+  assert.ok(report.includes("| data set | width | level | arm | weights remaining (%) | trials |"));
+  assert.ok(report.includes("| mnist | 300 | 0 | ticket | 100.00 | 2 | 10000 | 98.00 |"), report);
+  assert.ok(report.includes("| fashion-mnist | 300 | 0 | ticket | 100.00 | 2 | 10000 | 88.00 |"));
+  const table = report.split("\n").filter((line) => /^\| (mnist|fashion-mnist) \|/.test(line));
+  assert.deepEqual(table.map((line) => line.split(" | ")[0]), [
+    ...Array(3).fill("| mnist"),
+    ...Array(3).fill("| fashion-mnist"),
+  ]);
+  assert.ok(!render().includes("| data set |"), "one data set: no data set column");
 });

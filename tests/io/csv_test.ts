@@ -32,22 +32,23 @@ Deno.test("resultsCsv writes the header, sorts rows and prints fixed decimals", 
   const lines = text.split("\n");
   assert.equal(
     lines[0],
-    "trial,width,level,arm,replicate,weights_remaining,weights_remaining_fc1,weights_remaining_fc2," +
+    "dataset,trial,width,level,arm,replicate,weights_remaining,weights_remaining_fc1," +
+      "weights_remaining_fc2," +
       "weights_remaining_fc3,early_stop_iteration,early_stop_censored,test_accuracy_at_early_stop," +
       "final_test_accuracy,min_validation_loss,instability,kappa,kappa_fc1,kappa_fc2,kappa_fc3",
   );
-  assert.deepEqual(lines.slice(1, -1).map((l) => l.split(",").slice(0, 5).join(",")), [
-    "0,300,0,ticket,0",
-    "0,300,1,random-mask,0",
-    "0,300,1,random-reinit,0",
-    "0,300,1,random-reinit,1",
-    "0,300,1,ticket,0",
-    "1,300,0,ticket,0",
-    "1,300,2,ticket,0",
+  assert.deepEqual(lines.slice(1, -1).map((l) => l.split(",").slice(0, 6).join(",")), [
+    "mnist,0,300,0,ticket,0",
+    "mnist,0,300,1,random-mask,0",
+    "mnist,0,300,1,random-reinit,0",
+    "mnist,0,300,1,random-reinit,1",
+    "mnist,0,300,1,ticket,0",
+    "mnist,1,300,0,ticket,0",
+    "mnist,1,300,2,ticket,0",
   ]);
   assert.equal(
     lines[1],
-    "0,300,0,ticket,0,1.000000,1.000000,1.000000,1.000000,1000,0,0.970000,0.960000,0.10000033,,,,,",
+    "mnist,0,300,0,ticket,0,1.000000,1.000000,1.000000,1.000000,1000,0,0.970000,0.960000,0.10000033,,,,,",
   );
   assert.equal(lines.at(-1), "");
 });
@@ -85,6 +86,7 @@ Deno.test("parseResultsCsv rejects a bad header, a short line and a non-number",
   expectUsage("", /empty/);
   expectUsage(["trial,round,oops", ...lines.slice(1)].join("\n"), /header/);
   expectUsage([lines[0], "0,0,ticket"].join("\n"), /line 2 has 3 fields/);
+  expectUsage([lines[0], lines[1].replace(/^mnist,/, "MNIST,")].join("\n"), /invalid dataset/);
   expectUsage(
     [lines[0], lines[1].replace(",1000,", ",abc,")].join("\n"),
     /early_stop_iteration is "abc"/,
@@ -95,10 +97,35 @@ Deno.test("parseResultsCsv rejects a bad header, a short line and a non-number",
   );
 });
 
-Deno.test("resultsCsv refuses rows with different layer counts or unsafe arm names", () => {
+Deno.test("resultsCsv refuses rows with different layer counts, unsafe arm or data set names", () => {
   const short = { ...row(0, 1, "ticket"), weights_remaining_per_layer: [0.8] };
   assert.throws(() => resultsCsv([row(0, 0, "ticket"), short]), /layer count/);
   assert.throws(() => resultsCsv([row(0, 0, "a,b")]), /arm name/);
+  const { dataset: _, ...unnamed } = row(0, 0, "ticket");
+  assert.throws(
+    () => resultsCsv([unnamed]),
+    /row \(trial 0, level 0, arm ticket\) has the data set undefined; expected a kebab-case name/,
+  );
+  assert.throws(() => resultsCsv([{ ...row(0, 0, "ticket"), dataset: "a,b" }]), /data set "a,b"/);
+});
+
+Deno.test("rows of several data sets sort by data set first and read back with it", () => {
+  const rows = [
+    { ...row(0, 0, "ticket"), dataset: "mnist" },
+    { ...row(1, 0, "ticket"), dataset: "fashion-mnist" },
+    { ...row(0, 0, "ticket"), dataset: "fashion-mnist" },
+  ];
+  const text = resultsCsv(rows);
+  assert.deepEqual(text.split("\n").slice(1, -1).map((l) => l.split(",").slice(0, 2).join(",")), [
+    "fashion-mnist,0",
+    "fashion-mnist,1",
+    "mnist,0",
+  ]);
+  assert.deepEqual(parseResultsCsv(text).map((r) => r.dataset), [
+    "fashion-mnist",
+    "fashion-mnist",
+    "mnist",
+  ]);
 });
 
 Deno.test("early_stop_censored is written as 0/1 and read back; anything else is refused", () => {
