@@ -12,6 +12,7 @@ export {
   weightBlock,
 } from "./layout.ts";
 export { MaskedWeights } from "./masked.ts";
+export { FrozenPrunedWeights } from "./frozen_pruned.ts";
 export {
   buildModel,
   denseWidths,

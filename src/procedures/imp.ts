@@ -16,7 +16,13 @@ import { readFileSync } from "node:fs";
 import { STREAMS } from "../base/streams.ts";
 import { armDirectory, armFiles, CHECKPOINT_FILES, trainedDirectory } from "../io/paths.ts";
 import type { ResolvedConfig, ResultRow } from "../config/types.ts";
-import { MaskedWeights, type Model, type ParamLayout, weightBlock } from "../model/mod.ts";
+import {
+  FrozenPrunedWeights,
+  MaskedWeights,
+  type Model,
+  type ParamLayout,
+  weightBlock,
+} from "../model/mod.ts";
 import { Trainer } from "../train/trainer.ts";
 import { floatsPerRun, trainerOptions } from "../train/trainer_options.ts";
 import { runGroups } from "./run_groups.ts";
@@ -73,6 +79,8 @@ interface RunPlan extends RunPlace {
   /** Initial parameters (pruned weights 0, except for an arm that freezes them). */
   init: Float32Array;
   order: Order;
+  /** Pruned weights keep their initial values (the frozen-pruned ablation). */
+  frozen: boolean;
 }
 
 export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
@@ -100,7 +108,9 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
    * starts[lineage][trial index]: what a level >= 1 starts from, the initialisation or, when
    * rewinding to iteration k, the lineage's dense parameters after k iterations.
    */
-  const starts = new Map<Lineage, Float32Array[]>(lineages.map((lineage) => [lineage, inits]));
+  const starts = new Map<Lineage, Float32Array[]>(
+    lineages.map((lineage) => [lineage, [...inits]]),
+  );
   const rows: ResultRow[] = [];
   const started = performance.now();
   const levels = [0, ...trainedRounds(procedure)];
@@ -108,7 +118,6 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
 
   for (const [index, level] of levels.entries()) {
     const places = placeLevel(config, level, trials, lineages, directory);
-    const finished = places.every((place) => isDone(place.directory));
     /** The lineages' trained parameters, by lineage, per trial. */
     const trained = new Map<Lineage, Float32Array[]>();
     const lineageParams = (place: RunPlace, params: Float32Array) => {
@@ -117,24 +126,27 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
       list[trials.indexOf(place.trial)] = params;
       trained.set(place.arm as Lineage, list);
     };
-    if (finished) {
-      context.progress(`level ${level}: finished earlier, loaded from ${directory}`);
-      clock.skip(index);
-      for (const place of places) {
-        rows.push(readRow(place.directory));
-        if (lineages.includes(place.arm as Lineage)) {
-          const files = armFiles(place.directory);
-          lineageParams(place, paramsFromCheckpoint(layout, readFileSync(files.final)));
-          if (level === 0 && rewind > 0) {
-            starts.get(place.arm as Lineage)![trials.indexOf(place.trial)] = paramsFromCheckpoint(
-              layout,
-              readFileSync(files.rewind),
-            );
-          }
+    // Runs that finished earlier are read back; the rest train (a level cut short resumes
+    // with only its unfinished runs: a run's results do not depend on which runs share its job).
+    const pending = places.filter((place) => !isDone(place.directory));
+    for (const place of places.filter((place) => isDone(place.directory))) {
+      rows.push(readRow(place.directory));
+      if (lineages.includes(place.arm as Lineage)) {
+        const files = armFiles(place.directory);
+        lineageParams(place, paramsFromCheckpoint(layout, readFileSync(files.final)));
+        if (level === 0 && rewind > 0) {
+          starts.get(place.arm as Lineage)![trials.indexOf(place.trial)] = paramsFromCheckpoint(
+            layout,
+            readFileSync(files.rewind),
+          );
         }
       }
+    }
+    if (pending.length === 0) {
+      context.progress(`level ${level}: finished earlier, loaded from ${directory}`);
+      clock.skip(index);
     } else {
-      const plans = await planLevel(context, model, level, places, starts, masks, atInit);
+      const plans = await planLevel(context, model, level, pending, trials, starts, masks, atInit);
       // Level 0 trains the whole budget (keeping the rewind point); later levels from k on.
       const budget = level === 0 ? procedure.iterations : procedure.iterations - rewind;
       const job: LevelJob = { index, level, iterations: budget, started, clock };
@@ -143,8 +155,6 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
         snapshotAt: level === 0 && rewind > 0 ? rewind : undefined,
       });
       if (level === 0 && rewind > 0) {
-        // Starts are per lineage; a fresh list, so `inits` stays the initialisation.
-        for (const lineage of lineages) starts.set(lineage, [...inits]);
         plans.forEach((plan, i) => {
           starts.get(plan.arm as Lineage)![trials.indexOf(plan.trial)] = outcomes[i].snapshot!;
         });
@@ -261,6 +271,8 @@ async function planLevel(
   model: Model,
   level: number,
   places: RunPlace[],
+  /** Every trial of the experiment (masks and starts are indexed by their position here). */
+  trials: number[],
   starts: Map<Lineage, Float32Array[]>,
   masks: Map<Lineage, Float32Array[][]>,
   atInit: AtInitMasks | null,
@@ -268,7 +280,6 @@ async function planLevel(
   const { config } = context;
   const controls = impControls(config);
   const layout = model.layout;
-  const trials = [...new Set(places.map((place) => place.trial))];
   const ticketOf = (trial: number) => masks.get("ticket")![trials.indexOf(trial)];
   /** What the ticket's arms start from (the initialisation, or the rewind point). */
   const initOf = (trial: number) => starts.get("ticket")![trials.indexOf(trial)];
@@ -297,6 +308,7 @@ async function planLevel(
       masks: runMasks,
       init: frozen ? params.slice() : applyMasks(layout, params, runMasks),
       order: arm === "ticket-b" ? "ticket-b" : "trial",
+      frozen,
     });
     if (arm === "ticket" || arm === "ticket-b") {
       const t = trials.indexOf(trial);
@@ -414,10 +426,22 @@ async function trainLevel(
   const options = trainerOptions(dataset, training);
   // A level with many arms may not fit one trainer's storage bindings: train it in groups (the
   // results of a run do not depend on which runs share its dispatches).
+  // Runs with frozen pruned weights need another parameterization, so they train apart.
   const limit = gpu.device.limits.maxStorageBufferBindingSize;
-  const outcomes: RunOutcome[] = [];
-  for (const group of runGroups(plans, floatsPerRun(model, options), limit)) {
-    outcomes.push(...await trainGroupOfLevel(context, model, procedure, group, job, options));
+  const outcomes: RunOutcome[] = new Array(plans.length);
+  for (const frozen of [false, true]) {
+    const indices = plans.flatMap((plan, i) => (plan.frozen === frozen ? [i] : []));
+    for (const group of runGroups(indices, floatsPerRun(model, options), limit)) {
+      const results = await trainGroupOfLevel(
+        context,
+        model,
+        procedure,
+        group.map((i) => plans[i]),
+        job,
+        options,
+      );
+      group.forEach((i, g) => (outcomes[i] = results[g]));
+    }
   }
   return outcomes;
 }
@@ -436,8 +460,9 @@ async function trainGroupOfLevel(
   const layout = model.layout;
   const trainer = await Trainer.create(gpu, {
     model,
-    // Pruned weights are exactly 0 after rewinding and stay 0 under the optimizer.
-    parameterization: new MaskedWeights(false),
+    // Pruned weights are exactly 0 after rewinding and stay 0 under the optimizer, or keep
+    // their initial values (the groups are all frozen or none).
+    parameterization: plans[0].frozen ? new FrozenPrunedWeights() : new MaskedWeights(false),
     runs,
     ...options,
   });

@@ -111,6 +111,18 @@ export const IMP_SPEC: ProcedureSpec = {
       },
     },
     {
+      doc: "the frozen-pruned ablation needs an optimizer without weight decay",
+      check(cfg, fail) {
+        const decay = impConfig(cfg).optimizer.weight_decay ?? 0;
+        if (impControls(cfg).weight_ablations?.includes("frozen-pruned") && decay !== 0) {
+          fail(
+            "procedure.optimizer.weight_decay",
+            `weight decay ${decay} would move the frozen pruned weights of the frozen-pruned ablation; remove it or the ablation`,
+          );
+        }
+      },
+    },
+    {
       doc: "procedure.rewind.iteration is below procedure.iterations",
       check(cfg, fail) {
         const { rewind, iterations } = impConfig(cfg);

@@ -17,7 +17,7 @@ import type { AdamHyper } from "../../src/nn/adam.ts";
 import { gatherBatchReference } from "../../src/nn/gather_batch.ts";
 import { mlpLayout } from "../../src/model/layout.ts";
 import { Trainer } from "../../src/train/trainer.ts";
-import { MaskedWeights, mlpModel } from "../../src/model/mod.ts";
+import { FrozenPrunedWeights, MaskedWeights, mlpModel } from "../../src/model/mod.ts";
 import { mlpEvaluateReference, mlpStepReference } from "./mlp_reference.ts";
 import { BatchOrder } from "../../src/train/batch_order.ts";
 import { trainRuns } from "../../src/train/train_runs.ts";
@@ -117,12 +117,14 @@ function createTrainer(
   gpu: Gpu,
   data: Data,
   runs: number,
-  maskInProducts: boolean,
+  maskInProducts: boolean | "frozen-pruned",
   maxSteps = 200,
 ): Promise<Trainer> {
   return Trainer.create(gpu, {
     model: mlpModel(WIDTHS),
-    parameterization: new MaskedWeights(maskInProducts),
+    parameterization: maskInProducts === "frozen-pruned"
+      ? new FrozenPrunedWeights()
+      : new MaskedWeights(maskInProducts),
     runs,
     batch: BATCH,
     maxSteps,
@@ -476,6 +478,48 @@ gpuTest(
         assert.equal(plain[r].snapshot, undefined);
       }
       await assert.rejects(() => train(120, 120), /snapshot at iteration 120 is outside 1\.\.119/);
+    });
+  },
+);
+
+gpuTest(
+  "FrozenPrunedWeights: pruned weights keep their values; with them at 0 it is MaskedWeights",
+  async (t, gpu) => {
+    await t.step("2 runs, 100 Adam steps", async () => {
+      const runs = 2;
+      const train = (starts: { params: Float32Array; mask: Float32Array }[], frozen: boolean) =>
+        scoped(gpu, "frozen-pruned", async (_pool, data, trainers) => {
+          const trainer = await createTrainer(gpu, data, runs, frozen ? "frozen-pruned" : false);
+          trainers.push(trainer);
+          trainer.reset(concat(starts.map((s) => s.params)), concat(starts.map((s) => s.mask)));
+          const orders = starts.map((_, r) => new BatchOrder(data.gpu.train, SEED + 4, r));
+          trainChunks(trainer, orders, 2, false);
+          return await trainer.readParams();
+        });
+      // Unmasked starts: the pruned weights hold their initial values and must keep them.
+      const open = Array.from({ length: runs }, (_, r) => runStart(SEED + 4, r, false));
+      const after = await train(open, true);
+      let pruned = 0, moved = 0;
+      open.forEach((start, r) => {
+        for (let i = 0; i < layout.perRun; i++) {
+          const value = after[r * layout.perRun + i];
+          if (start.mask[i] === 0) {
+            pruned++;
+            assert.ok(Object.is(value, start.params[i]), `run ${r} pruned entry ${i} moved`);
+          } else if (value !== start.params[i]) moved++;
+        }
+      });
+      assert.ok(pruned > 0 && moved > 0, `${pruned} pruned, ${moved} kept entries moved`);
+      // Masked starts (pruned weights 0): what MaskedWeights(false) trains, bit for bit on the
+      // kept weights (a pruned 0 may differ in sign: MaskedWeights' optimizer writes +0).
+      const closed = Array.from({ length: runs }, (_, r) => runStart(SEED + 4, r, true));
+      const [frozen, masked] = [await train(closed, true), await train(closed, false)];
+      const bits = (x: number) => new Uint32Array(Float32Array.of(x).buffer)[0];
+      frozen.forEach((value, i) => {
+        const kept = closed[Math.floor(i / layout.perRun)].mask[i % layout.perRun] === 1;
+        if (kept) assert.equal(bits(value), bits(masked[i]), `entry ${i}`);
+        else assert.ok(value === 0 && masked[i] === 0, `pruned entry ${i}`);
+      });
     });
   },
 );
