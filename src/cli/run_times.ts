@@ -21,22 +21,22 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
   },
   "strong-lth": {
     smoke: { cpu: "5 s", gpu: "under 10 s (est.)" },
-    quick: { cpu: "7-8 min (1 trial)", gpu: "about 1 min (est.)" },
+    quick: { cpu: "16 min", gpu: "about 1 min (est.)" },
     paper: { cpu: "2-3 days (est.)", gpu: "1-2 h (est.)" },
   },
   "ticket-overlap": {
     smoke: { cpu: "1.5 min", gpu: "under 20 s (est.)" },
-    quick: { cpu: "under 20 min (est.)", gpu: "about 1 min (est.)" },
+    quick: { cpu: "15.5 min (cores shared)", gpu: "about 1 min (est.)" },
     paper: { cpu: "about 3 days (est.)", gpu: "about 3 h (est.)" },
   },
   "ticket-ablations": {
-    smoke: { cpu: "1 min (est.)", gpu: "under 20 s (est.)" },
-    quick: { cpu: "under 20 min (est.)", gpu: "about 1 min (est.)" },
+    smoke: { cpu: "1.5 min", gpu: "under 20 s (est.)" },
+    quick: { cpu: "10 min (cores shared)", gpu: "about 1 min (est.)" },
     paper: { cpu: "about 2 days (est.)", gpu: "about 2 h (est.)" },
   },
   stability: {
-    smoke: { cpu: "1 min (est.)", gpu: "under 20 s (est.)" },
-    quick: { cpu: "under 20 min (est.)", gpu: "about 1 min (est.)" },
+    smoke: { cpu: "35 s", gpu: "under 20 s (est.)" },
+    quick: { cpu: "7 min", gpu: "about 1 min (est.)" },
     paper: { cpu: "about 2 days (est.)", gpu: "about 2 h (est.)" },
   },
   "ticket-scaling": {

@@ -54,9 +54,20 @@ export interface RoundArmSummary {
 }
 
 /** The arms in legend order; arms not listed here follow, sorted by name. */
-const ARM_ORDER = ["ticket", "random-reinit", "random-mask"];
+const ARM_ORDER = ["ticket", "ticket-b", "random-reinit", "random-mask"];
 /** Fixed colours per legend position (tableau10), so an arm keeps its colour across figures. */
-const PALETTE = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2"];
+const PALETTE = [
+  "#4c78a8",
+  "#f58518",
+  "#e45756",
+  "#72b7b2",
+  "#54a24b",
+  "#eeca3b",
+  "#b279a2",
+  "#ff9da6",
+  "#9d755d",
+  "#bab0ac",
+];
 
 /** Marker shapes per legend position (vega's symbol names), paired with PALETTE. */
 const SHAPES = [
@@ -67,6 +78,9 @@ const SHAPES = [
   "cross",
   "triangle-down",
   "triangle-right",
+  "triangle-left",
+  "wedge",
+  "arrow",
 ];
 
 /** Pixels added on each side of both axes' domains: half a marker and a hair. */
