@@ -463,6 +463,7 @@ Deno.test("max_difference with a single-valued baseline compares the best arm wi
   const [result] = evaluateClaims([claim], rows, "quick");
   assert.deepEqual(result.per_trial.map((v) => Number(v!.toFixed(12))), [-0.01, -0.01, -0.01]);
   assert.equal(result.verdict, "PASS");
+});
 
 Deno.test("a selector's dataset picks that data set's rows; a baseline may read another", () => {
   const rows = [0, 1, 2].flatMap((trial) => [
