@@ -151,7 +151,7 @@ Deno.test("kappa and instability columns: empty when absent, NaN written empty, 
       : r
   );
   const text = resultsCsv(rows);
-  const line = text.split("\n").find((l) => l.startsWith("0,300,1,ticket,0,"))!;
+  const line = text.split("\n").find((l) => l.startsWith("mnist,0,300,1,ticket,0,"))!;
   assert.match(line, /,0\.012300,0\.123457,0\.100000,,-0\.250000$/);
   assert.match(text.split("\n")[1], /,,,,,$/);
   const back = parseResultsCsv(text);
