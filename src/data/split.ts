@@ -1,12 +1,12 @@
 /** Held-out validation split and size caps, both as fresh ImageDatasets (inputs stay untouched). */
 
 import { UsageError } from "../base/errors.ts";
-import type { ImageDataset } from "./dataset.ts";
+import { featuresOf, type ImageDataset } from "./dataset.ts";
 import { STREAMS } from "../base/streams.ts";
 
 /** Copies examples `indices` of `ds`, in that order, into a new dataset called `name`. */
 function gather(ds: ImageDataset, indices: ArrayLike<number>, name: string): ImageDataset {
-  const size = ds.rows * ds.cols;
+  const size = featuresOf(ds);
   const images = new Uint8Array(indices.length * size);
   const labels = new Uint8Array(indices.length);
   for (let k = 0; k < indices.length; k++) {
@@ -58,7 +58,7 @@ export function takeFirst(ds: ImageDataset, n: number): ImageDataset {
     );
   }
   if (n >= ds.count) return ds;
-  const size = ds.rows * ds.cols;
+  const size = featuresOf(ds);
   return {
     ...ds,
     count: n,

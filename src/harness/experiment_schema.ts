@@ -12,13 +12,15 @@ import { CLAIM } from "./claim_schema.ts";
 
 const HYPOTHESES = ["weak-lth", "strong-lth", "supermask", "multi-prize", "elastic", "conjecture"];
 
-/** Both datasets are 28x28 grey images in 10 classes: 60,000 training and 10,000 test images. */
+/** Each data set's input width (pixels x channels), classes and split sizes. */
 export const DATASETS: Record<
   DatasetName,
   { inputs: number; classes: number; train: number; test: number }
 > = {
   "mnist": { inputs: 784, classes: 10, train: 60000, test: 10000 },
   "fashion-mnist": { inputs: 784, classes: 10, train: 60000, test: 10000 },
+  // 3 x 32 x 32 colour images, from --data-dir (src/data/cifar10.ts).
+  "cifar-10": { inputs: 3072, classes: 10, train: 50000, test: 10000 },
 };
 
 /** One entry of `model.layers`: a width (the `kind: mlp` shorthand), `{dense: N}` or `relu`. */
