@@ -108,7 +108,7 @@ Deno.test("a list of data sets loads; each runs into its own folder with the con
 Deno.test("data set lists: names, length and repeats are checked with their position", () => {
   assertLoadError(
     { 12: "  dataset: [mnist, cifar10]" },
-    `12:20: data.dataset[1]: expected one of: mnist, fashion-mnist, got "cifar10"`,
+    `12:20: data.dataset[1]: expected one of: mnist, fashion-mnist, cifar-10, got "cifar10"`,
   );
   assertLoadError(
     { 12: "  dataset: [mnist]" },
@@ -127,7 +127,7 @@ Deno.test("claim selectors name a data set the experiment runs on, always when i
   );
   assertLoadError(
     { 31: "    select: { arm: ticket, dataset: emnist }" },
-    `31:37: claims[0].select.dataset: expected one of: mnist, fashion-mnist, got "emnist"`,
+    `31:37: claims[0].select.dataset: expected one of: mnist, fashion-mnist, cifar-10, got "emnist"`,
   );
   assertLoadError(
     { 12: "  dataset: mnist" },
