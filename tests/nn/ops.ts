@@ -8,7 +8,7 @@
  * from the same f32 inputs (so only the kernel's arithmetic is under test, not input rounding).
  */
 import type { Rng } from "../../src/base/rng.ts";
-import { type BufferPool, type Dispatch, type Gpu, readF32, readU32 } from "../../src/gpu/mod.ts";
+import { type Dispatch, readF32, readU32 } from "../../src/gpu/mod.ts";
 import {
   accumulateMetricsReference,
   prepareAccumulateMetrics,
@@ -52,120 +52,34 @@ import {
 } from "../../src/nn/supermask_sample.ts";
 import { prepareTopkMask, topkMaskReference, type TopkSegment } from "../../src/nn/topk_mask.ts";
 import { maskF32, submit, uniformF32 } from "../fixtures/gpu.ts";
+import {
+  EXACT,
+  F32,
+  f32,
+  f64,
+  type Op,
+  type OpCase,
+  type OpContext,
+  type OpResult,
+  reduction,
+  split2,
+  type Tolerance,
+  Uploads,
+} from "./op_kit.ts";
 
-// ---------------------------------------------------------------------------------------------
-// Tolerances: |gpu - ref| <= atol + rtol * |ref|, elementwise.
-
-export interface Tolerance {
-  name: string;
-  atol: number;
-  rtol: number;
-}
-
-/** Numerically equal: masks, ReLU backward, argmax/correct counts, gathered labels, counters. */
-export const EXACT: Tolerance = { name: "exact", atol: 0, rtol: 0 };
-
-/**
- * A few f32 operations per element (optimizers, normalisation, softmax probabilities). WGSL
- * allows exp/log/division a few ULP (2^-23 relative each at worst); rtol 1e-5 is ~80 ULP,
- * which absorbs a chain of them with margin yet catches any wrong formula or constant;
- * atol 1e-6 covers values near zero that come out of a cancellation (w - lr*update, p - 1).
- */
-export const F32: Tolerance = { name: "f32", atol: 1e-6, rtol: 1e-5 };
-
-/**
- * A sum of K f32 terms, each of magnitude at most `magnitude`, accumulated in a fixed order.
- * Every add (or fma) rounds with relative error <= 2^-24 of a partial sum of size up to
- * K*magnitude; with random signs the errors random-walk and the partial sums stay near
- * sqrt(K)*magnitude, giving a typical total error of about K * 2^-24 * magnitude. We allow 4x
- * that (K * 2^-22 * magnitude) in absolute terms, plus rtol 1e-5 for the final value's own
- * rounding and the f32-rounded relative error of large sums. A wrong index or a missing term
- * is off by about one term (~magnitude), far outside this for every K used here.
- */
-export function reduction(K: number, magnitude = 1): Tolerance {
-  return {
-    name: `reduction(K=${K}, |term|<=${magnitude})`,
-    atol: K * 2 ** -22 * magnitude,
-    rtol: 1e-5,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The table's shape.
-
-export interface OpContext {
-  gpu: Gpu;
-  pool: BufferPool;
-  rng: Rng;
-}
-
-export type GpuOutput = Float32Array | Uint32Array;
-export type ReferenceOutput = Float64Array | Float32Array | Uint32Array;
-
-/** Outputs by name; `reference` has the same keys and lengths as `gpu`. */
-export interface OpResult {
-  gpu: Record<string, GpuOutput>;
-  reference: Record<string, ReferenceOutput>;
-}
-
-export interface OpCase {
-  name: string;
-}
-
-export interface Op<C extends OpCase = OpCase> {
-  /** Unique across the table: kernel plus variant. */
-  name: string;
-  /** The WGSL file stem in kernels/. */
-  kernel: string;
-  cases: readonly C[];
-  /** One preset for every output, or one per output name. */
-  tolerance(c: C): Tolerance | Record<string, Tolerance>;
-  run(ctx: OpContext, c: C): Promise<OpResult>;
-}
-
-export function toleranceFor(op: Op, c: OpCase, output: string): Tolerance {
-  const t = op.tolerance(c);
-  if ("atol" in t && typeof t.atol === "number") return t as Tolerance;
-  const named = (t as Record<string, Tolerance>)[output];
-  if (!named) throw new Error(`op ${op.name} names no tolerance for output "${output}"`);
-  return named;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers shared by the entries.
-
-/** Interleaved vec2 [n] -> its two components. */
-function split2<T extends Float32Array | Float64Array>(
-  pairs: T,
-  make: (n: number) => T,
-): [T, T] {
-  const n = pairs.length / 2;
-  const a = make(n);
-  const b = make(n);
-  for (let i = 0; i < n; i++) {
-    a[i] = pairs[2 * i];
-    b[i] = pairs[2 * i + 1];
-  }
-  return [a, b];
-}
-const f32 = (n: number) => new Float32Array(n);
-const f64 = (n: number) => new Float64Array(n);
-
-/** Uploads f32 data and remembers which array each buffer holds, for the CPU reference. */
-class Uploads {
-  readonly data = new Map<GPUBuffer, Float32Array>();
-  constructor(private readonly pool: BufferPool) {}
-  f32(label: string, values: Float32Array): GPUBuffer {
-    const buffer = this.pool.upload(label, values);
-    this.data.set(buffer, values);
-    return buffer;
-  }
-  of(buffer: GPUBuffer): Float32Array {
-    const values = this.data.get(buffer);
-    if (!values) throw new Error("buffer was not uploaded through Uploads");
-    return values;
-  }
-}
+export {
+  EXACT,
+  F32,
+  type GpuOutput,
+  type Op,
+  type OpCase,
+  type OpContext,
+  type OpResult,
+  reduction,
+  type ReferenceOutput,
+  type Tolerance,
+  toleranceFor,
+} from "./op_kit.ts";
 
 /** Runs one matmul spec and its f64 reference; C starts from its uploaded contents. */
 async function runMatmul(ctx: OpContext, up: Uploads, spec: MatmulSpec): Promise<OpResult> {
@@ -999,7 +913,7 @@ const LOG_SUM_EXP: Tolerance = { name: "log-sum-exp", atol: 2 ** -22 * (10 + 128
 /** Past 65535 workgroups of 256 a flat kernel also uses the dispatch's y dimension. */
 const BEYOND_ONE_DIMENSION = 65535 * 256 + 77;
 
-export const OPS: readonly Op[] = [
+const CORE_OPS: readonly Op[] = [
   {
     name: "matmul plain strided",
     kernel: "matmul",
@@ -1213,3 +1127,6 @@ export const OPS: readonly Op[] = [
     run: runScoreGrad,
   } as Op<ScoreGradCase>,
 ];
+
+/** Every op the generic kernel test runs: this file's, then each family file's. */
+export const OPS: readonly Op[] = [...CORE_OPS];
