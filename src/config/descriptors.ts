@@ -5,7 +5,7 @@
  * json_schema.ts derive the validator and the JSON Schema from descriptors; procedures declare their own fields with them.
  */
 import type { ProfileName } from "./profiles.ts";
-import type { ExperimentConfig, OptimizerConfig, TrainingConfig } from "./types.ts";
+import type { ExperimentConfig, OptimizerConfig, ScheduleConfig, TrainingConfig } from "./types.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Descriptors: the schema's vocabulary.
@@ -122,13 +122,71 @@ export const fraction01: NumberDesc = {
   maxExclusive: true,
 };
 
+export const SCHEDULE = obj(
+  "Learning rate per iteration t of the run: lr * warmup(t) * decay(t) (src/train/lr_schedule.ts). Absent: constant.",
+  {
+    kind: req(oneOf(
+      ["constant", "step", "cosine"],
+      "decay(t): constant 1; step gamma^(milestones <= t); cosine 0.5 * (1 + cos(pi * t / iterations)).",
+    )),
+    milestones: opt({
+      kind: "array",
+      items: { kind: "integer", min: 1 },
+      minItems: 1,
+      doc:
+        "step: iterations at which the rate is multiplied by gamma; strictly increasing, below the iterations.",
+    }),
+    gamma: opt({
+      kind: "number",
+      min: 0,
+      max: 1,
+      minExclusive: true,
+      doc: "step: the factor at each milestone (default 0.1).",
+    }),
+    warmup_iterations: opt({
+      kind: "integer",
+      min: 0,
+      doc:
+        "Linear warm-up from 0: warmup(t) = min(1, t / warmup_iterations), as open_lth (default 0: none).",
+    }),
+    per: opt(oneOf(
+      ["iteration", "epoch"],
+      "cosine: a new rate every iteration (default), or once per epoch, held within it (Ramanujan et al.'s code).",
+    )),
+    steps_per_epoch: opt({
+      kind: "integer",
+      min: 1,
+      doc:
+        "cosine per epoch: iterations per epoch (default: ceil(training examples / batch_size)).",
+    }),
+  } satisfies Record<keyof ScheduleConfig, Field>,
+);
+
 export const OPTIMIZER = obj(
   "Optimizer and its hyperparameters.",
   {
     name: req(oneOf(["adam", "sgd"], "Optimizer.")),
-    learning_rate: req({ kind: "number", min: 0, minExclusive: true, doc: "Step size." }),
+    learning_rate: req({
+      kind: "number",
+      min: 0,
+      minExclusive: true,
+      doc: "Step size (the schedule's base rate).",
+    }),
     momentum: opt({ kind: "number", min: 0, max: 1, maxExclusive: true, doc: "SGD momentum." }),
-    weight_decay: opt({ kind: "number", min: 0, doc: "L2 penalty coefficient." }),
+    nesterov: opt({
+      kind: "boolean",
+      doc: "SGD Nesterov momentum, PyTorch's form (default false; needs momentum > 0).",
+    }),
+    weight_decay: opt({
+      kind: "number",
+      min: 0,
+      doc: "L2 penalty coefficient, added to the gradient as PyTorch's SGD and Adam do.",
+    }),
+    weight_decay_applies_to: opt(oneOf(
+      ["all", "weights"],
+      "Entries weight decay applies to: all (every trained entry, PyTorch's default) or weights (no biases). Default all.",
+    )),
+    schedule: opt(SCHEDULE),
     beta1: opt({
       kind: "number",
       min: 0,
@@ -176,9 +234,10 @@ export function optimizerFieldsRule(
   get: (cfg: ExperimentConfig) => OptimizerConfig,
 ): CrossRule {
   const adamOnly = ["beta1", "beta2", "epsilon"] as const;
-  const sgdOnly = ["momentum"] as const;
+  const sgdOnly = ["momentum", "nesterov"] as const;
   return {
-    doc: `${path} fields match the optimizer: momentum for sgd; beta1, beta2, epsilon for adam`,
+    doc:
+      `${path} fields match the optimizer: momentum, nesterov for sgd (nesterov with momentum > 0); beta1, beta2, epsilon for adam`,
     check(cfg, fail) {
       const o = get(cfg);
       const foreign = o.name === "adam" ? sgdOnly : adamOnly;
@@ -192,6 +251,76 @@ export function optimizerFieldsRule(
             true,
           );
         }
+      }
+      if (o.nesterov && !(o.momentum ?? 0)) {
+        fail(
+          `${path}.nesterov`,
+          `Nesterov momentum needs momentum > 0, got momentum ${
+            o.momentum ?? "absent (0)"
+          }; set ${path}.momentum or remove nesterov`,
+        );
+      }
+    },
+  };
+}
+
+/** The rules of the learning-rate schedule at `path` (an optimizer's), in a budget of iterations. */
+export function scheduleRule(
+  path: string,
+  budgetPath: string,
+  get: (cfg: ExperimentConfig) => TrainingConfig,
+): CrossRule {
+  return {
+    doc:
+      `${path} fits its kind and ${budgetPath}: milestones (required) and gamma only for step, milestones strictly increasing and below ${budgetPath}; per and steps_per_epoch only for cosine, steps_per_epoch only per epoch; warmup_iterations at most ${budgetPath}`,
+    check(cfg, fail) {
+      const training = get(cfg);
+      const schedule = training.optimizer.schedule;
+      if (!schedule) return;
+      const { iterations } = training;
+      const only = (key: keyof ScheduleConfig, what: string, applies: boolean) => {
+        if (!applies && schedule[key] !== undefined) {
+          fail(
+            `${path}.${key}`,
+            `applies only to ${what}, got ${showValue(schedule[key])} with kind ${schedule.kind}${
+              key === "steps_per_epoch" && schedule.kind === "cosine"
+                ? ` and per ${schedule.per ?? "iteration"}`
+                : ""
+            }; remove it`,
+            true,
+          );
+        }
+      };
+      only("milestones", "kind step", schedule.kind === "step");
+      only("gamma", "kind step", schedule.kind === "step");
+      only("per", "kind cosine", schedule.kind === "cosine");
+      only("steps_per_epoch", "kind cosine with per epoch", schedule.per === "epoch");
+      if (schedule.kind === "step" && schedule.milestones === undefined) {
+        fail(
+          `${path}.milestones`,
+          `missing; a step schedule needs milestones (iterations in 1..${
+            iterations - 1
+          }, strictly increasing)`,
+          true,
+        );
+      }
+      (schedule.milestones ?? []).forEach((m, i, all) => {
+        const low = i === 0 ? 1 : all[i - 1] + 1;
+        if (m < low || m >= iterations) {
+          fail(
+            `${path}.milestones[${i}]`,
+            `expected an integer in ${low}..${
+              iterations - 1
+            } (strictly increasing, below ${budgetPath}), got ${m}`,
+          );
+        }
+      });
+      const warmup = schedule.warmup_iterations ?? 0;
+      if (warmup > iterations) {
+        fail(
+          `${path}.warmup_iterations`,
+          `expected an integer in 0..${iterations} (${budgetPath}), got ${warmup}`,
+        );
       }
     },
   };
@@ -222,6 +351,7 @@ export function trainingRules(
 ): CrossRule[] {
   return [
     optimizerFieldsRule(`${path}.optimizer`, (cfg) => get(cfg).optimizer),
+    scheduleRule(`${path}.optimizer.schedule`, `${path}.iterations`, get),
     {
       doc: `${path}.eval_every is at most ${path}.iterations`,
       check(cfg, fail) {

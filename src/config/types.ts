@@ -52,11 +52,31 @@ export interface DataConfig {
   test_limit?: number;
 }
 
+/** The learning rate per iteration (src/train/lr_schedule.ts); absent: constant. */
+export interface ScheduleConfig {
+  kind: "constant" | "step" | "cosine";
+  /** step: iterations at which the rate is multiplied by gamma, strictly increasing. */
+  milestones?: number[];
+  /** step: the factor at each milestone (default 0.1). */
+  gamma?: number;
+  /** Linear warm-up from 0 over this many iterations (default 0). */
+  warmup_iterations?: number;
+  /** cosine: a new rate every iteration (default) or once per epoch. */
+  per?: "iteration" | "epoch";
+  /** cosine per epoch: iterations per epoch (default: ceil(training examples / batch_size)). */
+  steps_per_epoch?: number;
+}
+
 export interface OptimizerConfig {
   name: "adam" | "sgd";
   learning_rate: number;
   momentum?: number;
+  /** sgd: Nesterov momentum (default false). */
+  nesterov?: boolean;
   weight_decay?: number;
+  /** Which entries weight decay applies to (default all). */
+  weight_decay_applies_to?: "all" | "weights";
+  schedule?: ScheduleConfig;
   beta1?: number;
   beta2?: number;
   epsilon?: number;

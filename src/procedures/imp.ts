@@ -423,7 +423,8 @@ async function trainLevel(
 ): Promise<RunOutcome[]> {
   const { gpu, dataset } = context;
   const training = { ...procedure, iterations: job.iterations };
-  const options = trainerOptions(dataset, training);
+  // A job from the rewind point k on continues the learning-rate schedule at k.
+  const options = trainerOptions(dataset, training, procedure.iterations - job.iterations);
   // A level with many arms may not fit one trainer's storage bindings: train it in groups (the
   // results of a run do not depend on which runs share its dispatches).
   // Runs with frozen pruned weights need another parameterization, so they train apart.

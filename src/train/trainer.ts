@@ -24,8 +24,17 @@ import { prepareGatherBatch } from "../nn/gather_batch.ts";
 import { prepareRecordMetrics } from "../nn/record_metrics.ts";
 import { prepareSgd, type SgdHyper } from "../nn/sgd.ts";
 import { prepareSoftmaxXent } from "../nn/softmax_xent.ts";
+import { constantSchedule, learningRateTable, type LrSchedule } from "./lr_schedule.ts";
+import { weightDecayMask, type WeightDecayScope } from "./weight_decay.ts";
 
-export type OptimizerSpec = ({ kind: "adam" } & AdamHyper) | ({ kind: "sgd" } & SgdHyper);
+export type OptimizerSpec =
+  & (({ kind: "adam" } & AdamHyper) | ({ kind: "sgd" } & SgdHyper))
+  & {
+    /** The learning rate per step (default: constant over maxSteps). */
+    schedule?: LrSchedule;
+    /** Which entries weight decay applies to (default: all). */
+    weightDecayAppliesTo?: WeightDecayScope;
+  };
 
 export interface TrainerOptions {
   model: Model;
@@ -33,7 +42,7 @@ export interface TrainerOptions {
   parameterization: Parameterization;
   runs: number;
   batch: number;
-  /** Most optimizer steps between resets (sizes Adam's bias-correction table). */
+  /** Most optimizer steps between resets (sizes the learning-rate and Adam's correction tables). */
   maxSteps: number;
   /** Most training steps recorded into one submit. */
   chunkSteps: number;
@@ -217,6 +226,15 @@ export class Trainer {
     const { optimizer } = options;
     const n = options.runs * this.layout.perRun;
     const { values, grads, optimizerMask } = this.parameterization.trained;
+    const schedule = optimizer.schedule ?? constantSchedule(options.maxSteps);
+    const rates = learningRateTable(optimizer.learningRate, schedule, options.maxSteps);
+    // The 0/1 vector of decayed entries; without weight decay the kernels never read it.
+    const decay = optimizer.weightDecay
+      ? pool.upload(
+        "weight decay",
+        weightDecayMask(this.layout, options.runs, optimizer.weightDecayAppliesTo ?? "all"),
+      )
+      : undefined;
     return optimizer.kind === "adam"
       ? await prepareAdam(gpu, pool, {
         ...optimizer,
@@ -224,16 +242,23 @@ export class Trainer {
         grads,
         mask: optimizerMask,
         counters: this.counters,
-        corrections: pool.upload("adam corrections", adamCorrections(optimizer, options.maxSteps)),
+        corrections: pool.upload(
+          "adam corrections",
+          adamCorrections(optimizer, options.maxSteps, rates),
+        ),
         weights: values,
         firstMoment: this.moments[0],
         secondMoment: this.moments[1],
+        decay,
       })
       : await prepareSgd(gpu, pool, {
         ...optimizer,
         n,
         grads,
         mask: optimizerMask,
+        decay,
+        counters: this.counters,
+        rates: pool.upload("learning rates", rates),
         weights: values,
         velocity: this.moments[0],
       });

@@ -23,13 +23,26 @@ function evalSets(dataset: GpuDataset): TrainerOptions["evalSets"] {
   ];
 }
 
-/** Training for `training.iterations`, evaluating every `training.eval_every`. */
-export function trainerOptions(dataset: GpuDataset, training: TrainingConfig): SharedOptions {
+/**
+ * Training for `training.iterations`, evaluating every `training.eval_every`. A run that starts
+ * at iteration `firstIteration` of its schedule (IMP rewound to k) trains `training.iterations`
+ * more, and its learning-rate schedule spans firstIteration + training.iterations.
+ */
+export function trainerOptions(
+  dataset: GpuDataset,
+  training: TrainingConfig,
+  firstIteration = 0,
+): SharedOptions {
   return {
     batch: training.batch_size,
     maxSteps: training.iterations,
     chunkSteps: Math.min(training.eval_every, MAX_CHUNK_STEPS),
-    optimizer: optimizerSpec(training.optimizer),
+    optimizer: optimizerSpec(training.optimizer, {
+      iterations: firstIteration + training.iterations,
+      firstIteration,
+      // An epoch as PyTorch's DataLoader counts it (the last batch partial).
+      stepsPerEpoch: Math.ceil(dataset.train.length / training.batch_size),
+    }),
     dataset,
     evalSets: evalSets(dataset),
     evalBatch: EVAL_BATCH,

@@ -452,3 +452,102 @@ Deno.test("imp trained_rounds ascend, end at rounds and hold the control rounds"
       `${p}:29:12: controls.rounds[0]: expected a trained round (one of procedure.trained_rounds), got 2`,
   );
 });
+
+Deno.test("the optimizer's momentum, Nesterov, weight-decay rule and schedule", () => {
+  const sgd = "    name: sgd\n    momentum: 0.9\n";
+  const file = loadExperimentFile(fixture({
+    17: sgd +
+      "    nesterov: true\n    weight_decay: 1e-4\n    weight_decay_applies_to: weights\n" +
+      "    schedule: { kind: step, milestones: [100, 200], gamma: 0.2, warmup_iterations: 50 }",
+  }));
+  assert.deepEqual(resolveConfig(file, "paper").procedure.optimizer, {
+    name: "sgd",
+    momentum: 0.9,
+    nesterov: true,
+    weight_decay: 1e-4,
+    weight_decay_applies_to: "weights",
+    schedule: { kind: "step", milestones: [100, 200], gamma: 0.2, warmup_iterations: 50 },
+    learning_rate: 1.2e-3,
+  });
+  assertLoadError(
+    { 17: "    name: adam\n    nesterov: true" },
+    (p) =>
+      `${p}:18:5: procedure.optimizer.nesterov: applies only to sgd, got true with adam; remove it`,
+  );
+  assertLoadError(
+    { 17: "    name: sgd\n    nesterov: true" },
+    (p) =>
+      `${p}:18:15: procedure.optimizer.nesterov: Nesterov momentum needs momentum > 0, got momentum absent (0); set procedure.optimizer.momentum or remove nesterov`,
+  );
+  assertLoadError(
+    { 17: "    name: sgd\n    nesterov: yes please" },
+    (p) => `${p}:18:15: procedure.optimizer.nesterov: expected true or false, got "yes please"`,
+  );
+  assertLoadError(
+    { 17: "    name: sgd\n    weight_decay_applies_to: biases" },
+    (p) =>
+      `${p}:18:30: procedure.optimizer.weight_decay_applies_to: expected one of: all, weights, got "biases"`,
+  );
+});
+
+Deno.test("schedule fields are checked against the kind and the iterations", () => {
+  const schedule = (line: string) => ({ 17: `    name: sgd\n    schedule: ${line}` });
+  assertLoadError(
+    schedule("{ kind: linear }"),
+    (p) =>
+      `${p}:18:23: procedure.optimizer.schedule.kind: expected one of: constant, step, cosine, got "linear"`,
+  );
+  assertLoadError(
+    schedule("{ kind: step }"),
+    (p) =>
+      `${p}:18:5: procedure.optimizer.schedule.milestones: missing; a step schedule needs milestones (iterations in 1..999, strictly increasing)`,
+  );
+  assertLoadError(
+    schedule("{ kind: step, milestones: [600, 300] }"),
+    (p) =>
+      `${p}:18:47: procedure.optimizer.schedule.milestones[1]: expected an integer in 601..999 (strictly increasing, below procedure.iterations), got 300`,
+  );
+  assertLoadError(
+    schedule("{ kind: step, milestones: [200, 1000] }"),
+    (p) =>
+      `${p}:18:47: procedure.optimizer.schedule.milestones[1]: expected an integer in 201..999 (strictly increasing, below procedure.iterations), got 1000`,
+  );
+  // Valid in the base (1000 iterations), not in the quick profile's 300.
+  assertLoadError(
+    schedule("{ kind: step, milestones: [100, 500] }"),
+    (p) =>
+      `${p}:18:47: procedure.optimizer.schedule.milestones[1] (profile quick): expected an integer in 101..299 (strictly increasing, below procedure.iterations), got 500`,
+  );
+  assertLoadError(
+    schedule("{ kind: step, milestones: [10], gamma: 0 }"),
+    (p) => `${p}:18:54: procedure.optimizer.schedule.gamma: expected a number in (0, 1], got 0`,
+  );
+  assertLoadError(
+    schedule("{ kind: cosine, gamma: 0.5 }"),
+    (p) =>
+      `${p}:18:31: procedure.optimizer.schedule.gamma: applies only to kind step, got 0.5 with kind cosine; remove it`,
+  );
+  assertLoadError(
+    schedule("{ kind: step, milestones: [10], per: epoch }"),
+    (p) =>
+      `${p}:18:47: procedure.optimizer.schedule.per: applies only to kind cosine, got "epoch" with kind step; remove it`,
+  );
+  assertLoadError(
+    schedule("{ kind: cosine, steps_per_epoch: 10 }"),
+    (p) =>
+      `${p}:18:31: procedure.optimizer.schedule.steps_per_epoch: applies only to kind cosine with per epoch, got 10 with kind cosine and per iteration; remove it`,
+  );
+  assertLoadError(
+    schedule("{ kind: cosine, warmup_iterations: 1001 }"),
+    (p) =>
+      `${p}:18:50: procedure.optimizer.schedule.warmup_iterations: expected an integer in 0..1000 (procedure.iterations), got 1001`,
+  );
+  const cosine = loadExperimentFile(
+    fixture(schedule("{ kind: cosine, per: epoch, steps_per_epoch: 100, warmup_iterations: 300 }")),
+  );
+  assert.deepEqual(
+    (resolveConfig(cosine, "quick").procedure.optimizer as { schedule: unknown })
+      .schedule,
+    { kind: "cosine", per: "epoch", steps_per_epoch: 100, warmup_iterations: 300 },
+  );
+});

@@ -600,25 +600,59 @@ async function runBiasGrad(ctx: OpContext, c: BiasGradCase): Promise<OpResult> {
 
 // ---------------------------------------------------------------------------------------------
 // Optimizers and the step counters: several steps in one command buffer, each with its own
-// gradient buffer; Adam's t comes from counters[1], advanced by advance_step between steps.
+// gradient buffer; the step t comes from counters[1], advanced by advance_step between steps,
+// and indexes Adam's corrections and both optimizers' learning-rate tables.
 
 interface OptimizerCase extends OpCase {
   n: number;
   steps: number;
   /** counters[1] before the first step (optimizer steps already taken). */
   t0: number;
+  /** A learning rate per step (distinct, so a wrong index shows), not the constant one. */
+  schedule?: boolean;
+  /** Entries in the rate table (default t0 + steps); fewer: later steps use the last. */
+  tableSteps?: number;
+  /** Weight decay (default: Adam none, SGD 5e-4). */
+  weightDecay?: number;
+  /** A 0/1 decay vector with zeros (biases); absent: every entry decays. */
+  decayMask?: boolean;
+  nesterov?: boolean;
 }
 
 /** f32 hyperparameters, as the uniform block carries them; the reference uses the same. */
 function fround<T extends object>(hyper: T): T {
   return Object.fromEntries(
-    Object.entries(hyper).map(([k, v]) => [k, Math.fround(v as number)]),
+    Object.entries(hyper).map(([k, v]) => [k, typeof v === "number" ? Math.fround(v) : v]),
   ) as T;
+}
+
+/** The rate table of a case: lr, or lr times a distinct factor per step, rounded to f32. */
+function caseRates(rng: Rng, c: OptimizerCase, learningRate: number): Float32Array {
+  const rates = new Float32Array(c.tableSteps ?? c.t0 + c.steps);
+  for (let s = 0; s < rates.length; s++) {
+    rates[s] = c.schedule ? learningRate * (0.25 + rng.nextUnit()) : learningRate;
+  }
+  return rates;
+}
+
+/** The decay vector of a case (uploaded only with weight decay) and its reference values. */
+function caseDecay(ctx: OpContext, c: OptimizerCase, weightDecay: number) {
+  const values = c.decayMask ? maskF32(ctx.rng, c.n, 0.6) : new Float32Array(c.n).fill(1);
+  return {
+    values,
+    buffer: weightDecay !== 0 ? ctx.pool.upload("decay", values) : undefined,
+  };
 }
 
 async function runAdam(ctx: OpContext, c: OptimizerCase): Promise<OpResult> {
   const { gpu, pool, rng } = ctx;
-  const hyper: AdamHyper = fround({ learningRate: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+  const hyper: AdamHyper = fround({
+    learningRate: 1e-2,
+    beta1: 0.9,
+    beta2: 0.999,
+    epsilon: 1e-8,
+    weightDecay: c.weightDecay ?? 0,
+  });
   const mask = maskF32(rng, c.n, 0.7);
   const w = uniformF32(rng, c.n),
     m = uniformF32(rng, c.n, -0.1, 0.1),
@@ -626,14 +660,17 @@ async function runAdam(ctx: OpContext, c: OptimizerCase): Promise<OpResult> {
   if (c.t0 === 0) m.fill(0), v.fill(0);
   const grads = Array.from({ length: c.steps }, () => uniformF32(rng, c.n));
   grads.forEach((g) => g[0] = 0); // a zero gradient on a kept weight
+  const rates = caseRates(rng, c, hyper.learningRate);
+  const decay = caseDecay(ctx, c, hyper.weightDecay!);
   const counters = new Uint32Array([0, c.t0, 0, 0]);
   const buffers = {
     mask: pool.upload("mask", mask),
     counters: pool.upload("counters", counters),
-    corrections: pool.upload("corrections", adamCorrections(hyper, c.t0 + c.steps)),
+    corrections: pool.upload("corrections", adamCorrections(hyper, rates.length, rates)),
     weights: pool.upload("W", w),
     firstMoment: pool.upload("Mom", m),
     secondMoment: pool.upload("Vel", v),
+    decay: decay.buffer,
   };
   const advance = await prepareAdvanceStep(gpu, pool, buffers.counters);
   const dispatches: Dispatch[] = [];
@@ -648,7 +685,9 @@ async function runAdam(ctx: OpContext, c: OptimizerCase): Promise<OpResult> {
   const W = Float64Array.from(w), Mom = Float64Array.from(m), Vel = Float64Array.from(v);
   const refCounters = counters.slice();
   for (const g of grads) {
-    adamReference(hyper, refCounters[1] + 1, g, mask, W, Mom, Vel);
+    // A step beyond the table reads its last entry: corrections and rate of that step.
+    const t = Math.min(refCounters[1], rates.length - 1);
+    adamReference({ ...hyper, learningRate: rates[t] }, t + 1, g, mask, W, Mom, Vel, decay.values);
     advanceStepReference(refCounters);
   }
   return {
@@ -664,30 +703,49 @@ async function runAdam(ctx: OpContext, c: OptimizerCase): Promise<OpResult> {
 
 async function runSgd(ctx: OpContext, c: OptimizerCase): Promise<OpResult> {
   const { gpu, pool, rng } = ctx;
-  const hyper: SgdHyper = fround({ learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4 });
+  const hyper: SgdHyper = fround({
+    learningRate: 0.1,
+    momentum: 0.9,
+    weightDecay: c.weightDecay ?? 5e-4,
+    nesterov: c.nesterov ?? false,
+  });
   const mask = maskF32(rng, c.n, 0.7);
   const w = uniformF32(rng, c.n), vel = uniformF32(rng, c.n, -0.1, 0.1);
   const grads = Array.from({ length: c.steps }, () => uniformF32(rng, c.n));
+  const rates = caseRates(rng, c, hyper.learningRate);
+  const decay = caseDecay(ctx, c, hyper.weightDecay);
+  const counters = new Uint32Array([0, c.t0, 0, 0]);
   const buffers = {
     mask: pool.upload("mask", mask),
+    decay: decay.buffer,
+    counters: pool.upload("counters", counters),
+    rates: pool.upload("rates", rates),
     weights: pool.upload("W", w),
     velocity: pool.upload("Vel", vel),
   };
+  const advance = await prepareAdvanceStep(gpu, pool, buffers.counters);
   const dispatches: Dispatch[] = [];
   for (const g of grads) {
     dispatches.push(
       await prepareSgd(gpu, pool, { ...hyper, ...buffers, n: c.n, grads: pool.upload("G", g) }),
+      advance,
     );
   }
   submit(gpu, dispatches);
   const W = Float64Array.from(w), Vel = Float64Array.from(vel);
-  for (const g of grads) sgdReference(hyper, g, mask, W, Vel);
+  const refCounters = counters.slice();
+  for (const g of grads) {
+    const learningRate = rates[Math.min(refCounters[1], rates.length - 1)];
+    sgdReference({ ...hyper, learningRate }, g, mask, W, Vel, decay.values);
+    advanceStepReference(refCounters);
+  }
   return {
     gpu: {
       W: await readF32(gpu.device, buffers.weights),
       Vel: await readF32(gpu.device, buffers.velocity),
+      counters: await readU32(gpu.device, buffers.counters),
     },
-    reference: { W, Vel },
+    reference: { W, Vel, counters: refCounters },
   };
 }
 
@@ -1048,6 +1106,24 @@ const CORE_OPS: readonly Op[] = [
       { name: "n=4 1 step from t=0", n: 4, steps: 1, t0: 0 },
       { name: "n=1000 3 steps from t=0", n: 1000, steps: 3, t0: 0 },
       { name: "n=4100 5 steps from t=9", n: 4100, steps: 5, t0: 9 },
+      { name: "n=1000 4 steps, a rate per step", n: 1000, steps: 4, t0: 0, schedule: true },
+      {
+        name: "n=4100 5 steps from t=9, rates, weight decay on 60%",
+        n: 4100,
+        steps: 5,
+        t0: 9,
+        schedule: true,
+        weightDecay: 5e-2,
+        decayMask: true,
+      },
+      {
+        name: "n=1000 6 steps, a table of 3 rates (the last repeats)",
+        n: 1000,
+        steps: 6,
+        t0: 0,
+        schedule: true,
+        tableSteps: 3,
+      },
     ],
     tolerance: () => ({ W: F32, Mom: F32, Vel: F32, counters: EXACT }),
     run: runAdam,
@@ -1058,8 +1134,37 @@ const CORE_OPS: readonly Op[] = [
     cases: [
       { name: "n=4 1 step", n: 4, steps: 1, t0: 0 },
       { name: "n=1000 3 steps", n: 1000, steps: 3, t0: 0 },
+      { name: "n=1000 3 steps without weight decay", n: 1000, steps: 3, t0: 0, weightDecay: 0 },
+      { name: "n=1000 4 steps Nesterov", n: 1000, steps: 4, t0: 0, nesterov: true },
+      {
+        name: "n=4100 5 steps from t=7, rates, weight decay on 60%",
+        n: 4100,
+        steps: 5,
+        t0: 7,
+        schedule: true,
+        weightDecay: 5e-2,
+        decayMask: true,
+      },
+      {
+        name: "n=4100 5 steps from t=7 Nesterov, rates, weight decay on 60%",
+        n: 4100,
+        steps: 5,
+        t0: 7,
+        schedule: true,
+        weightDecay: 5e-2,
+        decayMask: true,
+        nesterov: true,
+      },
+      {
+        name: "n=1000 6 steps, a table of 3 rates (the last repeats)",
+        n: 1000,
+        steps: 6,
+        t0: 0,
+        schedule: true,
+        tableSteps: 3,
+      },
     ],
-    tolerance: () => F32,
+    tolerance: () => ({ W: F32, Vel: F32, counters: EXACT }),
     run: runSgd,
   } as Op<OptimizerCase>,
   {
