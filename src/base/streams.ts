@@ -74,6 +74,9 @@ const lead = (name: string, value: number) => digit(name, value, INDEX_LIMIT);
 const trialWidth = (trial: number, width: number) =>
   lead("trial", trial) * 100_000 + digit("width", width, 100_000);
 
+/** Whose batch order a run's augmentation follows (STREAMS.augmentation). */
+export type AugmentationLineage = "trial" | "ticket-b" | "copy";
+
 export const STREAMS = {
   /**
    * The permutation of the training set whose first `data.validation` entries are the held-out
@@ -132,6 +135,19 @@ export const STREAMS = {
    */
   stabilityCopyBatchOrder: stream((trial: number) => ({
     purpose: "batch-order stability copy",
+    index: lead("trial", trial),
+  })),
+
+  /**
+   * The data augmentation of a run (data.augmentation: random crop offsets and flips), drawn on
+   * the GPU by counter from this stream's key, the global step and the example's slot in the
+   * batch (nn/gather_batch.ts). One stream per batch-order lineage, so a run's augmentation
+   * follows its batch order: the trial's (every arm of a trial shares it), IMP's second ticket's
+   * ("ticket-b") or a stability copy's ("copy"), whose SGD noise then differs in both. Index:
+   * trial.
+   */
+  augmentation: stream((trial: number, lineage: AugmentationLineage = "trial") => ({
+    purpose: lineage === "trial" ? "augmentation" : `augmentation ${lineage}`,
     index: lead("trial", trial),
   })),
 

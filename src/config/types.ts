@@ -50,6 +50,27 @@ export interface DataConfig {
   train_limit?: number;
   /** Optional cap on the test examples evaluated, for CI-size runs. */
   test_limit?: number;
+  /** Augmentation of the training batches (evaluation is never augmented); absent: none. */
+  augmentation?: AugmentationConfig;
+  /** Per-channel input normalisation, training and evaluation; absent: byte / 255. */
+  normalize?: NormalizeConfig;
+}
+
+/**
+ * torchvision's RandomCrop(size, padding=random_crop_padding) then RandomHorizontalFlip(), drawn
+ * per trial from a seeded stream (STREAMS.augmentation).
+ */
+export interface AugmentationConfig {
+  /** Zero pixels added on every side before a random crop back to the image size; 0: no crop. */
+  random_crop_padding: number;
+  /** Mirror each training image left-right with probability 1/2. */
+  horizontal_flip: boolean;
+}
+
+/** x = (byte / 255 - mean[c]) / std[c], one entry per channel of the data set. */
+export interface NormalizeConfig {
+  mean: number[];
+  std: number[];
 }
 
 /** The learning rate per iteration (src/train/lr_schedule.ts); absent: constant. */

@@ -12,6 +12,20 @@ import { sha256Hex } from "../base/checksum.ts";
 import type { ImageDataset, LoadedDataset } from "./dataset.ts";
 import type { LoadOptions } from "./mnist.ts";
 
+/**
+ * CIFAR-10's per-channel (red, green, blue) mean and standard deviation over all pixels of the
+ * 50,000 training images scaled to [0, 1], to 4 places: the common full-precision values are
+ * means (0.49139968, 0.48215841, 0.44653091) and stds (0.24703223, 0.24348513, 0.26158784);
+ * Stevens, Antiga & Viehmann, Deep Learning with PyTorch (2020), ch. 7, compute the same stds.
+ * For `data.normalize`. Not to be confused with (0.2023, 0.1994, 0.2010), the mean of per-image
+ * stds; open_lth's CIFAR-10 normalises with ImageNet's (0.485, 0.456, 0.406) / (0.229, 0.224,
+ * 0.225) instead (datasets/cifar10.py).
+ */
+export const CIFAR10_NORMALIZE = {
+  mean: [0.4914, 0.4822, 0.4465],
+  std: [0.2470, 0.2435, 0.2616],
+} as const;
+
 export const CIFAR10_TRAIN_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
 export const CIFAR10_TEST_FILE = "test_batch.bin";
 

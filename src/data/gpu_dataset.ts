@@ -4,11 +4,13 @@
  * are gathered on the GPU through index buffers, so a training step needs no upload.
  */
 import type { BufferPool } from "../gpu/mod.ts";
-import { packBytes } from "../nn/gather_batch.ts";
+import { type ImageShape, packBytes } from "../nn/gather_batch.ts";
 import { featuresOf, type ImageDataset } from "./dataset.ts";
 
 export interface GpuDataset {
   features: number;
+  /** An example's shape: channel-major, features = channels * rows * cols. */
+  shape: ImageShape;
   classes: number;
   pixels: GPUBuffer;
   labels: GPUBuffer;
@@ -40,8 +42,10 @@ export function uploadDataset(
     ranges.push(Uint32Array.from({ length: part.count }, (_, i) => at + i));
     at += part.count;
   }
+  const { rows, cols } = parts.train;
   return {
     features,
+    shape: { channels: parts.train.channels ?? 1, rows, cols },
     classes: parts.train.classes,
     pixels: pool.upload("dataset pixels", packBytes(pixels)),
     labels: pool.upload("dataset labels", packBytes(labels)),

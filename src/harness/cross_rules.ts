@@ -1,7 +1,8 @@
 /**
  * Every rule across fields of an experiment, in the order they are checked (the first violation
  * is the one reported) and listed in the JSON Schema's description: the model fits the dataset,
- * the training cap fits the split, then the procedure's own rules, then the claims' rules, then
+ * the training cap fits the split, the normalisation and augmentation fit the images, then the
+ * procedure's own rules, then the claims' rules, then
  * those of smallest_matching claims, then those of several data sets (and of the claims that name
  * one).
  */
@@ -9,6 +10,7 @@ import type { CrossRule } from "../config/descriptors.ts";
 import { datasetsOf } from "../config/datasets.ts";
 import { CLAIM_RULES } from "./claim_rules.ts";
 import { DATASET_RULES } from "./dataset_rules.ts";
+import { INPUT_RULES } from "./input_rules.ts";
 import { MATCHING_RULES } from "./matching_rules.ts";
 import { DATASETS, procedureSpecOf } from "./experiment_schema.ts";
 import { MODEL_FORM_RULE } from "./model_rules.ts";
@@ -64,6 +66,7 @@ export const CROSS_RULES: CrossRule[] = [
       }
     },
   },
+  ...INPUT_RULES,
   {
     doc: "the procedure's own rules (listed with each procedure)",
     check(cfg, fail, profile) {

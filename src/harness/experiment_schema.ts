@@ -5,22 +5,54 @@
  */
 import { type Desc, type Field, kebab, obj, oneOf, opt, req, text } from "../config/descriptors.ts";
 import { DATASET_NAMES, type DatasetName } from "../config/datasets.ts";
-import type { DataConfig, ExperimentConfig, MlpModelConfig } from "../config/types.ts";
+import type {
+  AugmentationConfig,
+  DataConfig,
+  ExperimentConfig,
+  MlpModelConfig,
+  NormalizeConfig,
+} from "../config/types.ts";
 import { PROCEDURE_SPECS } from "../procedures/specs.ts";
 import type { ProcedureSpec } from "../procedures/spec.ts";
 import { CLAIM } from "./claim_schema.ts";
 
 const HYPOTHESES = ["weak-lth", "strong-lth", "supermask", "multi-prize", "elastic", "conjecture"];
 
-/** Each data set's input width (pixels x channels), classes and split sizes. */
+/**
+ * Each data set's input width (channels x rows x cols), image shape, classes and split sizes.
+ */
 export const DATASETS: Record<
   DatasetName,
-  { inputs: number; classes: number; train: number; test: number }
+  {
+    inputs: number;
+    channels: number;
+    rows: number;
+    cols: number;
+    classes: number;
+    train: number;
+    test: number;
+  }
 > = {
-  "mnist": { inputs: 784, classes: 10, train: 60000, test: 10000 },
-  "fashion-mnist": { inputs: 784, classes: 10, train: 60000, test: 10000 },
+  "mnist": { inputs: 784, channels: 1, rows: 28, cols: 28, classes: 10, train: 60000, test: 10000 },
+  "fashion-mnist": {
+    inputs: 784,
+    channels: 1,
+    rows: 28,
+    cols: 28,
+    classes: 10,
+    train: 60000,
+    test: 10000,
+  },
   // 3 x 32 x 32 colour images, from --data-dir (src/data/cifar10.ts).
-  "cifar-10": { inputs: 3072, classes: 10, train: 50000, test: 10000 },
+  "cifar-10": {
+    inputs: 3072,
+    channels: 3,
+    rows: 32,
+    cols: 32,
+    classes: 10,
+    train: 50000,
+    test: 10000,
+  },
 };
 
 /** One entry of `model.layers`: a width (the `kind: mlp` shorthand), `{dense: N}` or `relu`. */
@@ -90,6 +122,47 @@ const DATA = obj(
       max: 10000,
       doc: "Cap on the test examples evaluated.",
     }),
+    augmentation: opt(obj(
+      "Augmentation of the training batches, as torchvision's RandomCrop(size, padding) then " +
+        "RandomHorizontalFlip(), drawn on the GPU per trial from a seeded stream; evaluation is " +
+        "never augmented. Absent: none.",
+      {
+        random_crop_padding: req({
+          kind: "integer",
+          min: 0,
+          doc: "Zero pixels added on every side before a random crop back to the image size " +
+            "(4 for CIFAR-10); 0: no crop. A padding pixel is byte 0, normalised like any other.",
+        }),
+        horizontal_flip: req({
+          kind: "boolean",
+          doc: "Mirror each training image left-right with probability 1/2.",
+        }),
+      } satisfies Record<keyof AugmentationConfig, Field>,
+    )),
+    normalize: opt(obj(
+      "Per-channel input normalisation (byte / 255 - mean[c]) / std[c], in training and " +
+        "evaluation, one entry per channel of the data set (CIFAR-10's: mean [0.4914, 0.4822, " +
+        "0.4465], std [0.2470, 0.2435, 0.2616]). Absent: byte / 255.",
+      {
+        mean: req({
+          kind: "array",
+          items: { kind: "number", doc: "A channel's mean, of pixels scaled to [0, 1]." },
+          minItems: 1,
+          doc: "The mean of each channel, in the data set's channel order (red, green, blue).",
+        }),
+        std: req({
+          kind: "array",
+          items: {
+            kind: "number",
+            min: 0,
+            minExclusive: true,
+            doc: "A channel's standard deviation, of pixels scaled to [0, 1].",
+          },
+          minItems: 1,
+          doc: "The standard deviation of each channel, in the data set's channel order.",
+        }),
+      } satisfies Record<keyof NormalizeConfig, Field>,
+    )),
   } satisfies Record<keyof DataConfig, Field>,
 );
 

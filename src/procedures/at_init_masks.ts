@@ -11,6 +11,7 @@
  * SNIP's and GraSP's scores depend only on the trial, so they are computed once per trial.
  */
 import { STREAMS } from "../base/streams.ts";
+import type { NormalizeConfig } from "../config/types.ts";
 import type { GpuDataset } from "../data/gpu_dataset.ts";
 import { type ParamLayout, weightBlock } from "../model/layout.ts";
 import {
@@ -31,6 +32,8 @@ export class AtInitMasks {
     private readonly controls: AtInitControls,
     private readonly dataset: GpuDataset,
     private readonly seed: number,
+    /** The inputs' per-channel normalisation (data.normalize); absent: x / 255. */
+    private readonly normalize?: NormalizeConfig,
   ) {}
 
   /** The method's mask of the trial whose initial parameters are `init`, at `counts`. */
@@ -67,17 +70,24 @@ export class AtInitMasks {
     return scores;
   }
 
-  /** The first `examples` of a seeded permutation of the training split, as x / 255. */
+  /**
+   * The first `examples` of a seeded permutation of the training split, as x / 255, normalised
+   * per channel as the trainer does (never augmented).
+   */
   private examples(trial: number) {
-    const { train, features, host } = this.dataset;
+    const { train, features, host, shape } = this.dataset;
     const count = Math.min(this.controls.examples, train.length);
     const order = STREAMS.saliencyExamples.rng(this.seed, trial).permutation(train.length);
     const inputs = new Float64Array(count * features);
     const labels = new Uint8Array(count);
+    const plane = shape.rows * shape.cols;
+    const normalize = this.normalize;
     for (let b = 0; b < count; b++) {
       const example = train[order[b]];
       for (let i = 0; i < features; i++) {
-        inputs[b * features + i] = host.pixels[example * features + i] / 255;
+        const x = host.pixels[example * features + i] / 255;
+        const c = Math.floor(i / plane);
+        inputs[b * features + i] = normalize ? (x - normalize.mean[c]) / normalize.std[c] : x;
       }
       labels[b] = host.labels[example];
     }

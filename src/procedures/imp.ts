@@ -24,7 +24,7 @@ import {
   weightBlock,
 } from "../model/mod.ts";
 import { Trainer } from "../train/trainer.ts";
-import { floatsPerRun, trainerOptions } from "../train/trainer_options.ts";
+import { floatsPerRun, trainerOptions, withAugmentationKeys } from "../train/trainer_options.ts";
 import { runGroups } from "./run_groups.ts";
 import { configuredModel } from "./configured_model.ts";
 import {
@@ -101,7 +101,7 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
     lineages.map((lineage) => [lineage, trials.map(fullMasks)]),
   );
   const atInit = controls.at_init
-    ? new AtInitMasks(layout, controls.at_init, context.dataset, config.seed)
+    ? new AtInitMasks(layout, controls.at_init, context.dataset, config.seed, config.data.normalize)
     : null;
   const rewind = rewindIteration(procedure);
   /**
@@ -424,7 +424,12 @@ async function trainLevel(
   const { gpu, dataset } = context;
   const training = { ...procedure, iterations: job.iterations };
   // A job from the rewind point k on continues the learning-rate schedule at k.
-  const options = trainerOptions(dataset, training, procedure.iterations - job.iterations);
+  const options = trainerOptions(
+    dataset,
+    training,
+    context.config.data,
+    procedure.iterations - job.iterations,
+  );
   // A level with many arms may not fit one trainer's storage bindings: train it in groups (the
   // results of a run do not depend on which runs share its dispatches).
   // Runs with frozen pruned weights need another parameterization, so they train apart.
@@ -466,6 +471,11 @@ async function trainGroupOfLevel(
     parameterization: plans[0].frozen ? new FrozenPrunedWeights() : new MaskedWeights(false),
     runs,
     ...options,
+    // A run's augmentation follows its batch order's lineage (the trial's, ticket-b's, a copy's).
+    ...withAugmentationKeys(
+      options,
+      () => plans.map((plan) => STREAMS.augmentation.key(config.seed, plan.trial, plan.order)),
+    ),
   });
   try {
     const params = new Float32Array(runs * layout.perRun);

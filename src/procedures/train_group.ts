@@ -7,7 +7,13 @@
 import type { TrainingConfig } from "../config/types.ts";
 import { MaskedWeights, type Model, type Parameterization } from "../model/mod.ts";
 import { BatchOrder } from "../train/batch_order.ts";
-import { evaluationOptions, floatsPerRun, trainerOptions } from "../train/trainer_options.ts";
+import { STREAMS } from "../base/streams.ts";
+import {
+  evaluationOptions,
+  floatsPerRun,
+  trainerOptions,
+  withAugmentationKeys,
+} from "../train/trainer_options.ts";
 import { Trainer, type TrainerOptions } from "../train/trainer.ts";
 import { type EvalPoint, trainRuns } from "../train/train_runs.ts";
 import { runGroups } from "./run_groups.ts";
@@ -66,7 +72,8 @@ export async function trainGroup(
 ): Promise<GroupOutcome[]> {
   const outcomes: GroupOutcome[] = [];
   const perRun = model.layout.perRun;
-  const options = trainerOptions(context.dataset, training);
+  const { config } = context;
+  const options = trainerOptions(context.dataset, training, config.data);
   for (const group of groupsOf(context, model, options, runs)) {
     const groupParameterization = parameterization(group);
     const scored = groupParameterization.storedTensors.includes("scores");
@@ -75,6 +82,10 @@ export async function trainGroup(
       parameterization: groupParameterization,
       runs: group.length,
       ...options,
+      ...withAugmentationKeys(
+        options,
+        () => group.map((run) => STREAMS.augmentation.key(config.seed, run.trial)),
+      ),
     });
     try {
       trainer.reset(
@@ -129,7 +140,7 @@ export async function evaluateGroup(
 ): Promise<EvalPoint[]> {
   const points: EvalPoint[] = [];
   const perRun = model.layout.perRun;
-  const options = evaluationOptions(context.dataset, testOnly);
+  const options = evaluationOptions(context.dataset, testOnly, context.config.data);
   for (const group of groupsOf(context, model, options, runs)) {
     const trainer = await Trainer.create(context.gpu, {
       model,

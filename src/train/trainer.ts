@@ -20,7 +20,7 @@ import type {
 import { prepareAccumulateMetrics } from "../nn/accumulate_metrics.ts";
 import { adamCorrections, type AdamHyper, prepareAdam } from "../nn/adam.ts";
 import { COUNTER_WORDS, prepareAdvanceStep } from "../nn/advance_step.ts";
-import { prepareGatherBatch } from "../nn/gather_batch.ts";
+import { type GatherAugmentation, prepareGatherBatch } from "../nn/gather_batch.ts";
 import { prepareRecordMetrics } from "../nn/record_metrics.ts";
 import { prepareSgd, type SgdHyper } from "../nn/sgd.ts";
 import { prepareSoftmaxXent } from "../nn/softmax_xent.ts";
@@ -53,9 +53,28 @@ export interface TrainerOptions {
   evalBatch: number;
   /** History capacity in evaluations (each evaluation fills evalSets.length slots). */
   maxEvaluations: number;
-  /** Input normalisation (byte / 255 - mean) / std. */
-  inputMean?: number;
-  inputStd?: number;
+  /**
+   * Input normalisation (byte / 255 - mean[c]) / std[c] for channel c of the data set, or one
+   * number for every channel; absent: mean 0, std 1.
+   */
+  inputMean?: number | readonly number[];
+  inputStd?: number | readonly number[];
+  /** Augmentation of the training batches (not of evaluation); absent: none. */
+  augmentation?: Augmentation;
+}
+
+/**
+ * torchvision's RandomCrop(size, padding) and RandomHorizontalFlip() of every training example,
+ * drawn on the GPU from each run's stream key, the global step and the example's slot in the
+ * batch (kernels/gather_batch.wgsl), so no draw is uploaded per step.
+ */
+export interface Augmentation {
+  /** Zero padding on every side before the random crop back to the image size; 0: no crop. */
+  padding: number;
+  /** Mirror left-right with probability 1/2. */
+  flip: boolean;
+  /** The stream key (STREAMS.augmentation) of every run, or one per run (runs of other trials). */
+  key: number | readonly number[];
 }
 
 /** The buffers of one pass at one batch size. */
@@ -264,6 +283,23 @@ export class Trainer {
       });
   }
 
+  /** The training gather's augmentation: each run's key uploaded once; none if it changes nothing. */
+  private gatherAugmentation(): GatherAugmentation | undefined {
+    const { augmentation, runs } = this.options;
+    if (!augmentation || (augmentation.padding === 0 && !augmentation.flip)) return undefined;
+    const keys = typeof augmentation.key === "number"
+      ? new Array(runs).fill(augmentation.key)
+      : augmentation.key;
+    if (keys.length !== runs) {
+      throw new RangeError(`${runs} runs need ${runs} augmentation keys, got ${keys.length}`);
+    }
+    return {
+      padding: augmentation.padding,
+      flip: augmentation.flip,
+      keys: this.pool.upload("augmentation keys", Uint32Array.from(keys, (key) => key >>> 0)),
+    };
+  }
+
   private async prepare(): Promise<void> {
     const { gpu, pool, options } = this;
     const { runs, batch, dataset } = options;
@@ -290,6 +326,8 @@ export class Trainer {
         fromCounter: true,
         mean,
         std,
+        shape: dataset.shape,
+        augmentation: this.gatherAugmentation(),
         pixels: dataset.pixels,
         labels: dataset.labels,
         indices: this.trainIndices,
@@ -325,6 +363,7 @@ export class Trainer {
             fromCounter: false,
             mean,
             std,
+            shape: dataset.shape,
             pixels: dataset.pixels,
             labels: dataset.labels,
             indices: pool.upload(`${set.name} indices ${start}`, perRun),

@@ -3,7 +3,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Rng, streamKey } from "../../src/base/rng.ts";
-import { type StreamId, type StreamName, STREAMS } from "../../src/base/streams.ts";
+import {
+  type AugmentationLineage,
+  type StreamId,
+  type StreamName,
+  STREAMS,
+} from "../../src/base/streams.ts";
 import { WEIGHT_INITS } from "../../src/procedures/edge_popup_spec.ts";
 import {
   AT_INIT_METHODS,
@@ -24,6 +29,12 @@ const KNOWN: { [N in StreamName]: [Parameters<typeof STREAMS[N]["id"]>, StreamId
   impRandomMask: [[[2, 7], { purpose: "random-mask", index: 2 * 1000 + 7 }]],
   secondTicketBatchOrder: [[[3], { purpose: "batch-order ticket-b", index: 3 }]],
   saliencyExamples: [[[3], { purpose: "saliency examples", index: 3 }]],
+  augmentation: [
+    [[3], { purpose: "augmentation", index: 3 }],
+    [[3, "trial"], { purpose: "augmentation", index: 3 }],
+    [[3, "ticket-b"], { purpose: "augmentation ticket-b", index: 3 }],
+    [[3, "copy"], { purpose: "augmentation copy", index: 3 }],
+  ],
   stabilityCopyBatchOrder: [[[3], { purpose: "batch-order stability copy", index: 3 }]],
   atInitShuffle: [[["snip", 2, 7], { purpose: "shuffle snip", index: 2 * 1000 + 7 }]],
   weightAblation: [[["random-signs", 2, 7], {
@@ -72,6 +83,11 @@ const GRID: { [N in StreamName]: Parameters<typeof STREAMS[N]["id"]>[] } = {
   impRandomMask: TRIALS.flatMap((t) => edge(1000).map((level) => [t, level] as [number, number])),
   secondTicketBatchOrder: TRIALS.map((t) => [t] as [number]),
   saliencyExamples: TRIALS.map((t) => [t] as [number]),
+  augmentation: TRIALS.flatMap((t) =>
+    (["trial", "ticket-b", "copy"] as const).map((lineage) =>
+      [t, lineage] as [number, AugmentationLineage]
+    )
+  ),
   stabilityCopyBatchOrder: TRIALS.map((t) => [t] as [number]),
   atInitShuffle: AT_INIT_METHODS.flatMap((method) =>
     TRIALS.flatMap((t) => edge(1000).map((l) => [method, t, l] as [string, number, number]))
@@ -167,7 +183,15 @@ Deno.test("arguments outside the documented ranges throw instead of aliasing a s
   throws("edgePopupRandomMask", [1, 8, 100]);
   throws("edgePopupRandomMask", [430, 8, 1]);
   throws("supermaskRandomCriterion", [1, 100]);
-  for (const name of ["batchOrder", "init", "supermaskRandomSigns", "supermaskScores"] as const) {
+  for (
+    const name of [
+      "batchOrder",
+      "init",
+      "supermaskRandomSigns",
+      "supermaskScores",
+      "augmentation",
+    ] as const
+  ) {
     throws(name, [-1]);
     throws(name, [2 ** 32]);
     throws(name, [NaN]);

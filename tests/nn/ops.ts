@@ -26,7 +26,13 @@ import {
   type DenseLayerBuffers,
   denseWeightGradSpec,
 } from "../../src/model/dense.ts";
-import { gatherBatchReference, packBytes, prepareGatherBatch } from "../../src/nn/gather_batch.ts";
+import {
+  gatherBatchReference,
+  type ImageShape,
+  packBytes,
+  prepareGatherBatch,
+} from "../../src/nn/gather_batch.ts";
+import { CIFAR10_NORMALIZE } from "../../src/data/cifar10.ts";
 import {
   matmulReference,
   type MatmulSpec,
@@ -353,6 +359,12 @@ interface GatherCase extends OpCase {
   /** counters[0]; the kernel reads it only when fromCounter. */
   counter: number;
   inputOffset: number;
+  /** Channel-major image shape; absent: one channel of `features` pixels. */
+  shape?: ImageShape;
+  /** Per-channel normalisation; absent: MNIST's scalar mean and std. */
+  normalize?: { mean: number[]; std: number[] };
+  /** Crop padding and flip, with counters[1] = globalStep and one key per run. */
+  augmentation?: { padding: number; flip: boolean; globalStep: number };
 }
 
 /** `counter` null: the evaluation variant (FROM_COUNTER off, step 0) with counters[0] = 3. */
@@ -379,6 +391,39 @@ function gather(
   };
 }
 
+/** CIFAR-10's per-channel statistics (src/data/cifar10.ts). */
+const CIFAR_NORMALIZE = {
+  mean: [...CIFAR10_NORMALIZE.mean],
+  std: [...CIFAR10_NORMALIZE.std],
+};
+
+/**
+ * A gather of C x rows x cols images with per-channel normalisation (C = 3: CIFAR-10's; C = 1:
+ * a grey mean/std), augmented when `augmentation` is given; the index step from the counter.
+ */
+function imageGather(
+  [channels, rows, cols]: [number, number, number],
+  batch: number,
+  runs: number,
+  augmentation: GatherCase["augmentation"],
+  counter: number | null = 1,
+): GatherCase {
+  const features = channels * rows * cols;
+  const base = gather(features, batch, runs, 3, 11, counter, 2);
+  const augmented = augmentation
+    ? `pad ${augmentation.padding} flip ${
+      augmentation.flip ? "on" : "off"
+    } global step ${augmentation.globalStep}`
+    : "no augmentation";
+  return {
+    ...base,
+    name: `${channels}x${rows}x${cols} B=${batch} runs=${runs} ${augmented} (${base.name})`,
+    shape: { channels, rows, cols },
+    normalize: channels === 3 ? CIFAR_NORMALIZE : { mean: [0.1307], std: [0.3081] },
+    augmentation,
+  };
+}
+
 async function runGather(ctx: OpContext, c: GatherCase): Promise<OpResult> {
   const { gpu, pool, rng } = ctx;
   const { features, batch, runs, steps, examples } = c;
@@ -387,7 +432,9 @@ async function runGather(ctx: OpContext, c: GatherCase): Promise<OpResult> {
   const indices = new Uint32Array(runs * steps * batch).map(() => rng.nextInt(examples));
   const counters = new Uint32Array(COUNTER_WORDS);
   counters[0] = c.counter;
-  const mean = 0.1307, std = 0.3081;
+  counters[1] = c.augmentation?.globalStep ?? 0;
+  const keys = Uint32Array.from({ length: runs }, () => rng.nextU32());
+  const normalize = c.normalize ?? { mean: [0.1307], std: [0.3081] };
   const xLength = c.inputOffset + runs * batch * features + 3;
   const xInitial = uniformF32(rng, xLength);
   const yInitial = new Uint32Array(runs * batch).fill(0xdeadbeef);
@@ -397,8 +444,15 @@ async function runGather(ctx: OpContext, c: GatherCase): Promise<OpResult> {
     runs,
     steps,
     fromCounter: c.fromCounter,
-    mean: Math.fround(mean),
-    std,
+    // The kernel holds the mean and 1/std in f32; the reference gets those values exactly.
+    mean: normalize.mean.map(Math.fround),
+    std: normalize.std,
+    shape: c.shape,
+    augmentation: c.augmentation && {
+      padding: c.augmentation.padding,
+      flip: c.augmentation.flip,
+      keys: pool.upload("keys", keys),
+    },
     pixels: pool.upload("pixels", packBytes(pixels)),
     labels: pool.upload("labels", packBytes(labels)),
     indices: pool.upload("indices", indices),
@@ -409,7 +463,12 @@ async function runGather(ctx: OpContext, c: GatherCase): Promise<OpResult> {
   };
   submit(gpu, [await prepareGatherBatch(gpu, pool, spec)]);
   const ref = gatherBatchReference(
-    { ...spec, step: c.fromCounter ? c.counter : 0, std: 1 / Math.fround(1 / std) },
+    {
+      ...spec,
+      step: c.fromCounter ? c.counter : 0,
+      std: normalize.std.map((std) => 1 / Math.fround(1 / std)),
+      augmentation: c.augmentation && { ...c.augmentation, keys },
+    },
     pixels,
     labels,
     indices,
@@ -1020,6 +1079,18 @@ const CORE_OPS: readonly Op[] = [
       gather(70, 7, 3, 3, 9, 2, 5),
       gather(784, 60, 2, 4, 101, null, 1),
       gather(3, 5, 1, 2, 7, 1, 0),
+      // Per-channel normalisation without augmentation (evaluation: fixed step 0).
+      imageGather([3, 5, 4], 6, 2, undefined, null),
+      imageGather([3, 32, 32], 4, 2, undefined),
+      // Augmentation: padding 0 / 4, flip on / off, 1 and 3 channels, several runs, index
+      // steps and global steps read from the counters.
+      imageGather([1, 28, 28], 8, 3, { padding: 4, flip: true, globalStep: 41 }, 2),
+      imageGather([3, 32, 32], 5, 2, { padding: 4, flip: true, globalStep: 7 }),
+      imageGather([3, 6, 5], 9, 2, { padding: 0, flip: true, globalStep: 3 }),
+      imageGather([1, 7, 9], 9, 2, { padding: 4, flip: false, globalStep: 0 }, 0),
+      imageGather([3, 7, 9], 7, 3, { padding: 4, flip: false, globalStep: 1000 }),
+      // Padding beyond the image (whole rows and columns of padding), global step near 2^32.
+      imageGather([3, 4, 3], 40, 2, { padding: 6, flip: true, globalStep: 0xfffffff0 }),
     ],
     // X = (byte/255 - mean) * (1/std) takes a few f32 roundings; labels are copied bytes.
     tolerance: () => ({ X: F32, Y: EXACT }),
