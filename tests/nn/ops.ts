@@ -52,6 +52,7 @@ import {
 } from "../../src/nn/supermask_sample.ts";
 import { prepareTopkMask, topkMaskReference, type TopkSegment } from "../../src/nn/topk_mask.ts";
 import { maskF32, submit, uniformF32 } from "../fixtures/gpu.ts";
+import { CONV_OPS } from "./ops_conv.ts";
 import {
   EXACT,
   F32,
@@ -1161,4 +1162,4 @@ const CORE_OPS: readonly Op[] = [
 ];
 
 /** Every op the generic kernel test runs: this file's, then each family file's. */
-export const OPS: readonly Op[] = [...CORE_OPS];
+export const OPS: readonly Op[] = [...CORE_OPS, ...CONV_OPS];
