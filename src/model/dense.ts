@@ -186,6 +186,7 @@ export class DenseLayer implements Layer {
       await prepareBiasGrad(gpu, pool, {
         batch: at.batch,
         outputs: this.outputs,
+        spatial: 1,
         runs,
         outputGrads: at.dy,
         grads,

@@ -375,6 +375,7 @@ gpuTest("the same dispatch run twice gives byte-identical outputs", async (t, gp
         await prepareBiasGrad(gpu, pool, {
           batch: shape.batch,
           outputs: shape.outputs,
+          spatial: 1,
           runs: shape.runs,
           outputGrads: dz,
           grads: db,

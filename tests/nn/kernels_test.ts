@@ -2,8 +2,9 @@
  * The generic kernel test: every case of every op in the op table (tests/nn/ops.ts), run inside a
  * validation error scope and compared elementwise with its f64 CPU reference:
  * |gpu - ref| <= atol + rtol*|ref|, and no NaN/Inf in any GPU output. On a CPU adapter the
- * matmul ops run a second time specialised as on a discrete GPU (64 lanes). On failure the
- * message names the op, case and output, the mismatch count and the first 10 mismatches.
+ * matmul and conv2d ops run a second time specialised as on a discrete GPU (64 lanes). On
+ * failure the message names the op, case and output, the mismatch count and the first 10
+ * mismatches.
  */
 import { Rng } from "../../src/base/rng.ts";
 import type { Gpu } from "../../src/gpu/mod.ts";
@@ -23,6 +24,9 @@ import { scoped } from "../fixtures/gpu.ts";
 
 const SEED = 20240601;
 const SHOWN = 10;
+
+/** Kernels whose wrappers specialise on the adapter (matmulLanes): run again as discrete. */
+const LANE_SPECIALISED = new Set(["matmul", "conv2d", "conv2d_input_grad", "conv2d_weight_grad"]);
 
 /** Empty when the output matches; otherwise one paragraph naming the first mismatches. */
 function compare(
@@ -53,8 +57,9 @@ function compare(
 
 /**
  * The same GPU as a discrete adapter looks to src/nn/matmul.ts: matmul then specialises with
- * 64 lanes (a 16 x 512 tile) instead of the 8 a CPU adapter gets, so the variant that real GPUs
- * run is also checked on a CPU adapter.
+ * 64 lanes (a 16 x 512 tile) instead of the 8 a CPU adapter gets, and the conv2d kernels take
+ * their discrete tiles (src/nn/conv2d_shape.ts), so the variants that real GPUs run are also
+ * checked on a CPU adapter.
  */
 function asDiscrete(gpu: Gpu): Gpu {
   return {
@@ -90,7 +95,7 @@ gpuTest("every op of the op table matches its f64 CPU reference", async (t, gpu)
   const lanes = matmulLanes(gpu);
   const discrete = asDiscrete(gpu);
   if (matmulLanes(discrete) === lanes) return; // already the discrete variant
-  for (const op of OPS.filter((op) => op.kernel === "matmul")) {
+  for (const op of OPS.filter((op) => LANE_SPECIALISED.has(op.kernel))) {
     const name = `${op.name} at ${matmulLanes(discrete)} lanes (as on a discrete GPU)`;
     await t.step(name, async (t) => {
       for (const c of op.cases) {

@@ -58,6 +58,7 @@ import {
 } from "../../src/nn/supermask_sample.ts";
 import { prepareTopkMask, topkMaskReference, type TopkSegment } from "../../src/nn/topk_mask.ts";
 import { maskF32, submit, uniformF32 } from "../fixtures/gpu.ts";
+import { CONV_OPS } from "./ops_conv.ts";
 import { POOL_NORM_OPS } from "./ops_pool_norm.ts";
 import {
   EXACT,
@@ -637,6 +638,8 @@ async function runRecord(ctx: OpContext, c: RecordCase): Promise<OpResult> {
 interface BiasGradCase extends OpCase {
   batch: number;
   outputs: number;
+  /** Spatial positions per channel: 1 (the default) for a dense layer, OH*OW for a convolution. */
+  spatial?: number;
   runs: number;
   offset: number;
   runStride: number;
@@ -644,16 +647,18 @@ interface BiasGradCase extends OpCase {
 
 async function runBiasGrad(ctx: OpContext, c: BiasGradCase): Promise<OpResult> {
   const { gpu, pool, rng } = ctx;
-  const dy = uniformF32(rng, c.runs * c.batch * c.outputs);
+  const spatial = c.spatial ?? 1;
+  const dy = uniformF32(rng, c.runs * c.batch * c.outputs * spatial);
   const grads = uniformF32(rng, c.offset + c.runs * c.runStride);
   const spec = {
     ...c,
+    spatial,
     outputGrads: pool.upload("dY", dy),
     grads: pool.upload("G", grads),
   };
   submit(gpu, [await prepareBiasGrad(gpu, pool, spec)]);
   const ref = Float64Array.from(grads);
-  biasGradReference(dy, c.batch, c.outputs, c.runs, ref, c.offset, c.runStride);
+  biasGradReference(dy, c.batch, c.outputs, c.runs, ref, c.offset, c.runStride, spatial);
   return { gpu: { G: await readF32(gpu.device, spec.grads) }, reference: { G: ref } };
 }
 
@@ -1166,8 +1171,36 @@ const CORE_OPS: readonly Op[] = [
         runStride: 70,
       },
       { name: "B=1000 O=10 runs=2", batch: 1000, outputs: 10, runs: 2, offset: 0, runStride: 11 },
+      // A convolution's bias: S = OH*OW positions per channel, summed inside each batch row.
+      {
+        name: "conv 1x1 image B=2 O=1 S=1",
+        batch: 2,
+        outputs: 1,
+        spatial: 1,
+        runs: 1,
+        offset: 2,
+        runStride: 3,
+      },
+      {
+        name: "conv B=3 O=17 S=7x5 runs=3",
+        batch: 3,
+        outputs: 17,
+        spatial: 35,
+        runs: 3,
+        offset: 5,
+        runStride: 23,
+      },
+      {
+        name: "conv B=4 O=65 S=32x32 runs=2",
+        batch: 4,
+        outputs: 65,
+        spatial: 1024,
+        runs: 2,
+        offset: 1,
+        runStride: 70,
+      },
     ],
-    tolerance: (c: BiasGradCase) => reduction(c.batch),
+    tolerance: (c: BiasGradCase) => reduction(c.batch * (c.spatial ?? 1)),
     run: runBiasGrad,
   } as Op<BiasGradCase>,
   {
@@ -1306,4 +1339,4 @@ const CORE_OPS: readonly Op[] = [
 ];
 
 /** Every op the generic kernel test runs: this file's, then each family file's. */
-export const OPS: readonly Op[] = [...CORE_OPS, ...POOL_NORM_OPS];
+export const OPS: readonly Op[] = [...CORE_OPS, ...CONV_OPS, ...POOL_NORM_OPS];
