@@ -14,8 +14,27 @@ export type Hypothesis =
   | "elastic"
   | "conjecture";
 
-/** One entry of a model's layer list: a dense layer of that many outputs, or a ReLU. */
-export type LayerSpec = { dense: number } | "relu";
+/**
+ * A convolution of `conv` output channels: square kernel (default 3), stride (default 1), zero
+ * padding (default floor(kernel / 2): "same" at stride 1), with a bias.
+ */
+export interface ConvSpec {
+  conv: number;
+  kernel?: number;
+  stride?: number;
+  padding?: number;
+}
+
+/**
+ * One entry of a model's layer list: a dense layer of that many outputs, a convolution, a ReLU
+ * (the epilogue of the dense or convolution before it), or 2x2 max pooling with stride 2. A dense
+ * layer after an image flattens it channel-major, as PyTorch's `flatten(1)` does.
+ */
+export type LayerSpec = { dense: number } | ConvSpec | "relu" | "maxpool";
+
+/** Architectures named by `model.kind`, each expanding to a layer list (src/model/named_models.ts). */
+export const NAMED_MODEL_KINDS = ["conv2", "conv4", "conv6"] as const;
+export type NamedModelKind = typeof NAMED_MODEL_KINDS[number];
 
 interface ModelCommon {
   init: "glorot-normal" | "kaiming-normal" | "signed-kaiming-constant";
@@ -36,7 +55,17 @@ export interface LayerListModelConfig extends ModelCommon {
   layers: LayerSpec[];
 }
 
-export type ModelConfig = MlpModelConfig | LayerListModelConfig;
+/** A named architecture (`kind: conv4`), optionally with every hidden width scaled. */
+export interface NamedModelConfig extends ModelCommon {
+  kind: NamedModelKind;
+  /**
+   * Multiplies every convolution's channels and every hidden dense width (rounded down, at least
+   * 1), as the width_mult option of Ramanujan et al.'s code scales their Conv-2/4/6; default 1.
+   */
+  width_multiplier?: number;
+}
+
+export type ModelConfig = MlpModelConfig | LayerListModelConfig | NamedModelConfig;
 
 export interface DataConfig {
   /**

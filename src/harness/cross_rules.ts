@@ -7,7 +7,8 @@
  * one).
  */
 import type { CrossRule } from "../config/descriptors.ts";
-import { datasetsOf } from "../config/datasets.ts";
+import { DATASET_SHAPES, datasetsOf } from "../config/datasets.ts";
+import { buildModel, describeLayer, featureMapsOf, modelLayerSpecs } from "../model/mod.ts";
 import { CLAIM_RULES } from "./claim_rules.ts";
 import { DATASET_RULES } from "./dataset_rules.ts";
 import { INPUT_RULES } from "./input_rules.ts";
@@ -19,34 +20,52 @@ export const CROSS_RULES: CrossRule[] = [
   MODEL_FORM_RULE,
   {
     doc:
-      "model.layers starts at the dataset's input size (784) and ends at its class count (10); a layer list's last dense layer has the class count (every listed dataset's)",
+      "model.layers starts at the dataset's input size (784) and ends at its class count (10); a layer list's last dense layer has the class count (every listed dataset's), and its convolutions and poolings fit the dataset's images",
     check(cfg, fail) {
       for (const name of datasetsOf(cfg.data)) {
         const shape = DATASETS[name];
-        if (cfg.model.kind !== "mlp") {
-          const last = cfg.model.layers.findLastIndex((entry) => typeof entry === "object");
-          const entry = cfg.model.layers[last] as { dense: number };
-          if (entry.dense !== shape.classes) {
+        if (cfg.model.kind === "mlp") {
+          const layers = cfg.model.layers;
+          if (layers[0] !== shape.inputs) {
+            fail(
+              "model.layers[0]",
+              `expected ${shape.inputs} (the ${name} input size), got ${layers[0]}`,
+            );
+          }
+          const last = layers.length - 1;
+          if (layers[last] !== shape.classes) {
+            fail(
+              `model.layers[${last}]`,
+              `expected ${shape.classes} (the ${name} classes), got ${layers[last]}`,
+            );
+          }
+          continue;
+        }
+        if (cfg.model.kind === undefined) {
+          const layers = cfg.model.layers;
+          const last = layers.findLastIndex((entry) => typeof entry === "object");
+          const entry = layers[last] as { dense?: number };
+          if (entry.dense === undefined) {
+            fail(
+              `model.layers[${last}]`,
+              `expected {dense: ${shape.classes}} last (the ${name} classes: the last weight layer gives the logits), got ${
+                describeLayer(layers[last])
+              }`,
+            );
+          } else if (entry.dense !== shape.classes) {
             fail(
               `model.layers[${last}].dense`,
               `expected ${shape.classes} (the ${name} classes: the last dense layer gives the logits), got ${entry.dense}`,
             );
           }
-          continue;
         }
-        const layers = cfg.model.layers;
-        if (layers[0] !== shape.inputs) {
-          fail(
-            "model.layers[0]",
-            `expected ${shape.inputs} (the ${name} input size), got ${layers[0]}`,
+        try {
+          buildModel(
+            modelLayerSpecs(cfg.model, shape.classes),
+            featureMapsOf(DATASET_SHAPES[name]),
           );
-        }
-        const last = layers.length - 1;
-        if (layers[last] !== shape.classes) {
-          fail(
-            `model.layers[${last}]`,
-            `expected ${shape.classes} (the ${name} classes), got ${layers[last]}`,
-          );
+        } catch (error) {
+          fail(cfg.model.kind === undefined ? "model.layers" : "model", (error as Error).message);
         }
       }
     },

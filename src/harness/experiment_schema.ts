@@ -4,13 +4,15 @@
  * `procedure.name`, so the harness has no case per procedure), trials, seed and claims.
  */
 import { type Desc, type Field, kebab, obj, oneOf, opt, req, text } from "../config/descriptors.ts";
-import { DATASET_NAMES, type DatasetName } from "../config/datasets.ts";
-import type {
-  AugmentationConfig,
-  DataConfig,
-  ExperimentConfig,
-  MlpModelConfig,
-  NormalizeConfig,
+import { DATASET_NAMES, DATASET_SHAPES, type DatasetName } from "../config/datasets.ts";
+import {
+  type AugmentationConfig,
+  type DataConfig,
+  type ExperimentConfig,
+  type MlpModelConfig,
+  NAMED_MODEL_KINDS,
+  type NamedModelConfig,
+  type NormalizeConfig,
 } from "../config/types.ts";
 import { PROCEDURE_SPECS } from "../procedures/specs.ts";
 import type { ProcedureSpec } from "../procedures/spec.ts";
@@ -32,60 +34,74 @@ export const DATASETS: Record<
     train: number;
     test: number;
   }
-> = {
-  "mnist": { inputs: 784, channels: 1, rows: 28, cols: 28, classes: 10, train: 60000, test: 10000 },
-  "fashion-mnist": {
-    inputs: 784,
-    channels: 1,
-    rows: 28,
-    cols: 28,
-    classes: 10,
-    train: 60000,
-    test: 10000,
-  },
-  // 3 x 32 x 32 colour images, from --data-dir (src/data/cifar10.ts).
-  "cifar-10": {
-    inputs: 3072,
-    channels: 3,
-    rows: 32,
-    cols: 32,
-    classes: 10,
-    train: 50000,
-    test: 10000,
-  },
-};
+> = Object.fromEntries(
+  DATASET_NAMES.map((name) => {
+    const shape = DATASET_SHAPES[name];
+    return [name, { inputs: shape.channels * shape.rows * shape.cols, ...shape }];
+  }),
+) as typeof DATASETS;
 
-/** One entry of `model.layers`: a width (the `kind: mlp` shorthand), `{dense: N}` or `relu`. */
+/**
+ * One entry of `model.layers`: a width (the `kind: mlp` shorthand), `{dense: N}`, `{conv: C, ...}`,
+ * `relu` or `maxpool`. Both maps are one alternative here (a union picks by the value's type);
+ * MODEL_FORM_RULE checks that a map is exactly one of the two.
+ */
 const LAYER_ENTRY: Desc = {
   kind: "union",
-  doc: "A width (with kind: mlp), or a layer: {dense: N} or relu.",
+  doc: "A width (with kind: mlp), or a layer: {dense: N}, {conv: C}, relu or maxpool.",
   of: [
     { kind: "integer", min: 1, doc: "A layer width (kind: mlp)." },
-    oneOf(["relu"], "An activation layer: ReLU after the layer before it."),
-    obj("A dense layer with N outputs.", {
-      dense: req({ kind: "integer", min: 1, doc: "Outputs of the dense layer." }),
+    oneOf(
+      ["relu", "maxpool"],
+      "relu: ReLU after the dense or conv layer before it; maxpool: 2x2 max pooling, stride 2.",
+    ),
+    obj("A dense layer with N outputs, or a convolution with C output channels.", {
+      dense: opt({ kind: "integer", min: 1, doc: "Outputs of the dense layer." }),
+      conv: opt({ kind: "integer", min: 1, doc: "Output channels of the convolution." }),
+      kernel: opt({ kind: "integer", min: 1, doc: "Square kernel size of a conv (default 3)." }),
+      stride: opt({ kind: "integer", min: 1, doc: "Stride of a conv (default 1)." }),
+      padding: opt({
+        kind: "integer",
+        min: 0,
+        doc: "Zero padding of a conv on every side (default floor(kernel / 2)).",
+      }),
     }),
   ],
 };
 
 const MODEL = obj(
-  "The network: a layer list ([{dense: 300}, relu, {dense: 10}]), or the shorthand kind: mlp with widths from input to output.",
+  "The network: a layer list ([{conv: 64}, relu, maxpool, {dense: 10}]), the shorthand kind: mlp with widths from input to output, or a named architecture (kind: conv2, conv4, conv6).",
   {
-    kind: opt(oneOf(["mlp"], "The shorthand: layers are widths, ReLU between dense layers.")),
-    layers: req({
+    kind: opt(
+      oneOf(
+        ["mlp", ...NAMED_MODEL_KINDS],
+        "mlp: the shorthand (layers are widths, ReLU between dense layers); conv2/conv4/conv6: Frankle & Carbin's Conv-2/4/6 (no layers).",
+      ),
+    ),
+    layers: opt({
       kind: "array",
       items: LAYER_ENTRY,
       // Two widths at least (input, classes); a layer list has a dense layer and more.
       minItems: 2,
       doc:
-        "The layer list, e.g. [{dense: 300}, relu, {dense: 100}, relu, {dense: 10}]; with kind: mlp, widths from input to output, e.g. [784, 300, 100, 10].",
+        "The layer list, e.g. [{dense: 300}, relu, {dense: 100}, relu, {dense: 10}]; with kind: mlp, widths from input to output, e.g. [784, 300, 100, 10]; absent with a named kind.",
     }),
     activation: opt(oneOf(["relu"], "Hidden-layer activation (kind: mlp only).")),
+    width_multiplier: opt({
+      kind: "number",
+      min: 0,
+      minExclusive: true,
+      doc:
+        "A named architecture's channels and hidden widths times this, rounded down (default 1).",
+    }),
     init: req(
       oneOf(["glorot-normal", "kaiming-normal", "signed-kaiming-constant"], "Weight initialiser."),
     ),
     prune_biases: req({ kind: "boolean", doc: "Whether biases are pruned along with weights." }),
-  } satisfies Record<keyof MlpModelConfig, Field>,
+  } satisfies Record<
+    keyof MlpModelConfig | keyof NamedModelConfig,
+    Field
+  >,
 );
 
 const DATA = obj(

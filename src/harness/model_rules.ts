@@ -1,23 +1,88 @@
 /**
- * The two forms of `model` in an experiment file, told apart by `kind`: `kind: mlp` lists widths
- * from input to output with `activation`; without `kind`, `layers` is the layer list itself
- * (`{dense: N}` and `relu` entries), whose activations are entries of their own.
+ * The three forms of `model` in an experiment file, told apart by `kind`: `kind: mlp` lists widths
+ * from input to output with `activation`; a named kind (`conv4`) has no `layers`; without `kind`,
+ * `layers` is the layer list itself (`{dense: N}`, `{conv: C}`, `relu` and `maxpool` entries),
+ * whose activations are entries of their own.
  */
 import { type CrossRule, showValue } from "../config/descriptors.ts";
+import { NAMED_MODEL_KINDS, type NamedModelKind } from "../config/types.ts";
 
-/** An entry as the file writes it: `{dense: 30}`, `relu`, `784`. */
+type Entry = Record<string, unknown>;
+
+/** An entry as the file writes it: `{dense: 30}`, `{conv: 64, kernel: 5}`, `relu`, `784`. */
 function shown(entry: unknown): string {
-  const dense = (entry as { dense?: unknown } | null)?.dense;
-  return typeof entry === "object" && dense !== undefined ? `{dense: ${dense}}` : showValue(entry);
+  if (typeof entry !== "object" || entry === null) return showValue(entry);
+  const fields = Object.entries(entry as Entry).map(([key, value]) => `${key}: ${value}`);
+  return `{${fields.join(", ")}}`;
+}
+
+const isMap = (entry: unknown): entry is Entry => typeof entry === "object" && entry !== null;
+
+/** Why a map entry is neither `{dense: N}` nor a conv with its options, or null if it is one. */
+function mapProblem(entry: Entry): string | null {
+  const hasDense = entry.dense !== undefined, hasConv = entry.conv !== undefined;
+  if (hasDense === hasConv) {
+    return `expected exactly one of dense or conv in a layer map, got ${shown(entry)}`;
+  }
+  const convOptions = ["kernel", "stride", "padding"].filter((key) => entry[key] !== undefined);
+  if (hasDense && convOptions.length > 0) {
+    return `expected ${convOptions.join(", ")} only on a conv layer, got them on ${
+      shown(entry)
+    }; remove them or make it {conv: C}`;
+  }
+  return null;
 }
 
 export const MODEL_FORM_RULE: CrossRule = {
   doc:
-    "with model.kind: mlp, model.layers are widths and model.activation is given; without it, model.layers are {dense: N} and relu entries, a relu follows a dense layer, and there is no model.activation",
+    "with model.kind: mlp, model.layers are widths and model.activation is given; with a named kind (conv2, conv4, conv6) there are no model.layers; without kind, model.layers are {dense: N}, {conv: C}, relu and maxpool entries, a relu follows a dense or conv layer, and there is no model.activation; width_multiplier only with a named kind",
   check(cfg, fail) {
-    const model = cfg.model as { kind?: string; layers: unknown[]; activation?: string };
+    const model = cfg.model as {
+      kind?: string;
+      layers?: unknown[];
+      activation?: string;
+      width_multiplier?: number;
+    };
+    const named = NAMED_MODEL_KINDS.includes(model.kind as NamedModelKind);
+    if (model.width_multiplier !== undefined && !named) {
+      fail(
+        "model.width_multiplier",
+        `expected width_multiplier only with a named kind (${
+          NAMED_MODEL_KINDS.join(", ")
+        }), got it with ${model.kind === undefined ? "a layer list" : `kind: ${model.kind}`}`,
+        true,
+      );
+    }
+    if (named) {
+      if (model.layers !== undefined) {
+        fail(
+          "model.layers",
+          `expected no layers with kind: ${model.kind} (it names its layer list); remove model.layers, or remove kind to write the list`,
+          true,
+        );
+      }
+      if (model.activation !== undefined) {
+        fail(
+          "model.activation",
+          `expected no activation with kind: ${model.kind} (its ReLUs are part of it); remove model.activation`,
+          true,
+        );
+      }
+      return;
+    }
+    const layers = model.layers;
+    if (layers === undefined) {
+      fail(
+        "model",
+        `expected model.layers (a layer list, or widths with kind: mlp) or a named kind (${
+          NAMED_MODEL_KINDS.join(", ")
+        }), got neither`,
+        true,
+      );
+      return;
+    }
     if (model.kind === "mlp") {
-      model.layers.forEach((entry, i) => {
+      layers.forEach((entry, i) => {
         if (typeof entry !== "number") {
           fail(
             `model.layers[${i}]`,
@@ -40,22 +105,26 @@ export const MODEL_FORM_RULE: CrossRule = {
       );
     }
     let dense = 0;
-    model.layers.forEach((entry, i) => {
+    layers.forEach((entry, i) => {
       if (typeof entry === "number") {
         fail(
           `model.layers[${i}]`,
-          `expected a layer ({dense: N} or relu), got the width ${entry}; add kind: mlp to list widths`,
+          `expected a layer ({dense: N}, {conv: C}, relu or maxpool), got the width ${entry}; add kind: mlp to list widths`,
         );
       }
-      if (entry === "relu" && (i === 0 || typeof model.layers[i - 1] !== "object")) {
+      if (isMap(entry)) {
+        const problem = mapProblem(entry);
+        if (problem) fail(`model.layers[${i}]`, problem);
+        if (entry.dense !== undefined) dense++;
+      }
+      if (entry === "relu" && (i === 0 || !isMap(layers[i - 1]))) {
         fail(
           `model.layers[${i}]`,
-          `expected relu right after a dense layer (it runs as that layer's epilogue), got it after ${
-            i === 0 ? "the input" : shown(model.layers[i - 1])
+          `expected relu right after a dense or conv layer (it runs as that layer's epilogue), got it after ${
+            i === 0 ? "the input" : shown(layers[i - 1])
           }`,
         );
       }
-      if (typeof entry === "object") dense++;
     });
     if (dense === 0) fail("model.layers", "expected at least one {dense: N} layer, got none");
   },

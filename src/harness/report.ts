@@ -5,6 +5,7 @@
  * same results give the same bytes.
  */
 import { formatClaimValue, formatThreshold } from "./claims.ts";
+import { describeModel } from "./model_description.ts";
 import { orderedArms, orderedDatasets, type PlotMetric, summarizeByRoundArm } from "./figures.ts";
 import type {
   ClaimConfig,
@@ -36,6 +37,7 @@ export function renderReport(input: ReportInput): string {
   out.push(`**Claim.** ${config.claim}`, "");
   out.push(`**Source.** ${config.citation}`, "");
   out.push(`**Profile.** \`${config.profile}\`: ${config.profile_note}`, "");
+  out.push(`**Model.** ${describeModel(config)}`, "");
   out.push(`**Config hash.** \`${input.hash}\``, "");
 
   out.push("## Verdicts", "");

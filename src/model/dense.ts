@@ -8,7 +8,7 @@ import type { Dispatch } from "../gpu/mod.ts";
 import { prepareBiasGrad } from "../nn/bias_grad.ts";
 import { type MatmulSpec, prepareMatmul } from "../nn/matmul.ts";
 import type { Layer, LayerActivations, LayerContext, LayerGradients } from "./layer.ts";
-import type { DenseLayout } from "./layout.ts";
+import type { WeightBlock } from "./layout.ts";
 
 export interface DenseLayerBuffers {
   inputs: number;
@@ -137,7 +137,7 @@ export class DenseLayer implements Layer {
   readonly inputs: number;
   readonly outputs: number;
 
-  constructor(readonly block: DenseLayout) {
+  constructor(readonly block: WeightBlock) {
     this.inputs = block.inputs;
     this.outputs = block.outputs;
   }

@@ -8,7 +8,7 @@
  * their gradients and their masks share one flat per-run layout (layout.ts).
  */
 import type { BufferPool, Dispatch, Gpu } from "../gpu/mod.ts";
-import type { DenseLayout } from "./layout.ts";
+import type { WeightBlock } from "./layout.ts";
 
 /** What the products of every layer read: set by the weight parameterization. */
 export interface ProductOperands {
@@ -51,7 +51,7 @@ export interface Layer {
   readonly inputs: number;
   readonly outputs: number;
   /** The layer's parameter block (name, offsets) in the flat layout; absent without parameters. */
-  readonly block?: DenseLayout;
+  readonly block?: WeightBlock;
   /**
    * Backward writes dx over dy (dx and dy are one buffer): true for element-wise layers, whose
    * trainer then gives them no separate gradient buffer.

@@ -1,26 +1,40 @@
 /**
  * Where each parameter tensor lives in the flat per-run parameter vector. Gradients, masks and
- * optimizer moments use the same offsets. Names and shapes follow PyTorch (`fc1.weight` [out, in]).
- * Every tensor and the per-run stride start at a multiple of 4 floats so the matmul kernels can
- * use vec4 loads; the few padding entries stay 0 (zero gradient, mask 1).
+ * optimizer moments use the same offsets. Names and shapes follow PyTorch (`fc1.weight` [out, in],
+ * `conv1.weight` [out, in, kh, kw]). Every tensor and the per-run stride start at a multiple of 4
+ * floats so the matmul kernels can use vec4 loads; the few padding entries stay 0 (zero gradient,
+ * mask 1).
+ *
+ * A weight layer's block is a matrix [outputs, inputs] whatever its kind: a convolution's weight
+ * [out, in, k, k] is, row-major, the matrix [out, in*k*k], so pruning, masks and scores treat dense
+ * and convolutional layers alike; `shape` restores the tensor's own shape for checkpoints.
  */
-export interface DenseLayout {
+export interface WeightBlock {
+  /** Checkpoint name: fc1, fc2, ... for dense layers, conv1, conv2, ... for convolutions. */
   name: string;
+  /** Fan-in: inputs per output (in * k * k for a convolution). */
   inputs: number;
   outputs: number;
+  /** The weight tensor's PyTorch shape: [out, in] or [out, in, k, k]. */
+  shape: number[];
+  /** Weights each input feature map meets per output (k * k; 1 for dense): fan-out / outputs. */
+  receptiveField: number;
   weightOffset: number;
   biasOffset: number;
 }
 
-export interface DenseShape {
+export interface WeightShape {
+  name: string;
   inputs: number;
   outputs: number;
+  shape: number[];
+  receptiveField: number;
 }
 
 export interface ParamLayout {
   /** The input width, then every dense layer's output width. */
   widths: number[];
-  layers: DenseLayout[];
+  layers: WeightBlock[];
   perRun: number;
 }
 
@@ -28,21 +42,26 @@ function alignTo4(n: number): number {
   return Math.ceil(n / 4) * 4;
 }
 
-/** The layout of dense layers fc1, fc2, ... with these shapes, in order. */
-export function layoutOf(inputs: number, shapes: readonly DenseShape[]): ParamLayout {
+/** The layout of weight layers with these shapes, in order. */
+export function layoutOf(inputs: number, shapes: readonly WeightShape[]): ParamLayout {
   const widths = [inputs, ...shapes.map((shape) => shape.outputs)];
   if (widths.some((w) => !Number.isInteger(w) || w < 1)) {
     throw new RangeError(`layer widths must be positive integers, got [${widths.join(", ")}]`);
   }
-  const layers: DenseLayout[] = [];
+  const layers: WeightBlock[] = [];
   let offset = 0;
-  shapes.forEach(({ inputs, outputs }, l) => {
+  for (const { name, inputs, outputs, shape, receptiveField } of shapes) {
     const weightOffset = offset;
     const biasOffset = alignTo4(weightOffset + inputs * outputs);
     offset = alignTo4(biasOffset + outputs);
-    layers.push({ name: `fc${l + 1}`, inputs, outputs, weightOffset, biasOffset });
-  });
+    layers.push({ name, inputs, outputs, shape, receptiveField, weightOffset, biasOffset });
+  }
   return { widths, layers, perRun: offset };
+}
+
+/** The shape of dense layer number `index` (0-based): fc<index + 1>, weight [outputs, inputs]. */
+export function denseShape(index: number, inputs: number, outputs: number): WeightShape {
+  return { name: `fc${index + 1}`, inputs, outputs, shape: [outputs, inputs], receptiveField: 1 };
 }
 
 export function mlpLayout(widths: readonly number[]): ParamLayout {
@@ -53,7 +72,7 @@ export function mlpLayout(widths: readonly number[]): ParamLayout {
   }
   return layoutOf(
     widths[0],
-    widths.slice(1).map((outputs, l) => ({ inputs: widths[l], outputs })),
+    widths.slice(1).map((outputs, l) => denseShape(l, widths[l], outputs)),
   );
 }
 

@@ -1,26 +1,33 @@
 export { BernoulliSupermask } from "./bernoulli_supermask.ts";
+export { Conv2dLayer, type FeatureMaps, featureMapsOf } from "./conv2d.ts";
 export { DenseLayer } from "./dense.ts";
 export { EdgePopup } from "./edge_popup.ts";
 export { type InitName, initParams, initStd } from "./init.ts";
 export type { Layer, LayerContext, ProductOperands } from "./layer.ts";
 export {
   biasBlock,
-  type DenseLayout,
+  denseShape,
   layoutOf,
   mlpLayout,
   type ParamLayout,
+  type WeightBlock,
   weightBlock,
+  type WeightShape,
 } from "./layout.ts";
+export { MaxPoolLayer } from "./maxpool.ts";
+export { namedModelSpecs } from "./named_models.ts";
 export { MaskedWeights } from "./masked.ts";
 export { FrozenPrunedWeights } from "./frozen_pruned.ts";
 export {
   buildModel,
   denseWidths,
+  describeLayer,
   type LayerSpec,
   mlpLayerSpecs,
   mlpModel,
   type Model,
   modelLayerSpecs,
+  weightLayerCount,
   withHiddenWidth,
 } from "./model.ts";
 export type {

@@ -1,16 +1,21 @@
 /**
  * A model is a list of layers, declared in the experiment file: `[{dense: 300}, relu,
- * {dense: 100}, relu, {dense: 10}]`. `buildModel` turns the list into layer objects and the flat
- * parameter layout their tensors share; dense layers are named fc1, fc2, ... in order, which are
- * their checkpoint names (PyTorch's `fc1.weight` [out, in], `fc1.bias`).
+ * {dense: 100}, relu, {dense: 10}]`, or with convolutions `[{conv: 64}, relu, maxpool,
+ * {dense: 10}]`, or by name (`kind: conv4`, src/model/named_models.ts). `buildModel` turns the
+ * list into layer objects and the flat parameter layout their tensors share; dense layers are named
+ * fc1, fc2, ... and convolutions conv1, conv2, ... in order, which are their checkpoint names
+ * (PyTorch's `fc1.weight` [out, in], `conv1.weight` [out, in, k, k], and `.bias`).
  */
-import type { LayerSpec, ModelConfig } from "../config/types.ts";
+import type { ConvSpec, LayerSpec, ModelConfig } from "../config/types.ts";
+import { Conv2dLayer, convGeometry, type FeatureMaps } from "./conv2d.ts";
 import { DenseLayer } from "./dense.ts";
 import type { Layer } from "./layer.ts";
-import { type DenseShape, layoutOf, type ParamLayout } from "./layout.ts";
+import { denseShape, layoutOf, type ParamLayout, type WeightShape } from "./layout.ts";
+import { MaxPoolLayer } from "./maxpool.ts";
+import { namedModelSpecs } from "./named_models.ts";
 import { ReluLayer } from "./relu.ts";
 
-export type { LayerSpec };
+export type { FeatureMaps, LayerSpec };
 
 export interface Model {
   /** Features per input example. */
@@ -28,14 +33,29 @@ export function mlpLayerSpecs(widths: readonly number[]): LayerSpec[] {
   );
 }
 
-/** The layer list of a model config, either form. */
-export function modelLayerSpecs(model: ModelConfig): LayerSpec[] {
-  return model.kind === "mlp" ? mlpLayerSpecs(model.layers) : model.layers;
+/** The layer list of a model config, any form; `classes` sizes a named model's last layer. */
+export function modelLayerSpecs(model: ModelConfig, classes: number): LayerSpec[] {
+  if (model.kind === "mlp") return mlpLayerSpecs(model.layers);
+  if (model.kind === undefined) return model.layers;
+  return namedModelSpecs(model.kind, classes, model.width_multiplier);
+}
+
+function isDense(spec: LayerSpec): spec is { dense: number } {
+  return typeof spec === "object" && "dense" in spec;
+}
+
+function isConv(spec: LayerSpec): spec is ConvSpec {
+  return typeof spec === "object" && "conv" in spec;
 }
 
 /** The dense layers' output widths in order (the last is the class count). */
 export function denseWidths(specs: readonly LayerSpec[]): number[] {
-  return specs.flatMap((spec) => (typeof spec === "object" ? [spec.dense] : []));
+  return specs.flatMap((spec) => (isDense(spec) ? [spec.dense] : []));
+}
+
+/** The number of layers with weights (convolutions and dense layers). */
+export function weightLayerCount(specs: readonly LayerSpec[]): number {
+  return specs.filter((spec) => isDense(spec) || isConv(spec)).length;
 }
 
 /** The same list with every hidden dense layer's width set to `width` (width sweeps). */
@@ -43,50 +63,99 @@ export function withHiddenWidth(specs: readonly LayerSpec[], width: number): Lay
   const dense = denseWidths(specs).length;
   let seen = 0;
   return specs.map((spec) => {
-    if (typeof spec !== "object") return spec;
+    if (!isDense(spec)) return spec;
     seen++;
     return seen < dense ? { dense: width } : spec;
   });
 }
 
-function describe(spec: LayerSpec): string {
-  return typeof spec === "object" ? `{dense: ${spec.dense}}` : spec;
+export function describeLayer(spec: LayerSpec): string {
+  if (isDense(spec)) return `{dense: ${spec.dense}}`;
+  if (isConv(spec)) {
+    const options = (["kernel", "stride", "padding"] as const)
+      .filter((key) => spec[key] !== undefined)
+      .map((key) => `, ${key}: ${spec[key]}`)
+      .join("");
+    return `{conv: ${spec.conv}${options}}`;
+  }
+  return spec;
 }
 
-export function buildModel(specs: readonly LayerSpec[], inputs: number): Model {
-  const shapes: DenseShape[] = [];
-  let features = inputs;
-  for (const spec of specs) {
-    if (typeof spec === "object") {
-      shapes.push({ inputs: features, outputs: spec.dense });
-      features = spec.dense;
-    }
-  }
-  const layout = layoutOf(inputs, shapes);
-  const layers: Layer[] = [];
-  features = inputs;
-  let dense = 0;
+/** A flat input of `features` values (no image structure: convolutions refuse it). */
+function flatShape(features: number): FeatureMaps {
+  return { channels: features, height: 1, width: 1 };
+}
+
+/**
+ * The model of a layer list on inputs of `input` (an image shape, or a feature count for models
+ * without convolutions). Every shape error names the layer and what it got.
+ */
+export function buildModel(specs: readonly LayerSpec[], input: FeatureMaps | number): Model {
+  const image = typeof input === "number" ? flatShape(input) : input;
+  const inputs = image.channels * image.height * image.width;
+  const where = (i: number) => `layer ${i + 1} (${describeLayer(specs[i])})`;
+
+  // First pass: every layer's input shape, and the weight shapes for the layout.
+  const shapes: WeightShape[] = [];
+  const inputShapes: FeatureMaps[] = [];
+  let shape = image;
+  let denseCount = 0, convCount = 0;
   specs.forEach((spec, i) => {
-    const layer = typeof spec === "object"
-      ? new DenseLayer(layout.layers[dense++])
-      : new ReluLayer(features);
+    inputShapes.push(shape);
+    if (isDense(spec)) {
+      const features = shape.channels * shape.height * shape.width;
+      shapes.push(denseShape(denseCount++, features, spec.dense));
+      shape = flatShape(spec.dense);
+    } else if (isConv(spec)) {
+      if (typeof input === "number") {
+        throw new RangeError(
+          `${where(i)} needs image inputs (channels x height x width), got ${input} flat features`,
+        );
+      }
+      const geometry = convGeometry(shape, spec, where(i));
+      shapes.push({
+        name: `conv${++convCount}`,
+        inputs: shape.channels * geometry.kernel * geometry.kernel,
+        outputs: spec.conv,
+        shape: [spec.conv, shape.channels, geometry.kernel, geometry.kernel],
+        receptiveField: geometry.kernel * geometry.kernel,
+      });
+      shape = geometry.output;
+    } else if (spec === "maxpool") {
+      shape = MaxPoolLayer.outputShape(shape, where(i));
+    }
+  });
+  const layout = layoutOf(inputs, shapes);
+
+  const layers: Layer[] = [];
+  let weightLayer = 0;
+  specs.forEach((spec, i) => {
+    const at = inputShapes[i];
+    const layer = isDense(spec)
+      ? new DenseLayer(layout.layers[weightLayer++])
+      : isConv(spec)
+      ? new Conv2dLayer(layout.layers[weightLayer++], at, spec)
+      : spec === "maxpool"
+      ? new MaxPoolLayer(at)
+      : new ReluLayer(at.channels * at.height * at.width);
     const previous = layers[layers.length - 1];
     if (layer.kind === "relu" && !(previous && previous.fuses(layer))) {
       throw new RangeError(
-        `layer ${i + 1} (relu) must follow a layer that applies it in its output (dense), got ${
-          i === 0 ? "the input" : describe(specs[i - 1])
-        }; put relu after a dense layer`,
+        `${where(i)} must follow a layer that applies it in its output (dense or conv), got ${
+          i === 0 ? "the input" : describeLayer(specs[i - 1])
+        }; put relu after a dense or conv layer`,
       );
     }
     layers.push(layer);
-    features = layer.outputs;
   });
-  if (dense === 0) {
+  if (denseCount === 0) {
     throw new RangeError(
-      `a model needs at least one dense layer, got [${specs.map(describe).join(", ")}]`,
+      `a model needs at least one dense layer (the classifier), got [${
+        specs.map(describeLayer).join(", ")
+      }]`,
     );
   }
-  return { inputs, outputs: features, layers, layout };
+  return { inputs, outputs: layers[layers.length - 1].outputs, layers, layout };
 }
 
 /** An MLP from its widths, input first: [784, 300, 100, 10]. */

@@ -1,31 +1,51 @@
 /** The model an experiment declares, built for its data set (and a swept hidden width). */
-import type { ModelConfig } from "../config/types.ts";
+import { classesOf } from "../config/datasets.ts";
+import type { ExperimentConfig } from "../config/types.ts";
+import type { GpuDataset } from "../data/gpu_dataset.ts";
 import {
   buildModel,
-  denseWidths,
+  featureMapsOf,
+  type LayerSpec,
   type Model,
   modelLayerSpecs,
+  weightLayerCount as countWeightLayers,
   withHiddenWidth,
 } from "../model/mod.ts";
 
+type ModelAndData = Pick<ExperimentConfig, "model" | "data">;
+
+/** The config's layer list, a named architecture expanded for its data set's classes. */
+export function configuredLayers(config: ModelAndData): LayerSpec[] {
+  return modelLayerSpecs(config.model, classesOf(config.data));
+}
+
 /**
- * `inputs` is the data set's features per example (the schema checked that the `kind: mlp`
- * shorthand's first width agrees). With `hiddenWidth`, every hidden dense layer gets that width.
+ * The model on the data set's images (the schema checked that the `kind: mlp` shorthand's first
+ * width agrees with them). With `hiddenWidth`, every hidden dense layer gets that width.
  */
-export function configuredModel(model: ModelConfig, inputs: number, hiddenWidth?: number): Model {
-  const specs = modelLayerSpecs(model);
+export function configuredModel(
+  config: ModelAndData,
+  dataset: Pick<GpuDataset, "shape">,
+  hiddenWidth?: number,
+): Model {
+  const specs = configuredLayers(config);
   return buildModel(
     hiddenWidth === undefined ? specs : withHiddenWidth(specs, hiddenWidth),
-    inputs,
+    featureMapsOf(dataset.shape),
   );
 }
 
-/** The first hidden width (results.csv `width`): the first dense layer's outputs. */
-export function firstWidth(model: ModelConfig): number {
-  return denseWidths(modelLayerSpecs(model))[0];
+/**
+ * The first hidden width (results.csv `width`): the first weight layer's outputs (a dense layer's
+ * width, a convolution's channels).
+ */
+export function firstWidth(config: ModelAndData): number {
+  const first = configuredLayers(config).find((spec) => typeof spec === "object");
+  if (!first || typeof first !== "object") throw new RangeError("the model has no weight layer");
+  return "dense" in first ? first.dense : first.conv;
 }
 
-/** The number of dense (weight) layers. */
-export function weightLayerCount(model: ModelConfig): number {
-  return denseWidths(modelLayerSpecs(model)).length;
+/** The number of weight layers (convolutions and dense layers). */
+export function weightLayerCount(config: ModelAndData): number {
+  return countWeightLayers(configuredLayers(config));
 }

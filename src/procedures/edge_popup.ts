@@ -45,7 +45,7 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
   for (const width of allWidths(p)) {
     const widthCells = cells.filter((cell) => cell.width === width);
     const ks = [...new Set(widthCells.map((cell) => cell.k))];
-    const model = configuredModel(config.model, context.dataset.features, width);
+    const model = configuredModel(config, context.dataset, width);
     const layout = model.layout;
     const plan = (key: Omit<RowKey, "width" | "replicate">, run: GroupRun): PlannedRun => {
       const full = { ...key, width, replicate: 0 };

@@ -93,14 +93,12 @@ export function sweepLevels(p: EdgePopupProcedure): number[] {
 const hiddenLayersRule: CrossRule = {
   doc: "model.layers has at least one hidden layer (its widths are swept)",
   check(cfg, fail) {
-    if (weightLayerCount(cfg.model) >= 2) return;
+    if (weightLayerCount(cfg) >= 2) return;
     fail(
       "model.layers",
       cfg.model.kind === "mlp"
         ? `expected at least 3 entries (input, hidden..., classes), got ${cfg.model.layers.length}`
-        : `expected at least two dense layers (hidden..., classes), got ${
-          weightLayerCount(cfg.model)
-        }`,
+        : `expected at least two dense layers (hidden..., classes), got ${weightLayerCount(cfg)}`,
     );
   },
 };

@@ -87,7 +87,7 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   const { config, directory } = context;
   const procedure = impConfig(config);
   const controls = impControls(config);
-  const model = configuredModel(config.model, context.dataset.features);
+  const model = configuredModel(config, context.dataset);
   const layout = model.layout;
   const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
   const inits = trials.map((trial) =>

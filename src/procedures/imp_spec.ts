@@ -91,7 +91,7 @@ export const IMP_SPEC: ProcedureSpec = {
   },
   controls: IMP_CONTROLS,
   arms: (cfg) => ["ticket", ...controlArms(impControls(cfg))],
-  widths: (cfg) => [firstWidth(cfg.model)],
+  widths: (cfg) => [firstWidth(cfg)],
   rules: [
     ...trainingRules("procedure", (cfg) => impConfig(cfg)),
     ...IMP_CONTROL_RULES,
@@ -137,14 +137,17 @@ export const IMP_SPEC: ProcedureSpec = {
       },
     },
     {
-      doc: "procedure.prune_fractions has one entry per weight layer (model.layers length - 1)",
+      doc:
+        "procedure.prune_fractions has one entry per weight layer (convolutions and dense layers, in order)",
       check(cfg, fail) {
-        const n = weightLayerCount(cfg.model);
+        const n = weightLayerCount(cfg);
         const f = impConfig(cfg).prune_fractions;
         if (f.length !== n) {
           fail(
             "procedure.prune_fractions",
-            `expected ${n} entries (one per weight layer of model.layers), got ${showValue(f)}`,
+            `expected ${n} entries (one per weight layer: convolutions and dense layers, in order), got ${
+              showValue(f)
+            }`,
           );
         }
       },

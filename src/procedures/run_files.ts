@@ -20,7 +20,7 @@ export function checkpointTensors(
   scores?: Float32Array,
 ): SafetensorsTensor[] {
   return layout.layers.flatMap((layer, l) => {
-    const shape = [layer.outputs, layer.inputs];
+    const shape = layer.shape;
     const tensors: SafetensorsTensor[] = [
       { name: `${layer.name}.weight`, shape, data: weightBlock(layout, params, l) },
       { name: `${layer.name}.bias`, shape: [layer.outputs], data: biasBlock(layout, params, l) },

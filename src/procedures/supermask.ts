@@ -50,9 +50,9 @@ import type { ProcedureContext } from "./types.ts";
 export async function runSupermask(context: ProcedureContext): Promise<ResultRow[]> {
   const { config, directory } = context;
   const p = supermaskConfig(config);
-  const model = configuredModel(config.model, context.dataset.features);
+  const model = configuredModel(config, context.dataset);
   const layout = model.layout;
-  const width = firstWidth(config.model);
+  const width = firstWidth(config);
   const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
   const rows: ResultRow[] = [];
   const runDir = (trial: number, level: number, arm: string) =>
@@ -212,7 +212,7 @@ async function denseNetworks(
       // The stream weak-lth's IMP initialises from, so both experiments train the same network.
       params: initParams(layout, config.model.init, STREAMS.init.rng(config.seed, trial)),
       mask: new Float32Array(layout.perRun).fill(1),
-      key: { trial, width: firstWidth(config.model), level: 0, arm: "dense", replicate: 0 },
+      key: { trial, width: firstWidth(config), level: 0, arm: "dense", replicate: 0 },
       directory: sources[trials.indexOf(trial)],
     }));
     await runJob(
@@ -247,7 +247,7 @@ function writeMasks(
       encodeSafetensors(
         layout.layers.map((layer, l) => ({
           name: `${layer.name}.mask`,
-          shape: [layer.outputs, layer.inputs],
+          shape: layer.shape,
           data: layerMasks[l],
         })),
         { criterion },

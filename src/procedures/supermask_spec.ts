@@ -130,7 +130,7 @@ export const SUPERMASK_SPEC: ProcedureSpec = {
     ...supermaskConfig(cfg).learned.weights.map(learnedArm),
     ...untrainedArms(cfg).map(([criterion, values]) => maskArm(criterion, values)),
   ],
-  widths: (cfg) => [firstWidth(cfg.model)],
+  widths: (cfg) => [firstWidth(cfg)],
   rules: [
     ...trainingRules("procedure.train", (cfg) => supermaskConfig(cfg).train),
     ...trainingRules("procedure.learned", (cfg) => supermaskConfig(cfg).learned),

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../config/hash.ts";
 import type { ExperimentConfig, TrainingConfig } from "../config/types.ts";
-import { modelLayerSpecs } from "../model/mod.ts";
+import { configuredLayers } from "./configured_model.ts";
 
 export function trainedKey(
   config: ExperimentConfig,
@@ -20,7 +20,7 @@ export function trainedKey(
   const identity = {
     data: config.data,
     // The layer list, whichever form the file used: the same network has the same key.
-    model: { layers: modelLayerSpecs(config.model), init: config.model.init },
+    model: { layers: configuredLayers(config), init: config.model.init },
     training: { optimizer, batch_size, iterations, eval_every },
     seed: config.seed,
     trial,

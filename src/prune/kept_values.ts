@@ -30,7 +30,7 @@ export function keptValues(
   }
   const params = new Float32Array(layout.perRun);
   layout.layers.forEach((layer, l) => {
-    const std = Math.fround(initStd(initName, layer.inputs, layer.outputs));
+    const std = Math.fround(initStd(initName, layer));
     const source = weightBlock(layout, init, l);
     const target = weightBlock(layout, params, l);
     for (let i = 0; i < source.length; i++) {

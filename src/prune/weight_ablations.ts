@@ -35,7 +35,7 @@ export function ablatedInit(
     const source = weightBlock(layout, init, l);
     const target = weightBlock(layout, params, l);
     const mask = masks[l];
-    const std = Math.fround(initStd(initName, layer.inputs, layer.outputs));
+    const std = Math.fround(initStd(initName, layer));
     const kept: number[] = [];
     for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) kept.push(i);
     const permutation = ablation === "shuffled-values" ? rng.permutation(kept.length) : null;

@@ -5,16 +5,16 @@
  * decays the weight tensors only, not biases. Pruned entries stay 0 whatever this says: the
  * optimizer's mask wins.
  */
-import type { DenseLayout, ParamLayout } from "../model/mod.ts";
+import type { ParamLayout, WeightBlock } from "../model/mod.ts";
 
 export type WeightDecayScope = "all" | "weights";
 
 /**
  * The [start, end) ranges of one layer's parameter block, within a run, that count as weights
- * for `weights`. A layer kind whose layout has other tensors (a convolution's kernel, a norm's
- * scale) adds its case here.
+ * for `weights`: a dense layer's matrix or a convolution's kernel (both one block [out, in*k*k]).
+ * A layer kind with other tensors (a norm's scale) adds its case here.
  */
-export function weightRanges(layer: DenseLayout): [number, number][] {
+export function weightRanges(layer: WeightBlock): [number, number][] {
   return [[layer.weightOffset, layer.weightOffset + layer.inputs * layer.outputs]];
 }
 

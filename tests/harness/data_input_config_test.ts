@@ -206,6 +206,7 @@ Deno.test("data.normalize: one mean and std per channel of every data set, std >
 Deno.test("trainer options: the data config's normalisation and augmentation, keys per run", () => {
   const config = resolveConfig(loadExperimentFile(fixture()), "quick");
   const dataset = {
+    train: Uint32Array.of(0),
     validation: Uint32Array.of(1),
     test: Uint32Array.of(2),
   } as unknown as GpuDataset;

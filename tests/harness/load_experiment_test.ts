@@ -110,7 +110,7 @@ Deno.test("weak-lth.yaml validates and resolves for every profile", () => {
   const paper = resolveConfig(file, "paper", {});
   assert.equal(paper.profile, "paper");
   assert.equal(paper.profile_note, "the paper's protocol");
-  assert.deepEqual(paper.model.layers, [784, 300, 100, 10]);
+  assert.deepEqual((paper.model as { layers: unknown }).layers, [784, 300, 100, 10]);
   assert.deepEqual(paper.procedure.prune_fractions, [0.2, 0.2, 0.1]);
   assert.equal((paper.procedure.optimizer as { learning_rate: number }).learning_rate, 1.2e-3);
   assert.equal(paper.procedure.iterations, 50000);
@@ -272,7 +272,7 @@ Deno.test("cross-field rules", () => {
   assertLoadError(
     { 23: "  prune_fractions: [0.2, 0.2, 0.1]" },
     (p) =>
-      `${p}:23:20: procedure.prune_fractions: expected 2 entries (one per weight layer of model.layers), got [0.2, 0.2, 0.1]`,
+      `${p}:23:20: procedure.prune_fractions: expected 2 entries (one per weight layer: convolutions and dense layers, in order), got [0.2, 0.2, 0.1]`,
   );
   assertLoadError(
     { 36: null },
@@ -404,7 +404,9 @@ Deno.test("a layer list model loads and resolves like the kind: mlp shorthand's 
     8: null,
   });
   const file = loadExperimentFile(path);
-  assert.deepEqual(file.base.model.layers, [{ dense: 30 }, "relu", { dense: 10 }]);
+  assert.deepEqual((file.base.model as { layers: unknown }).layers, [{ dense: 30 }, "relu", {
+    dense: 10,
+  }]);
   assert.equal(file.base.model.kind, undefined);
 });
 
@@ -412,7 +414,7 @@ Deno.test("model forms: each mix-up names the entry, what was expected and the f
   assertLoadError(
     { 6: null, 8: null },
     (p) =>
-      `${p}:6:12: model.layers[0]: expected a layer ({dense: N} or relu), got the width 784; add kind: mlp to list widths`,
+      `${p}:6:12: model.layers[0]: expected a layer ({dense: N}, {conv: C}, relu or maxpool), got the width 784; add kind: mlp to list widths`,
   );
   assertLoadError(
     { 7: "  layers: [784, {dense: 30}, 10]" },
@@ -422,7 +424,7 @@ Deno.test("model forms: each mix-up names the entry, what was expected and the f
   assertLoadError(
     { 6: null, 7: "  layers: [relu, {dense: 10}]", 8: null },
     (p) =>
-      `${p}:6:12: model.layers[0]: expected relu right after a dense layer (it runs as that layer's epilogue), got it after the input`,
+      `${p}:6:12: model.layers[0]: expected relu right after a dense or conv layer (it runs as that layer's epilogue), got it after the input`,
   );
   assertLoadError(
     { 6: null, 7: "  layers: [{dense: 30}, relu, {dense: 12}]" },
@@ -433,6 +435,53 @@ Deno.test("model forms: each mix-up names the entry, what was expected and the f
     { 6: null, 7: "  layers: [{dense: 30}, relu, {dense: 12}]", 8: null },
     (p) =>
       `${p}:6:39: model.layers[2].dense: expected 10 (the mnist classes: the last dense layer gives the logits), got 12`,
+  );
+});
+
+Deno.test("conv layer lists and named models load; their mix-ups name the entry and the fix", () => {
+  const list = loadExperimentFile(fixture({
+    6: null,
+    7: "  layers: [{conv: 4, kernel: 5, padding: 0}, relu, maxpool, {dense: 10}]",
+    8: null,
+    23: "  prune_fractions: [0.1, 0.1]",
+  }));
+  assert.deepEqual((list.base.model as { layers: unknown }).layers, [
+    { conv: 4, kernel: 5, padding: 0 },
+    "relu",
+    "maxpool",
+    { dense: 10 },
+  ]);
+  const named = loadExperimentFile(fixture({
+    6: "  kind: conv2\n  width_multiplier: 0.25",
+    7: null,
+    8: null,
+    23: "  prune_fractions: [0.1, 0.1, 0.2, 0.2, 0.1]",
+  }));
+  assert.equal(named.base.model.kind, "conv2");
+  assertLoadError(
+    { 6: null, 7: "  layers: [{conv: 4, dense: 3}, {dense: 10}]", 8: null },
+    (p) =>
+      `${p}:6:12: model.layers[0]: expected exactly one of dense or conv in a layer map, got {conv: 4, dense: 3}`,
+  );
+  assertLoadError(
+    { 6: null, 7: "  layers: [{dense: 30, kernel: 3}, {dense: 10}]", 8: null },
+    (p) =>
+      `${p}:6:12: model.layers[0]: expected kernel only on a conv layer, got them on {dense: 30, kernel: 3}; remove them or make it {conv: C}`,
+  );
+  assertLoadError(
+    { 6: "  kind: conv4", 8: null, 23: "  prune_fractions: [0.1, 0.1, 0.1, 0.1, 0.2, 0.2, 0.1]" },
+    (p) =>
+      `${p}:7:3: model.layers: expected no layers with kind: conv4 (it names its layer list); remove model.layers, or remove kind to write the list`,
+  );
+  assertLoadError(
+    { 6: null, 7: "  layers: [{conv: 4, kernel: 29, padding: 0}, {dense: 10}]", 8: null },
+    (p) =>
+      `${p}:6:11: model.layers: layer 1 ({conv: 4, kernel: 29, padding: 0}) does not fit its 1x28x28 input: conv2d output size floor((size 28 + 2*padding 0 - kernel 29) / stride 1) + 1 = 0 is below 1`,
+  );
+  assertLoadError(
+    { 6: null, 7: "  layers: [{dense: 30}, relu, {conv: 10}]", 8: null },
+    (p) =>
+      `${p}:6:31: model.layers[2]: expected {dense: 10} last (the mnist classes: the last weight layer gives the logits), got {conv: 10}`,
   );
 });
 

@@ -19,7 +19,7 @@ for (const init of INITS) {
       const n = w.length;
       const mean = w.reduce((s, v) => s + v, 0) / n;
       const std = Math.sqrt(w.reduce((s, v) => s + (v - mean) ** 2, 0) / n);
-      const expected = initStd(init, layer.inputs, layer.outputs);
+      const expected = initStd(init, layer);
       // Five standard errors: the mean's is std/sqrt(n); the std's about std/sqrt(2n).
       assert.ok(Math.abs(mean) < 5 * expected / Math.sqrt(n), `${layer.name} mean ${mean}`);
       assert.ok(

@@ -7,10 +7,12 @@ import assert from "node:assert/strict";
 import {
   buildModel,
   denseWidths,
+  initStd,
   mlpLayerSpecs,
   mlpLayout,
   mlpModel,
   modelLayerSpecs,
+  namedModelSpecs,
   withHiddenWidth,
 } from "../../src/model/mod.ts";
 
@@ -53,7 +55,7 @@ Deno.test("dense layers fuse the ReLU after them; nothing else does", () => {
 Deno.test("a ReLU that no layer can apply is refused with the place and the fix", () => {
   assert.throws(
     () => buildModel(["relu", { dense: 10 }], 784),
-    /layer 1 \(relu\) must follow a layer that applies it in its output \(dense\), got the input/,
+    /layer 1 \(relu\) must follow a layer that applies it in its output \(dense or conv\), got the input/,
   );
   assert.throws(
     () => buildModel([{ dense: 10 }, "relu", "relu"], 784),
@@ -75,7 +77,91 @@ Deno.test("either form of a model config gives one layer list", () => {
     layers: LENET,
     activation: "relu",
     ...common,
-  });
-  const list = modelLayerSpecs({ layers: mlpLayerSpecs(LENET), ...common });
+  }, 10);
+  const list = modelLayerSpecs({ layers: mlpLayerSpecs(LENET), ...common }, 10);
   assert.deepEqual(shorthand, list);
 });
+
+const CIFAR = { channels: 3, height: 32, width: 32 };
+
+Deno.test("Conv-2/4/6 expand to Frankle & Carbin's layer lists with PyTorch tensor shapes", () => {
+  const conv6 = buildModel(namedModelSpecs("conv6", 10), CIFAR);
+  assert.deepEqual(
+    conv6.layout.layers.map((layer) => `${layer.name} [${layer.shape.join(", ")}]`),
+    [
+      "conv1 [64, 3, 3, 3]",
+      "conv2 [64, 64, 3, 3]",
+      "conv3 [128, 64, 3, 3]",
+      "conv4 [128, 128, 3, 3]",
+      "conv5 [256, 128, 3, 3]",
+      "conv6 [256, 256, 3, 3]",
+      "fc1 [256, 4096]", // 256 channels x 4 x 4 after three poolings of 32 x 32
+      "fc2 [256, 256]",
+      "fc3 [10, 256]",
+    ],
+  );
+  const weights = (kind: "conv2" | "conv4" | "conv6") =>
+    buildModel(namedModelSpecs(kind, 10), CIFAR).layout.layers
+      .reduce((n, layer) => n + layer.inputs * layer.outputs, 0);
+  // The paper's Figure 2 counts: Conv-2 4.3M, Conv-4 2.4M; Conv-6's stated 1.7M disagrees with
+  // its own layers (this is the count those layers give).
+  assert.equal(weights("conv2"), 4300992);
+  assert.equal(weights("conv4"), 2425024);
+  assert.equal(weights("conv6"), 2261184);
+  assert.equal(conv6.outputs, 10);
+  assert.deepEqual(conv6.layers.map((layer) => layer.kind).slice(0, 5), [
+    "conv2d",
+    "relu",
+    "conv2d",
+    "relu",
+    "maxpool",
+  ]);
+});
+
+Deno.test("a width multiplier scales channels and hidden widths, not the classes", () => {
+  const specs = namedModelSpecs("conv2", 10, 0.25);
+  assert.deepEqual(specs.filter((spec) => typeof spec === "object"), [
+    { conv: 16, kernel: 3, stride: 1, padding: 1 },
+    { conv: 16, kernel: 3, stride: 1, padding: 1 },
+    { dense: 64 },
+    { dense: 64 },
+    { dense: 10 },
+  ]);
+  const model = buildModel(specs, { channels: 1, height: 28, width: 28 });
+  assert.equal(model.layout.layers[2].inputs, 16 * 14 * 14);
+});
+
+Deno.test("conv geometry: stride, padding and kernel set the output; glorot counts k*k in fan-out", () => {
+  const model = buildModel(
+    [{ conv: 8, kernel: 5, stride: 2, padding: 0 }, "relu", { dense: 10 }],
+    { channels: 3, height: 11, width: 9 },
+  );
+  // floor((11 - 5) / 2) + 1 = 4, floor((9 - 5) / 2) + 1 = 3
+  assert.equal(model.layers[0].outputs, 8 * 4 * 3);
+  assert.deepEqual(model.layout.layers[0].shape, [8, 3, 5, 5]);
+  assert.equal(model.layout.layers[0].inputs, 75);
+  assert.equal(model.layout.layers[0].receptiveField, 25);
+  assert.equal(model.layout.layers[1].inputs, 96);
+  assert.equal(initStd("glorot-normal", model.layout.layers[0]), Math.sqrt(2 / (75 + 8 * 25)));
+});
+
+Deno.test("shape errors name the layer and the image it got", () => {
+  assert.throws(
+    () => buildModel([{ conv: 8 }, "relu", { dense: 10 }], 784),
+    /layer 1 \(\{conv: 8\}\) needs image inputs .* got 784 flat features/,
+  );
+  assert.throws(
+    () => buildModel([{ conv: 4, kernel: 7, padding: 0 }, { dense: 10 }], CIFAR_SMALL),
+    /layer 1 \(\{conv: 4, kernel: 7, padding: 0\}\) does not fit its 1x5x5 input/,
+  );
+  assert.throws(
+    () => buildModel(["maxpool", "maxpool", "maxpool", { dense: 10 }], CIFAR_SMALL),
+    /layer 3 \(maxpool\) needs an image of at least 2x2, got 1x1x1/,
+  );
+  assert.throws(
+    () => buildModel(["maxpool", "relu", { dense: 10 }], CIFAR_SMALL),
+    /layer 2 \(relu\) must follow a layer that applies it .* got maxpool/,
+  );
+});
+
+const CIFAR_SMALL = { channels: 1, height: 5, width: 5 };

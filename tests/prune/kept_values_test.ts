@@ -15,7 +15,7 @@ Deno.test("init keeps w_i, signed-constant sign(w_i) * the layer's std; pruned a
   const kept = keptValues(layout, init, masks, "init", "glorot-normal", null);
   const signed = keptValues(layout, init, masks, "signed-constant", "glorot-normal", null);
   layout.layers.forEach((layer, l) => {
-    const std = Math.fround(initStd("glorot-normal", layer.inputs, layer.outputs));
+    const std = Math.fround(initStd("glorot-normal", layer));
     const w = weightBlock(layout, init, l);
     const a = weightBlock(layout, kept, l), b = weightBlock(layout, signed, l);
     for (let i = 0; i < w.length; i++) {
@@ -37,7 +37,7 @@ Deno.test("random-signs: |w| is the constant, signs ignore w_i, and do not depen
   const all = keptValues(layout, init, null, "random-signs", "glorot-normal", signs());
   let agree = 0, total = 0;
   layout.layers.forEach((layer, l) => {
-    const std = Math.fround(initStd("glorot-normal", layer.inputs, layer.outputs));
+    const std = Math.fround(initStd("glorot-normal", layer));
     const w = weightBlock(layout, init, l);
     const m = weightBlock(layout, masked, l), a = weightBlock(layout, all, l);
     for (let i = 0; i < w.length; i++) {

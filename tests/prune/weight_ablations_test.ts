@@ -35,7 +35,7 @@ Deno.test("signed-constant: sign(w0) x the layer's init std on kept weights, 0 e
   const params = ablate("signed-constant");
   eachWeight((l, _i, w0, w, kept) => {
     const layer = layout.layers[l];
-    const std = Math.fround(initStd("glorot-normal", layer.inputs, layer.outputs));
+    const std = Math.fround(initStd("glorot-normal", layer));
     assert.equal(w, kept ? (w0 < 0 ? -std : std) : 0);
   }, params);
   assert.equal(params[layout.layers[0].biasOffset], 0.5);

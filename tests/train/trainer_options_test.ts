@@ -32,7 +32,7 @@ Deno.test("trainerOptions: the schedule spans the whole run, read from the first
   // An epoch of 1000 examples at batch 60 is ceil(1000 / 60) = 17 iterations.
   assert.equal(fresh.optimizer.schedule?.stepsPerUpdate, 17);
   // IMP rewound to 300: 700 more iterations of a 1000-iteration schedule, from 300 on.
-  const rewound = trainerOptions(dataset, training, 300);
+  const rewound = trainerOptions(dataset, training, {}, 300);
   assert.equal(rewound.maxSteps, 700);
   assert.equal(rewound.optimizer.schedule?.iterations, 1000);
   assert.equal(rewound.optimizer.schedule?.firstIteration, 300);

@@ -1,0 +1,46 @@
+/**
+ * The network an experiment trains, as a reader rebuilds it in PyTorch: one line per layer with
+ * the module it corresponds to and its checkpoint name, on the first data set's images.
+ */
+import { classesOf, DATASET_SHAPES, datasetsOf } from "../config/datasets.ts";
+import type { ExperimentConfig } from "../config/types.ts";
+import {
+  buildModel,
+  type Conv2dLayer,
+  featureMapsOf,
+  type Layer,
+  modelLayerSpecs,
+} from "../model/mod.ts";
+
+function moduleOf(layer: Layer): string {
+  if (layer.kind === "conv2d") {
+    const conv = layer as Conv2dLayer;
+    const { kernel, stride, padding } = conv.geometry;
+    return `${
+      conv.block!.name
+    }: nn.Conv2d(${conv.input.channels}, ${conv.geometry.output.channels}, ${kernel}, stride=${stride}, padding=${padding})`;
+  }
+  if (layer.kind === "dense") {
+    return `${layer.block!.name}: nn.Linear(${layer.inputs}, ${layer.outputs})`;
+  }
+  if (layer.kind === "maxpool") return "nn.MaxPool2d(2)";
+  if (layer.kind === "relu") return "nn.ReLU()";
+  return layer.kind;
+}
+
+/** `[input 1x28x28] conv1: nn.Conv2d(1, 64, 3, ...) -> nn.ReLU() -> ... -> fc3: nn.Linear(256, 10)`. */
+export function describeModel(config: Pick<ExperimentConfig, "model" | "data">): string {
+  const shape = DATASET_SHAPES[datasetsOf(config.data)[0]];
+  const model = buildModel(
+    modelLayerSpecs(config.model, classesOf(config.data)),
+    featureMapsOf(shape),
+  );
+  const modules: string[] = [];
+  const firstDense = model.layers.findIndex((layer) => layer.kind === "dense");
+  model.layers.forEach((layer, i) => {
+    // Dense layers read an image channel-major, as flatten(1) leaves it.
+    if (i === firstDense) modules.push("flatten(1)");
+    modules.push(moduleOf(layer));
+  });
+  return `[input ${shape.channels}x${shape.rows}x${shape.cols}] ${modules.join(" -> ")}`;
+}

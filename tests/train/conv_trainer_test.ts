@@ -1,0 +1,220 @@
+/**
+ * A convolutional model through the whole engine: the f64 layer-list reference
+ * (tests/train/layer_list_reference.ts) against central finite differences of its own loss, then
+ * the Trainer's gradient on the GPU against that reference for a conv -> relu -> maxpool -> conv
+ * (stride 2) -> relu -> dense model on 2-channel 7x6 images, with a mask and several runs side by
+ * side, and those runs bit-identical to each run alone.
+ */
+import assert from "node:assert/strict";
+import { Rng } from "../../src/base/rng.ts";
+import type { ImageDataset } from "../../src/data/dataset.ts";
+import { uploadDataset } from "../../src/data/gpu_dataset.ts";
+import { BufferPool, withValidation } from "../../src/gpu/mod.ts";
+import { buildModel, initParams, MaskedWeights, type Model } from "../../src/model/mod.ts";
+import { gatherBatchReference } from "../../src/nn/gather_batch.ts";
+import { Trainer } from "../../src/train/trainer.ts";
+import { gpuTest } from "../gpu_test_helper.ts";
+import { layerListForward, layerListGradient } from "./layer_list_reference.ts";
+
+const IMAGE = { channels: 2, height: 7, width: 6 };
+const CLASSES = 5;
+const BATCH = 6;
+const model: Model = buildModel(
+  [
+    { conv: 3, kernel: 3, padding: 1 },
+    "relu",
+    "maxpool", // 3x3
+    { conv: 4, kernel: 3, stride: 2, padding: 1 }, // 2x2
+    "relu",
+    { dense: CLASSES },
+  ],
+  IMAGE,
+);
+const FEATURES = IMAGE.channels * IMAGE.height * IMAGE.width;
+
+/** A run's parameters (glorot, biases nonzero) and a mask with about a quarter pruned. */
+function runStart(run: number): { params: Float32Array; mask: Float32Array } {
+  const params = initParams(model.layout, "glorot-normal", new Rng(3, "conv init", run));
+  const rng = new Rng(3, "conv mask and biases", run);
+  const mask = new Float32Array(model.layout.perRun).fill(1);
+  for (const layer of model.layout.layers) {
+    for (let i = 0; i < layer.inputs * layer.outputs; i++) {
+      if (rng.nextUnit() < 0.25) mask[layer.weightOffset + i] = 0;
+    }
+    for (let o = 0; o < layer.outputs; o++) {
+      params[layer.biasOffset + o] = 0.2 * (rng.nextUnit() - 0.5);
+    }
+  }
+  for (let i = 0; i < params.length; i++) if (mask[i] === 0) params[i] = 0;
+  return { params, mask };
+}
+
+function images(rng: Rng, count: number, name: string): ImageDataset {
+  return {
+    name,
+    count,
+    rows: IMAGE.height,
+    cols: IMAGE.width,
+    channels: IMAGE.channels,
+    classes: CLASSES,
+    images: Uint8Array.from({ length: count * FEATURES }, () => rng.nextInt(256)),
+    labels: Uint8Array.from({ length: count }, () => rng.nextInt(CLASSES)),
+  };
+}
+
+Deno.test("the layer-list reference gradient matches central finite differences", () => {
+  const { params, mask } = runStart(0);
+  const rng = new Rng(4, "conv fd inputs");
+  const inputs = Float64Array.from({ length: BATCH * FEATURES }, () => 2 * rng.nextUnit() - 1);
+  const labels = Uint32Array.from({ length: BATCH }, () => rng.nextInt(CLASSES));
+  const p64 = Float64Array.from(params);
+  const { grads } = layerListGradient(model, p64, mask, inputs, labels);
+  const EPS = 1e-6;
+  let checked = 0, nonzero = 0, worst = 0;
+  for (let i = 0; i < model.layout.perRun; i++) {
+    const weight = model.layout.layers.some((layer) =>
+      i >= layer.weightOffset && i < layer.weightOffset + layer.inputs * layer.outputs
+    );
+    if (weight && mask[i] === 0) {
+      assert.equal(grads[i], 0, `pruned entry ${i} has gradient ${grads[i]}`);
+      continue;
+    }
+    const plus = p64.slice(), minus = p64.slice();
+    plus[i] += EPS;
+    minus[i] -= EPS;
+    const numeric = (layerListForward(model, plus, mask, inputs, labels).loss -
+      layerListForward(model, minus, mask, inputs, labels).loss) / (2 * EPS);
+    // Relative error floored at 1e-3 as in mlp_reference_test.ts: the quotient's rounding error
+    // is ~1e-10 absolute. A ReLU or pooling kink inside +-EPS would show as one large error.
+    const error = Math.abs(grads[i] - numeric) /
+      Math.max(Math.abs(grads[i]), Math.abs(numeric), 1e-3);
+    worst = Math.max(worst, error);
+    assert.ok(error < 1e-5, `entry ${i}: analytic ${grads[i]}, numeric ${numeric}`);
+    checked++;
+    if (Math.abs(grads[i]) > 1e-4) nonzero++;
+  }
+  assert.ok(nonzero > checked / 2, `only ${nonzero} of ${checked} gradients above 1e-4`);
+});
+
+gpuTest(
+  "Trainer: a conv model's gradient matches the f64 reference, runs batched = alone",
+  async (t, gpu) => {
+    const RUNS = 3;
+    const pool = new BufferPool(gpu.device);
+    const trainers: Trainer[] = [];
+    try {
+      await withValidation(gpu.device, "conv trainer", async () => {
+        const rng = new Rng(5, "conv data");
+        const parts = {
+          train: images(rng, 40, "train"),
+          validation: images(rng, 10, "validation"),
+          test: images(rng, 10, "test"),
+        };
+        const dataset = uploadDataset(pool, parts);
+        const pixels = new Uint8Array([
+          ...parts.train.images,
+          ...parts.validation.images,
+          ...parts.test.images,
+        ]);
+        const labelBytes = new Uint8Array([
+          ...parts.train.labels,
+          ...parts.validation.labels,
+          ...parts.test.labels,
+        ]);
+        const create = async (runs: number) => {
+          const trainer = await Trainer.create(gpu, {
+            model,
+            parameterization: new MaskedWeights(true),
+            runs,
+            batch: BATCH,
+            maxSteps: 1,
+            chunkSteps: 1,
+            // A zero step: the parameters stay, the gradient buffer holds this batch's gradient.
+            optimizer: { kind: "sgd", learningRate: 0, momentum: 0, weightDecay: 0 },
+            dataset,
+            evalSets: [{ name: "test", indices: dataset.test }],
+            evalBatch: 10,
+            maxEvaluations: 1,
+          });
+          trainers.push(trainer);
+          return trainer;
+        };
+        const starts = Array.from({ length: RUNS }, (_, r) => runStart(r));
+        const indices = Uint32Array.from({ length: RUNS * BATCH }, (_, i) => (7 * i + 3) % 40);
+
+        const batched = await create(RUNS);
+        batched.reset(
+          concat(starts.map((s) => s.params)),
+          concat(starts.map((s) => s.mask)),
+        );
+        batched.train(indices, 1, true);
+        const grads = await batched.readBuffer("grads");
+        const history = await batched.readHistory();
+
+        await t.step("each run's gradient matches the f64 reference", () => {
+          const { perRun } = model.layout;
+          for (let r = 0; r < RUNS; r++) {
+            const gathered = gatherBatchReference(
+              { features: FEATURES, batch: BATCH, runs: 1, steps: 1, step: 0, mean: 0, std: 1 },
+              pixels,
+              labelBytes,
+              indices.subarray(r * BATCH, (r + 1) * BATCH),
+            );
+            const reference = layerListGradient(
+              model,
+              starts[r].params,
+              starts[r].mask,
+              gathered.inputs,
+              gathered.labels,
+            ).grads;
+            const gpuGrads = grads.subarray(r * perRun, (r + 1) * perRun);
+            let maxRef = 0;
+            for (const g of reference) maxRef = Math.max(maxRef, Math.abs(g));
+            for (let i = 0; i < perRun; i++) {
+              // Sums of at most a few hundred f32 products of magnitude <= 1, accumulated in
+              // another order than the reference: 1e-5 of the largest gradient is ~100 ulp.
+              assert.ok(
+                Math.abs(gpuGrads[i] - reference[i]) <= 1e-5 * maxRef + 1e-7,
+                `run ${r} entry ${i}: gpu ${gpuGrads[i]} reference ${reference[i]}`,
+              );
+              if (starts[r].mask[i] === 0) assert.ok(gpuGrads[i] === 0, `pruned entry ${i}`);
+            }
+          }
+        });
+
+        await t.step("the evaluation after the step has accuracies in [0, 1]", () => {
+          for (const run of history[0][0]) assert.ok(run.accuracy >= 0 && run.accuracy <= 1);
+        });
+
+        await t.step("runs side by side give each run's bits alone", async () => {
+          for (let r = 0; r < RUNS; r++) {
+            const alone = await create(1);
+            alone.reset(starts[r].params, starts[r].mask);
+            alone.train(indices.slice(r * BATCH, (r + 1) * BATCH), 1, true);
+            const own = await alone.readBuffer("grads");
+            const part = grads.subarray(r * model.layout.perRun, (r + 1) * model.layout.perRun);
+            assert.deepEqual(
+              new Uint32Array(own.buffer, own.byteOffset, own.length),
+              new Uint32Array(part.buffer, part.byteOffset, part.length),
+              `run ${r}: batched gradient differs from the run alone`,
+            );
+          }
+        });
+      });
+      gpu.throwIfFailed();
+    } finally {
+      for (const trainer of trainers) trainer.destroy();
+      pool.destroy();
+    }
+  },
+);
+
+function concat(arrays: Float32Array[]): Float32Array {
+  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out;
+}

@@ -1,0 +1,155 @@
+/**
+ * The loss and gradient of any layer-list model (dense, conv2d, relu, maxpool) for one run, on
+ * the CPU in f64, built only from the per-op references: a dense layer is a 1x1 convolution of a
+ * C x 1 x 1 image (conv2dReference and its gradients), ReLU is max(x, 0) and
+ * reluBackwardReference, pooling is maxPool2dReference / maxPool2dBackwardReference, the loss is
+ * softmaxXentReference with the batch mean. Weight gradients are masked by `mask` as the trainer
+ * masks them; the products read W * mask. The flat vectors use the model's layout offsets.
+ */
+import type { Conv2dLayer, Layer, MaxPoolLayer, Model } from "../../src/model/mod.ts";
+import { conv2dReference } from "../../src/nn/conv2d.ts";
+import { conv2dInputGradReference } from "../../src/nn/conv2d_input_grad.ts";
+import type { Conv2dShape } from "../../src/nn/conv2d_shape.ts";
+import { conv2dWeightGradReference } from "../../src/nn/conv2d_weight_grad.ts";
+import { maxPool2dReference } from "../../src/nn/maxpool2d.ts";
+import { maxPool2dBackwardReference } from "../../src/nn/maxpool2d_backward.ts";
+import { reluBackwardReference } from "../../src/nn/relu_backward.ts";
+import { softmaxXentReference } from "../../src/nn/softmax_xent.ts";
+
+/** The convolution a weight layer is: its own, or a dense layer as a 1x1 convolution. */
+function convShape(layer: Layer, batch: number): Conv2dShape {
+  if (layer.kind === "conv2d") {
+    const conv = layer as Conv2dLayer;
+    const { kernel, stride, padding, output } = conv.geometry;
+    return {
+      runs: 1,
+      batch,
+      inChannels: conv.input.channels,
+      height: conv.input.height,
+      width: conv.input.width,
+      outChannels: output.channels,
+      kernel,
+      stride,
+      padding,
+    };
+  }
+  return {
+    runs: 1,
+    batch,
+    inChannels: layer.inputs,
+    height: 1,
+    width: 1,
+    outChannels: layer.outputs,
+    kernel: 1,
+    stride: 1,
+    padding: 0,
+  };
+}
+
+function poolShape(layer: Layer, batch: number) {
+  const { input } = layer as MaxPoolLayer;
+  return { runs: 1, batch, channels: input.channels, height: input.height, width: input.width };
+}
+
+export interface LayerListPass {
+  /** acts[0] = inputs, acts[i + 1] = layer i's output (ReLU applied separately). */
+  acts: Float64Array[];
+  /** Mean softmax cross-entropy over the batch. */
+  loss: number;
+  logitGrads: Float64Array;
+}
+
+export function layerListForward(
+  model: Model,
+  params: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  inputs: ArrayLike<number>,
+  labels: ArrayLike<number>,
+): LayerListPass {
+  const batch = labels.length;
+  const acts = [Float64Array.from(inputs)];
+  for (const layer of model.layers) {
+    const x = acts[acts.length - 1];
+    const y = new Float64Array(batch * layer.outputs);
+    if (layer.kind === "relu") {
+      for (let i = 0; i < y.length; i++) y[i] = Math.max(x[i], 0);
+    } else if (layer.kind === "maxpool") {
+      maxPool2dReference(poolShape(layer, batch), x, y);
+    } else {
+      conv2dReference({
+        ...convShape(layer, batch),
+        paramsPerRun: model.layout.perRun,
+        weightOffset: layer.block!.weightOffset,
+        biasOffset: layer.block!.biasOffset,
+        x,
+        params,
+        mask,
+        relu: false,
+      }, y);
+    }
+    acts.push(y);
+  }
+  const classes = model.outputs;
+  const logitGrads = new Float64Array(batch * classes);
+  const rows = new Float64Array(batch * 2);
+  softmaxXentReference(acts[acts.length - 1], labels, classes, 1 / batch, logitGrads, rows);
+  let loss = 0;
+  for (let b = 0; b < batch; b++) loss += rows[2 * b];
+  return { acts, loss: loss / batch, logitGrads };
+}
+
+/** The gradient of the batch-mean loss w.r.t. the flat parameters (weights masked). */
+export function layerListGradient(
+  model: Model,
+  params: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  inputs: ArrayLike<number>,
+  labels: ArrayLike<number>,
+): { loss: number; grads: Float64Array } {
+  const batch = labels.length;
+  const pass = layerListForward(model, params, mask, inputs, labels);
+  const grads = new Float64Array(model.layout.perRun);
+  let dy = pass.logitGrads;
+  for (let i = model.layers.length - 1; i >= 0; i--) {
+    const layer = model.layers[i];
+    const x = pass.acts[i];
+    if (layer.kind === "relu") {
+      reluBackwardReference(pass.acts[i + 1], dy);
+      continue;
+    }
+    const dx = new Float64Array(batch * layer.inputs);
+    if (layer.kind === "maxpool") {
+      maxPool2dBackwardReference(poolShape(layer, batch), x, dy, dx);
+    } else {
+      const shape = convShape(layer, batch);
+      const block = layer.block!;
+      conv2dWeightGradReference({
+        ...shape,
+        paramsPerRun: model.layout.perRun,
+        weightOffset: block.weightOffset,
+        dy,
+        x,
+        gradMask: mask,
+      }, grads);
+      // db[o] = sum over the batch and the output pixels of dy[b, o, pixel].
+      const pixels = layer.outputs / block.outputs;
+      for (let o = 0; o < block.outputs; o++) {
+        let sum = 0;
+        for (let b = 0; b < batch; b++) {
+          for (let p = 0; p < pixels; p++) sum += dy[(b * block.outputs + o) * pixels + p];
+        }
+        grads[block.biasOffset + o] = sum;
+      }
+      conv2dInputGradReference({
+        ...shape,
+        paramsPerRun: model.layout.perRun,
+        weightOffset: block.weightOffset,
+        dy,
+        params,
+        mask,
+      }, dx);
+    }
+    dy = dx;
+  }
+  return { loss: pass.loss, grads };
+}
