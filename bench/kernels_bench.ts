@@ -10,6 +10,12 @@
  * Before timing, every shape is run once and checked against the f64 CPU reference (on sampled
  * rows for the large ones); a wrong result throws and the bench fails. A GFLOP/s summary (from
  * the same iterations deno bench times, warm-up included) goes to stderr at the end.
+ *
+ * 2-D convolutions (group `conv2d`, kernels/conv2d*.wgsl): `conv2d 60x64x32x32 k3 o64 <role>`
+ * for the forward (fwd), input gradient (dx) and weight gradient (dw) of batch 60, 64 channels
+ * of 32x32, a 3x3 kernel to 64 channels, stride 1, padding 1 (bench/conv_fixture.ts), one
+ * dispatch per iteration; and the forward of 4 runs side by side in one dispatch (`x4 runs`)
+ * against the same at 1 run. Each is checked against the f64 reference on samples first.
  */
 import { acquireGpu, BufferPool, type Dispatch, readF32, Recorder } from "../src/gpu/mod.ts";
 import { Rng } from "../src/base/rng.ts";
@@ -21,6 +27,16 @@ import {
 } from "../src/model/dense.ts";
 import { matmulReference, type MatmulSpec, prepareMatmul } from "../src/nn/matmul.ts";
 import { reduction } from "../tests/nn/ops.ts";
+import {
+  BENCH_LAYER,
+  checkConvRole,
+  convFlops,
+  type ConvLayer,
+  type ConvRole,
+  layerName,
+  makeConvLayer,
+  readConvOutput,
+} from "./conv_fixture.ts";
 
 const gpu = await acquireGpu();
 const pool = new BufferPool(gpu.device);
@@ -195,7 +211,60 @@ for (const shape of shapes) {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// 2-D convolutions
+
+interface ConvBench {
+  name: string;
+  layer: ConvLayer;
+  role: ConvRole;
+  times: number[];
+}
+
+const oneRun = await makeConvLayer(gpu, pool, { ...BENCH_LAYER, runs: 1 });
+const fourRuns = await makeConvLayer(gpu, pool, { ...BENCH_LAYER, runs: 4 });
+const convBenches: ConvBench[] = [
+  ...(["fwd", "dx", "dw"] as const).map((role) => ({
+    name: `${layerName(BENCH_LAYER)} ${role}`,
+    layer: oneRun,
+    role,
+    times: [],
+  })),
+  { name: `${layerName(BENCH_LAYER)} fwd x4 runs`, layer: fourRuns, role: "fwd", times: [] },
+];
+
+for (const bench of convBenches) {
+  const recorder = new Recorder(gpu.device, bench.name);
+  recorder.record([bench.layer.dispatches[bench.role]]);
+  recorder.submit();
+  checkConvRole(bench.layer, bench.role, await readConvOutput(gpu, bench.layer, bench.role));
+  gpu.throwIfFailed();
+  Deno.bench({
+    name: bench.name,
+    group: "conv2d",
+    baseline: bench.role === "fwd" && bench.layer === oneRun,
+    // 0.1-2 s per iteration on a CPU adapter.
+    n: 5,
+    warmup: 1,
+    async fn() {
+      const start = performance.now();
+      const recorder = new Recorder(gpu.device, bench.name);
+      recorder.record([bench.layer.dispatches[bench.role]]);
+      recorder.submit();
+      await gpu.device.queue.onSubmittedWorkDone();
+      bench.times.push(performance.now() - start);
+    },
+  });
+}
+
 globalThis.addEventListener("unload", () => {
+  const convLines = convBenches.map(({ name, layer, times }) => {
+    if (times.length === 0) return `${name}: not run`;
+    const median = [...times].sort((a, b) => a - b)[times.length >> 1];
+    return `${name}: ${(convFlops(layer) / (median / 1000) / 1e9).toFixed(2)} GFLOP/s (median ${
+      median.toFixed(1)
+    } ms/iter over ${times.length})`;
+  });
   const lines = shapes.map((shape) => {
     const times = timings.get(shape.name) ?? [];
     if (times.length === 0) return `${shape.name}: not run`;
@@ -207,6 +276,8 @@ globalThis.addEventListener("unload", () => {
       (median * 1000).toFixed(1)
     } ms/iter over ${times.length})`;
   });
-  console.error(`GFLOP/s on ${gpu.provenance.description}:\n  ${lines.join("\n  ")}`);
+  console.error(
+    `GFLOP/s on ${gpu.provenance.description}:\n  ${[...lines, ...convLines].join("\n  ")}`,
+  );
   pool.destroy();
 });

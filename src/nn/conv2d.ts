@@ -24,9 +24,9 @@ export interface Conv2dSpec extends Conv2dShape, Conv2dParamsLayout {
   x: GPUBuffer;
   /** [runs, batch, outChannels, outHeight, outWidth], written fully. */
   y: GPUBuffer;
-  /** Flat parameters: W of run r at weightOffset + r*paramsPerRun, bias at biasOffset + ... */
+  /** Flat parameters: W of run r at weightOffset + r*paramsPerRun. */
   params: GPUBuffer;
-  /** Without biasOffset the layer has no bias. */
+  /** The bias [O] of run r at biasOffset + r*paramsPerRun; without it the layer has no bias. */
   biasOffset?: number;
   /** The parameter buffer's layout; multiplied into W (not into the bias). */
   mask?: GPUBuffer;
@@ -75,6 +75,7 @@ export async function prepareConv2d(
 
 /** The reference's operands: host copies of the spec's buffers. */
 export interface Conv2dReferenceSpec extends Conv2dShape, Conv2dParamsLayout {
+  biasOffset?: number;
   x: ArrayLike<number>;
   params: ArrayLike<number>;
   mask?: ArrayLike<number>;

@@ -107,11 +107,13 @@ export interface Conv2dOptions {
   maxWorkgroupsX?: number;
 }
 
-/** Where the weights (and bias) of run r live in the flat parameter / mask / gradient buffer. */
+/**
+ * Where the weights of run r live in the flat parameter buffer, [O, C, k, k] at
+ * weightOffset + r*paramsPerRun; the mask and gradient buffers share that layout.
+ */
 export interface Conv2dParamsLayout {
   paramsPerRun: number;
   weightOffset: number;
-  biasOffset?: number;
 }
 
 export interface Conv2dGrid {
@@ -155,7 +157,7 @@ export function conv2dUniform(
   pool: BufferPool,
   label: string,
   g: Conv2dGeometry,
-  layout: Conv2dParamsLayout,
+  layout: Conv2dParamsLayout & { biasOffset?: number },
   grid: Conv2dGrid,
 ): GPUBuffer {
   return pool.uniform(

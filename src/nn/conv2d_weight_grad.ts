@@ -14,20 +14,19 @@ import {
   conv2dGeometry,
   conv2dGrid,
   type Conv2dOptions,
+  type Conv2dParamsLayout,
   type Conv2dShape,
   conv2dTile,
   conv2dUniform,
 } from "./conv2d_shape.ts";
 
-export interface Conv2dWeightGradSpec extends Conv2dShape {
+export interface Conv2dWeightGradSpec extends Conv2dShape, Conv2dParamsLayout {
   /** [runs, batch, outChannels, outHeight, outWidth]. */
   dy: GPUBuffer;
   /** [runs, batch, inChannels, height, width]: the layer's input. */
   x: GPUBuffer;
   /** Flat gradients: dW of run r ([O, C, k, k]) at weightOffset + r*paramsPerRun. */
   grads: GPUBuffer;
-  paramsPerRun: number;
-  weightOffset: number;
   /** The gradient buffer's layout; a 0 entry makes that gradient exactly +0. */
   gradMask?: GPUBuffer;
 }
@@ -66,11 +65,9 @@ export async function prepareConv2dWeightGrad(
 }
 
 /** The reference's operands: host copies of the spec's buffers. */
-export interface Conv2dWeightGradReferenceSpec extends Conv2dShape {
+export interface Conv2dWeightGradReferenceSpec extends Conv2dShape, Conv2dParamsLayout {
   dy: ArrayLike<number>;
   x: ArrayLike<number>;
-  paramsPerRun: number;
-  weightOffset: number;
   gradMask?: ArrayLike<number>;
 }
 

@@ -2,7 +2,8 @@
  * The op table's 2-D convolution entries (kernels/conv2d*.wgsl): forward with and without mask,
  * bias and ReLU, input gradient and weight gradient with and without masks, on awkward NCHW
  * shapes (1x1 images, kernels 1, 3 and 5 and one larger than the image, strides 1, 2 and 3,
- * padding 0 to 2, odd sizes off the tile, C = 1 and 3, several runs) plus CIFAR-like layers.
+ * padding 0 to 2 and wider than the kernel, odd sizes off the tile, C = 1 and 3, several runs)
+ * plus CIFAR-like layers.
  * The bias gradient over channels (S = OH*OW) is a case of bias_grad in tests/nn/ops.ts.
  *
  * Parameters of each run are laid out [pad 3 | W (O*C*k*k) | bias (O) | pad 2], different per
@@ -77,6 +78,7 @@ const SHAPES: readonly ConvCase[] = [
   conv(1, 5, 2, 10, 6, 40, 3, 1, 0),
   conv(1, 2, 2, 2, 3, 4, 5, 1, 2, { note: "kernel larger than the image" }),
   conv(1, 2, 3, 10, 11, 5, 3, 3, 1),
+  conv(1, 2, 2, 3, 4, 3, 1, 1, 2, { note: "border outputs see only padding" }),
   conv(2, 3, 32, 12, 12, 20, 3, 1, 1, { maxGroups: 3 }),
 ];
 
