@@ -49,7 +49,8 @@ export interface ConvLayer {
   };
   /** fwd: y = conv(x, W) (no bias, no ReLU: what tf.conv2d computes); dx: conv_transpose(dy,
    * W); dw: into grads. */
-  dispatches: Record<ConvRole, Dispatch>;
+  /** Each role's dispatches (the weight gradient of a small layer is two: slices, then their sum). */
+  dispatches: Record<ConvRole, Dispatch[]>;
   /** The buffer each role writes. */
   output: Record<ConvRole, GPUBuffer>;
 }
@@ -78,21 +79,25 @@ export async function makeConvLayer(
   };
   const layout = { paramsPerRun, weightOffset: 0 };
   const dispatches = {
-    fwd: await prepareConv2d(gpu, pool, {
-      ...shape,
-      ...layout,
-      x: buffers.x,
-      y: buffers.y,
-      params: buffers.params,
-      relu: false,
-    }),
-    dx: await prepareConv2dInputGrad(gpu, pool, {
-      ...shape,
-      ...layout,
-      dy: buffers.dy,
-      dx: buffers.dx,
-      params: buffers.params,
-    }),
+    fwd: [
+      await prepareConv2d(gpu, pool, {
+        ...shape,
+        ...layout,
+        x: buffers.x,
+        y: buffers.y,
+        params: buffers.params,
+        relu: false,
+      }),
+    ],
+    dx: [
+      await prepareConv2dInputGrad(gpu, pool, {
+        ...shape,
+        ...layout,
+        dy: buffers.dy,
+        dx: buffers.dx,
+        params: buffers.params,
+      }),
+    ],
     dw: await prepareConv2dWeightGrad(gpu, pool, {
       ...shape,
       ...layout,

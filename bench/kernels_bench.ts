@@ -235,7 +235,7 @@ const convBenches: ConvBench[] = [
 
 for (const bench of convBenches) {
   const recorder = new Recorder(gpu.device, bench.name);
-  recorder.record([bench.layer.dispatches[bench.role]]);
+  recorder.record(bench.layer.dispatches[bench.role]);
   recorder.submit();
   checkConvRole(bench.layer, bench.role, await readConvOutput(gpu, bench.layer, bench.role));
   gpu.throwIfFailed();
@@ -249,7 +249,7 @@ for (const bench of convBenches) {
     async fn() {
       const start = performance.now();
       const recorder = new Recorder(gpu.device, bench.name);
-      recorder.record([bench.layer.dispatches[bench.role]]);
+      recorder.record(bench.layer.dispatches[bench.role]);
       recorder.submit();
       await gpu.device.queue.onSubmittedWorkDone();
       bench.times.push(performance.now() - start);

@@ -236,7 +236,7 @@ async function runTfjsConv(role: ConvRole, layout: Layout): Promise<tf.Tensor> {
 
 async function runOursConv(role: ConvRole): Promise<Float32Array> {
   const recorder = new Recorder(gpu.device, `conv ${role}`);
-  recorder.record([conv.dispatches[role]]);
+  recorder.record(conv.dispatches[role]);
   recorder.submit();
   return await readConvOutput(gpu, conv, role);
 }
@@ -384,7 +384,7 @@ async function interleavedForward(): Promise<{ ours: number; gemm: number }> {
     for (const who of ["ours", "gemm"] as const) {
       const start = performance.now();
       const recorder = new Recorder(gpu.device, `interleaved ${who}`);
-      recorder.record(who === "ours" ? [conv.dispatches.fwd] : gemmDispatches);
+      recorder.record(who === "ours" ? conv.dispatches.fwd : gemmDispatches);
       recorder.submit();
       await gpu.device.queue.onSubmittedWorkDone();
       if (round > 0) times[who].push(performance.now() - start);

@@ -9,7 +9,11 @@
 //   batch, O, OH, OW]), 2 X (read, [runs, batch, C, H, W]), 3 GM (read, G's layout), 4 G
 //   (read_write, flat gradients: dW of run r, [O, C, k, k], at w_off + r*w_run). Unused ones may
 //   be any buffer.
-// Dispatch: (min(T, G), row_tiles * ceil(T / G), runs), T = col_tiles = ceil(cols / (WG*4*VEC)),
+// Split over the batch (SPLIT): the examples are cut into consecutive slices of batch_per_split;
+//   slice s sums its own examples into partial[(s*runs + r)*O*cols + o*cols + n] (no mask; the
+//   whole partial buffer is bound as G), and conv2d_weight_grad_reduce.wgsl adds the slices in
+//   increasing s. Without SPLIT there is one slice, written into G as above.
+// Dispatch: (min(T, G), row_tiles * ceil(T / G) * slices, runs), T = col_tiles = ceil(cols / (WG*4*VEC)),
 //   row_tiles = ceil(rows / ROWS), G = groups_x (maxComputeWorkgroupsPerDimension, 65535, unless
 //   a test lowers it). Workgroup g computes run g.z, rows (g.y % row_tiles)*ROWS + [0, ROWS) (from
 //   the workgroup id: the row operand's loads are uniform across lanes) and column tile
@@ -24,20 +28,21 @@
 // Bounds: a column tile >= col_tiles returns at once; loads clamp rows to O-1 and columns to
 //   C*k*k-1, stores are skipped outside [0,O)x[0,C*k*k). A tap in the zero padding reads the
 //   image row's first element and selects 0.
-// Each output sums b, then oh, then ow, in increasing order in one invocation: results do not
-//   depend on WG, ROWS, VEC, the grid or the number of runs.
+// Each output sums b, then oh, then ow, in increasing order in one invocation (per slice): results
+//   do not depend on WG, ROWS, VEC, the grid or the number of runs.
 
 override WG: u32 = 8u;
 override ROWS: u32 = 32u;
 override VEC: u32 = 4u;
 override GRAD_MASK: bool = false;
+override SPLIT: bool = false;
 
 struct Params {
   batch: u32, C: u32, H: u32, W: u32,
   O: u32, OH: u32, OW: u32, k: u32,
   stride: u32, pad: u32, x_run: u32, y_run: u32,
   w_off: u32, w_run: u32, bias_off: u32, cols: u32,
-  col_tiles: u32, row_tiles: u32, groups_x: u32, _pad0: u32,
+  col_tiles: u32, row_tiles: u32, groups_x: u32, batch_per_split: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -60,12 +65,12 @@ fn store4(base: u32, n: vec4<u32>, value: vec4<f32>) {
 }
 
 // Output channel o (row) of the tile; rows >= O are not stored.
-fn store_row(r: u32, o: u32, n0: vec4<u32>, n1: vec4<u32>, n2: vec4<u32>, n3: vec4<u32>,
+fn store_row(run_base: u32, o: u32, n0: vec4<u32>, n1: vec4<u32>, n2: vec4<u32>, n3: vec4<u32>,
              a0: vec4<f32>, a1: vec4<f32>, a2: vec4<f32>, a3: vec4<f32>) {
   if (o >= p.O) {
     return;
   }
-  let base = p.w_off + r * p.w_run + o * p.cols;
+  let base = run_base + o * p.cols;
   store4(base, n0, a0);
   if (VEC > 1u) {
     store4(base, n1, a1);
@@ -77,14 +82,21 @@ fn store_row(r: u32, o: u32, n0: vec4<u32>, n1: vec4<u32>, n2: vec4<u32>, n3: ve
 }
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) lane: u32,
+        @builtin(num_workgroups) groups: vec3<u32>) {
   let r = g.z;
-  let chunk = g.y / p.row_tiles;
+  let per_slice = p.row_tiles * ((p.col_tiles + p.groups_x - 1u) / p.groups_x);
+  let slice = g.y / per_slice;
+  let gy = g.y - slice * per_slice;
+  let chunk = gy / p.row_tiles;
   let col_tile = g.x + chunk * p.groups_x;
   if (col_tile >= p.col_tiles) {
     return;
   }
-  let row0 = (g.y - chunk * p.row_tiles) * ROWS;
+  let row0 = (gy - chunk * p.row_tiles) * ROWS;
+  let b_begin = slice * p.batch_per_split;
+  let b_end = min(p.batch, b_begin + p.batch_per_split);
+  let run_base = select(p.w_off + r * p.w_run, (slice * groups.z + r) * p.O * p.cols, SPLIT);
   // Column j of this invocation (j < 4*VEC): col_tile*WG*4*VEC + j*WG + lane, as VEC vec4s.
   let first = vec4<u32>(col_tile * WG * 4u * VEC + lane) + vec4<u32>(0u, 1u, 2u, 3u) * WG;
   let q0 = first + vec4<u32>(0u * WG);
@@ -191,8 +203,8 @@ fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) la
   var x1 = vec4<f32>(0.0);
   var x2 = vec4<f32>(0.0);
   var x3 = vec4<f32>(0.0);
-  var dp = 0u; // dy offset of (b, oh, ow) within a channel row: b*O*OH*OW + oh*OW + ow
-  for (var b = 0u; b < p.batch; b++) {
+  var dp = b_begin * p.O * ohw; // dy offset of (b, oh, ow) within a channel row: b*O*OH*OW + oh*OW + ow
+  for (var b = b_begin; b < b_end; b++) {
     let xr = vec4<u32>(r * p.x_run + b * p.C * hw);
     for (var oh = 0u; oh < p.OH; oh++) {
       let ih0 = bitcast<vec4<u32>>(top0 + vec4<i32>(i32(oh * s)));
@@ -419,42 +431,42 @@ fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) la
     }
     dp += (p.O - 1u) * ohw;
   }
-  store_row(r, row0 + 0u, q0, q1, q2, q3, acc0_0, acc0_1, acc0_2, acc0_3);
-  store_row(r, row0 + 1u, q0, q1, q2, q3, acc1_0, acc1_1, acc1_2, acc1_3);
-  store_row(r, row0 + 2u, q0, q1, q2, q3, acc2_0, acc2_1, acc2_2, acc2_3);
-  store_row(r, row0 + 3u, q0, q1, q2, q3, acc3_0, acc3_1, acc3_2, acc3_3);
-  store_row(r, row0 + 4u, q0, q1, q2, q3, acc4_0, acc4_1, acc4_2, acc4_3);
-  store_row(r, row0 + 5u, q0, q1, q2, q3, acc5_0, acc5_1, acc5_2, acc5_3);
-  store_row(r, row0 + 6u, q0, q1, q2, q3, acc6_0, acc6_1, acc6_2, acc6_3);
-  store_row(r, row0 + 7u, q0, q1, q2, q3, acc7_0, acc7_1, acc7_2, acc7_3);
+  store_row(run_base, row0 + 0u, q0, q1, q2, q3, acc0_0, acc0_1, acc0_2, acc0_3);
+  store_row(run_base, row0 + 1u, q0, q1, q2, q3, acc1_0, acc1_1, acc1_2, acc1_3);
+  store_row(run_base, row0 + 2u, q0, q1, q2, q3, acc2_0, acc2_1, acc2_2, acc2_3);
+  store_row(run_base, row0 + 3u, q0, q1, q2, q3, acc3_0, acc3_1, acc3_2, acc3_3);
+  store_row(run_base, row0 + 4u, q0, q1, q2, q3, acc4_0, acc4_1, acc4_2, acc4_3);
+  store_row(run_base, row0 + 5u, q0, q1, q2, q3, acc5_0, acc5_1, acc5_2, acc5_3);
+  store_row(run_base, row0 + 6u, q0, q1, q2, q3, acc6_0, acc6_1, acc6_2, acc6_3);
+  store_row(run_base, row0 + 7u, q0, q1, q2, q3, acc7_0, acc7_1, acc7_2, acc7_3);
   if (ROWS > 8u) {
-    store_row(r, row0 + 8u, q0, q1, q2, q3, acc8_0, acc8_1, acc8_2, acc8_3);
-    store_row(r, row0 + 9u, q0, q1, q2, q3, acc9_0, acc9_1, acc9_2, acc9_3);
-    store_row(r, row0 + 10u, q0, q1, q2, q3, acc10_0, acc10_1, acc10_2, acc10_3);
-    store_row(r, row0 + 11u, q0, q1, q2, q3, acc11_0, acc11_1, acc11_2, acc11_3);
-    store_row(r, row0 + 12u, q0, q1, q2, q3, acc12_0, acc12_1, acc12_2, acc12_3);
-    store_row(r, row0 + 13u, q0, q1, q2, q3, acc13_0, acc13_1, acc13_2, acc13_3);
-    store_row(r, row0 + 14u, q0, q1, q2, q3, acc14_0, acc14_1, acc14_2, acc14_3);
-    store_row(r, row0 + 15u, q0, q1, q2, q3, acc15_0, acc15_1, acc15_2, acc15_3);
+    store_row(run_base, row0 + 8u, q0, q1, q2, q3, acc8_0, acc8_1, acc8_2, acc8_3);
+    store_row(run_base, row0 + 9u, q0, q1, q2, q3, acc9_0, acc9_1, acc9_2, acc9_3);
+    store_row(run_base, row0 + 10u, q0, q1, q2, q3, acc10_0, acc10_1, acc10_2, acc10_3);
+    store_row(run_base, row0 + 11u, q0, q1, q2, q3, acc11_0, acc11_1, acc11_2, acc11_3);
+    store_row(run_base, row0 + 12u, q0, q1, q2, q3, acc12_0, acc12_1, acc12_2, acc12_3);
+    store_row(run_base, row0 + 13u, q0, q1, q2, q3, acc13_0, acc13_1, acc13_2, acc13_3);
+    store_row(run_base, row0 + 14u, q0, q1, q2, q3, acc14_0, acc14_1, acc14_2, acc14_3);
+    store_row(run_base, row0 + 15u, q0, q1, q2, q3, acc15_0, acc15_1, acc15_2, acc15_3);
   }
   if (ROWS > 16u) {
-    store_row(r, row0 + 16u, q0, q1, q2, q3, acc16_0, acc16_1, acc16_2, acc16_3);
-    store_row(r, row0 + 17u, q0, q1, q2, q3, acc17_0, acc17_1, acc17_2, acc17_3);
-    store_row(r, row0 + 18u, q0, q1, q2, q3, acc18_0, acc18_1, acc18_2, acc18_3);
-    store_row(r, row0 + 19u, q0, q1, q2, q3, acc19_0, acc19_1, acc19_2, acc19_3);
-    store_row(r, row0 + 20u, q0, q1, q2, q3, acc20_0, acc20_1, acc20_2, acc20_3);
-    store_row(r, row0 + 21u, q0, q1, q2, q3, acc21_0, acc21_1, acc21_2, acc21_3);
-    store_row(r, row0 + 22u, q0, q1, q2, q3, acc22_0, acc22_1, acc22_2, acc22_3);
-    store_row(r, row0 + 23u, q0, q1, q2, q3, acc23_0, acc23_1, acc23_2, acc23_3);
+    store_row(run_base, row0 + 16u, q0, q1, q2, q3, acc16_0, acc16_1, acc16_2, acc16_3);
+    store_row(run_base, row0 + 17u, q0, q1, q2, q3, acc17_0, acc17_1, acc17_2, acc17_3);
+    store_row(run_base, row0 + 18u, q0, q1, q2, q3, acc18_0, acc18_1, acc18_2, acc18_3);
+    store_row(run_base, row0 + 19u, q0, q1, q2, q3, acc19_0, acc19_1, acc19_2, acc19_3);
+    store_row(run_base, row0 + 20u, q0, q1, q2, q3, acc20_0, acc20_1, acc20_2, acc20_3);
+    store_row(run_base, row0 + 21u, q0, q1, q2, q3, acc21_0, acc21_1, acc21_2, acc21_3);
+    store_row(run_base, row0 + 22u, q0, q1, q2, q3, acc22_0, acc22_1, acc22_2, acc22_3);
+    store_row(run_base, row0 + 23u, q0, q1, q2, q3, acc23_0, acc23_1, acc23_2, acc23_3);
   }
   if (ROWS > 24u) {
-    store_row(r, row0 + 24u, q0, q1, q2, q3, acc24_0, acc24_1, acc24_2, acc24_3);
-    store_row(r, row0 + 25u, q0, q1, q2, q3, acc25_0, acc25_1, acc25_2, acc25_3);
-    store_row(r, row0 + 26u, q0, q1, q2, q3, acc26_0, acc26_1, acc26_2, acc26_3);
-    store_row(r, row0 + 27u, q0, q1, q2, q3, acc27_0, acc27_1, acc27_2, acc27_3);
-    store_row(r, row0 + 28u, q0, q1, q2, q3, acc28_0, acc28_1, acc28_2, acc28_3);
-    store_row(r, row0 + 29u, q0, q1, q2, q3, acc29_0, acc29_1, acc29_2, acc29_3);
-    store_row(r, row0 + 30u, q0, q1, q2, q3, acc30_0, acc30_1, acc30_2, acc30_3);
-    store_row(r, row0 + 31u, q0, q1, q2, q3, acc31_0, acc31_1, acc31_2, acc31_3);
+    store_row(run_base, row0 + 24u, q0, q1, q2, q3, acc24_0, acc24_1, acc24_2, acc24_3);
+    store_row(run_base, row0 + 25u, q0, q1, q2, q3, acc25_0, acc25_1, acc25_2, acc25_3);
+    store_row(run_base, row0 + 26u, q0, q1, q2, q3, acc26_0, acc26_1, acc26_2, acc26_3);
+    store_row(run_base, row0 + 27u, q0, q1, q2, q3, acc27_0, acc27_1, acc27_2, acc27_3);
+    store_row(run_base, row0 + 28u, q0, q1, q2, q3, acc28_0, acc28_1, acc28_2, acc28_3);
+    store_row(run_base, row0 + 29u, q0, q1, q2, q3, acc29_0, acc29_1, acc29_2, acc29_3);
+    store_row(run_base, row0 + 30u, q0, q1, q2, q3, acc30_0, acc30_1, acc30_2, acc30_3);
+    store_row(run_base, row0 + 31u, q0, q1, q2, q3, acc31_0, acc31_1, acc31_2, acc31_3);
   }
 }

@@ -44,6 +44,11 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
     quick: { cpu: "15-20 min", gpu: "1-2 min (est.)" },
     paper: { cpu: "about 1.5 days (est.)", gpu: "about 1.5 h (est.)" },
   },
+  "weak-lth-conv": {
+    smoke: { cpu: "30 s", gpu: "under 10 s (est.)" },
+    quick: { cpu: "about 16 min", gpu: "about 1 min (est.)" },
+    paper: { cpu: "about a month (est.)", gpu: "2-4 h (est.)" },
+  },
   supermask: {
     smoke: { cpu: "15 s", gpu: "under 10 s (est.)" },
     quick: { cpu: "10-12 min", gpu: "under 1 min (est.)" },

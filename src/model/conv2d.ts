@@ -118,7 +118,7 @@ export class Conv2dLayer implements Layer {
     const shape = this.shape(context, at.batch);
     const { output } = this.geometry;
     const dispatches = [
-      await prepareConv2dWeightGrad(gpu, pool, {
+      ...await prepareConv2dWeightGrad(gpu, pool, {
         ...shape,
         dy: at.dy,
         x: at.x,

@@ -152,13 +152,17 @@ export function conv2dGrid(
   return { cols, colTiles, rowTiles, groupsX, workgroups: [groupsX, rowTiles * blocks, runs] };
 }
 
-/** The uniform block of kernels/conv2d*.wgsl (struct Params, the same in all three). */
+/**
+ * The uniform block of kernels/conv2d*.wgsl (struct Params, the same in all three); the weight
+ * gradient reads its batch slice length from the last word (the others ignore it).
+ */
 export function conv2dUniform(
   pool: BufferPool,
   label: string,
   g: Conv2dGeometry,
   layout: Conv2dParamsLayout & { biasOffset?: number },
   grid: Conv2dGrid,
+  batchPerSplit = g.batch,
 ): GPUBuffer {
   return pool.uniform(
     label,
@@ -182,7 +186,7 @@ export function conv2dUniform(
       ["u32", grid.colTiles],
       ["u32", grid.rowTiles],
       ["u32", grid.groupsX],
-      ["u32", 0],
+      ["u32", batchPerSplit],
     ]),
   );
 }

@@ -19,6 +19,7 @@ import {
   conv2dTile,
   conv2dUniform,
 } from "./conv2d_shape.ts";
+import { prepareConv2dWeightGradReduce } from "./conv2d_weight_grad_reduce.ts";
 
 export interface Conv2dWeightGradSpec extends Conv2dShape, Conv2dParamsLayout {
   /** [runs, batch, outChannels, outHeight, outWidth]. */
@@ -31,12 +32,34 @@ export interface Conv2dWeightGradSpec extends Conv2dShape, Conv2dParamsLayout {
   gradMask?: GPUBuffer;
 }
 
+/**
+ * Weights one slice of the batch should at least feed: a layer with fewer weights than this is
+ * split over the batch so that its reduction runs in several workgroups (a 16 x 16 x 3 x 3 layer
+ * is one or two tiles, which one core or one GPU multiprocessor would otherwise run alone).
+ */
+const WEIGHTS_PER_SLICE_TARGET = 65536;
+
+/**
+ * Examples per slice of the batch, from the shape alone (never the adapter or the runs), so the
+ * summation order and the bits are the same everywhere: about 65536 / (O*C*k*k) slices, at most
+ * one example each. Equal to `batch` when the layer is large enough to need no split.
+ */
+export function conv2dWeightGradSlice(shape: Conv2dShape): number {
+  const weights = shape.outChannels * shape.inChannels * shape.kernel * shape.kernel;
+  const slices = Math.min(shape.batch, Math.max(1, Math.ceil(WEIGHTS_PER_SLICE_TARGET / weights)));
+  return Math.ceil(shape.batch / slices);
+}
+
+/**
+ * One dispatch, or two when the batch is split: each slice's partial dW into a scratch buffer,
+ * then conv2d_weight_grad_reduce adds the slices in order and applies the mask.
+ */
 export async function prepareConv2dWeightGrad(
   gpu: Gpu,
   pool: BufferPool,
   spec: Conv2dWeightGradSpec,
   options: Conv2dOptions = {},
-): Promise<Dispatch> {
+): Promise<Dispatch[]> {
   const g = conv2dGeometry(spec);
   const tile = conv2dTile(gpu, g.outChannels, "weights");
   const grid = conv2dGrid(
@@ -47,21 +70,62 @@ export async function prepareConv2dWeightGrad(
     g.runs,
     options,
   );
-  const params = conv2dUniform(pool, "conv2d_weight_grad params", g, spec, grid);
+  const batchPerSlice = conv2dWeightGradSlice(g);
+  const slices = Math.ceil(g.batch / batchPerSlice);
+  const split = slices > 1;
+  const params = conv2dUniform(pool, "conv2d_weight_grad params", g, spec, grid, batchPerSlice);
   const kernel = await loadKernel(gpu.device, "conv2d_weight_grad", [
     "uniform",
     "read",
     "read",
     "read",
     "read_write",
-  ], { WG: tile.lanes, ROWS: tile.rows, VEC: tile.vec, GRAD_MASK: spec.gradMask ? 1 : 0 });
-  return prepareDispatch(gpu.device, kernel, [
-    params,
-    spec.dy,
-    spec.x,
-    spec.gradMask ?? spec.x,
-    spec.grads,
-  ], grid.workgroups);
+  ], {
+    WG: tile.lanes,
+    ROWS: tile.rows,
+    VEC: tile.vec,
+    GRAD_MASK: spec.gradMask && !split ? 1 : 0,
+    SPLIT: split ? 1 : 0,
+  });
+  const limit = gpu.device.limits.maxComputeWorkgroupsPerDimension;
+  const [x, y, z] = grid.workgroups;
+  if (y * slices > limit) {
+    throw new RangeError(
+      `conv2d_weight_grad grid of ${y} x ${slices} slices exceeds ${limit} workgroups along y`,
+    );
+  }
+  if (!split) {
+    return [
+      prepareDispatch(gpu.device, kernel, [
+        params,
+        spec.dy,
+        spec.x,
+        spec.gradMask ?? spec.x,
+        spec.grads,
+      ], grid.workgroups),
+    ];
+  }
+  const partials = pool.storage(
+    "conv2d_weight_grad partial sums",
+    slices * g.runs * g.weightsPerRun * 4,
+  );
+  return [
+    prepareDispatch(gpu.device, kernel, [params, spec.dy, spec.x, spec.x, partials], [
+      x,
+      y * slices,
+      z,
+    ]),
+    await prepareConv2dWeightGradReduce(gpu, pool, {
+      weights: g.weightsPerRun,
+      runs: g.runs,
+      slices,
+      partials,
+      grads: spec.grads,
+      paramsPerRun: spec.paramsPerRun,
+      weightOffset: spec.weightOffset,
+      gradMask: spec.gradMask,
+    }),
+  ];
 }
 
 /** The reference's operands: host copies of the spec's buffers. */

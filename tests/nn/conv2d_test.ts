@@ -144,7 +144,7 @@ async function runAll(
       { ...d.shape, ...layout, dy, dx, params, mask },
       options,
     ),
-    await prepareConv2dWeightGrad(gpu, pool, {
+    ...await prepareConv2dWeightGrad(gpu, pool, {
       ...d.shape,
       ...layout,
       dy,

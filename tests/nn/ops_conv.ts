@@ -22,6 +22,10 @@ import {
   conv2dWeightGradReference,
   prepareConv2dWeightGrad,
 } from "../../src/nn/conv2d_weight_grad.ts";
+import {
+  conv2dWeightGradReduceReference,
+  prepareConv2dWeightGradReduce,
+} from "../../src/nn/conv2d_weight_grad_reduce.ts";
 import { maskF32, submit, uniformF32 } from "../fixtures/gpu.ts";
 import { type Op, type OpCase, type OpContext, type OpResult, reduction } from "./op_kit.ts";
 
@@ -93,6 +97,15 @@ const MASKED: readonly ConvCase[] = [
   ...SHAPES.filter((c) => c.shape.runs > 1),
   conv(1, 2, 3, 1, 1, 5, 3, 1, 1, { note: "1x1 image" }),
   conv(2, 4, 16, 32, 32, 32, 3, 1, 1, { note: "CIFAR-like" }),
+];
+
+/**
+ * Layers of 65,536 weights or more take the weight gradient in one pass over the whole batch
+ * (the smaller layers above are split over the batch and summed by conv2d_weight_grad_reduce).
+ */
+const WHOLE_BATCH: readonly ConvCase[] = [
+  conv(1, 2, 64, 4, 4, 128, 3, 1, 1, { note: "73,728 weights: one slice" }),
+  conv(2, 3, 33, 5, 3, 250, 3, 2, 1, { note: "74,250 weights: one slice" }),
 ];
 
 /**
@@ -213,9 +226,7 @@ async function runWeightGrad(ctx: OpContext, c: ConvCase, mask: boolean): Promis
     grads: pool.upload("grads", grads),
     gradMask: mask ? pool.upload("gradMask", ops.mask) : undefined,
   };
-  submit(gpu, [
-    await prepareConv2dWeightGrad(gpu, pool, spec, { maxWorkgroupsX: c.maxGroups }),
-  ]);
+  submit(gpu, await prepareConv2dWeightGrad(gpu, pool, spec, { maxWorkgroupsX: c.maxGroups }));
   const ref = Float64Array.from(grads);
   conv2dWeightGradReference({
     ...c.shape,
@@ -270,7 +281,7 @@ export const CONV_OPS: readonly Op[] = [
   {
     name: "conv2d_weight_grad",
     kernel: "conv2d_weight_grad",
-    cases: [...SHAPES, ...CIFAR],
+    cases: [...SHAPES, ...CIFAR, ...WHOLE_BATCH],
     tolerance: (c) => {
       const g = conv2dGeometry(c.shape);
       return reduction(g.batch * g.outHeight * g.outWidth);
@@ -280,11 +291,70 @@ export const CONV_OPS: readonly Op[] = [
   {
     name: "conv2d_weight_grad +gradMask",
     kernel: "conv2d_weight_grad",
-    cases: MASKED,
+    cases: [...MASKED, ...WHOLE_BATCH],
     tolerance: (c) => {
       const g = conv2dGeometry(c.shape);
       return reduction(g.batch * g.outHeight * g.outWidth);
     },
     run: (ctx, c) => runWeightGrad(ctx, c, true),
   } as Op<ConvCase>,
+  {
+    name: "conv2d_weight_grad_reduce",
+    kernel: "conv2d_weight_grad_reduce",
+    cases: [
+      { name: "1 weight, 1 run, 1 slice", weights: 1, runs: 1, slices: 1, masked: false },
+      {
+        name: "144 weights, 3 runs, 60 slices, masked",
+        weights: 144,
+        runs: 3,
+        slices: 60,
+        masked: true,
+      },
+      {
+        name: "2304 weights, 2 runs, 20 slices",
+        weights: 2304,
+        runs: 2,
+        slices: 20,
+        masked: false,
+      },
+      {
+        name: "65535*256+78 entries (2-D dispatch), 1 slice, masked",
+        weights: 65535 * 128 + 39,
+        runs: 2,
+        slices: 1,
+        masked: true,
+      },
+    ],
+    // A sum of `slices` partial sums in fixed order: each a value in [-1, 1).
+    tolerance: (c) => reduction(c.slices),
+    run: runReduce,
+  } as Op<ReduceCase>,
 ];
+
+interface ReduceCase extends OpCase {
+  weights: number;
+  runs: number;
+  slices: number;
+  masked: boolean;
+}
+
+async function runReduce(ctx: OpContext, c: ReduceCase): Promise<OpResult> {
+  const { gpu, pool, rng } = ctx;
+  const weightOffset = 3, paramsPerRun = c.weights + 7;
+  const partials = uniformF32(rng, c.slices * c.runs * c.weights);
+  const grads = uniformF32(rng, c.runs * paramsPerRun);
+  const mask = c.masked ? maskF32(rng, c.runs * paramsPerRun, 0.7) : undefined;
+  const spec = { weights: c.weights, runs: c.runs, slices: c.slices, paramsPerRun, weightOffset };
+  const gradsBuffer = pool.upload("grads", grads);
+  submit(gpu, [
+    await prepareConv2dWeightGradReduce(gpu, pool, {
+      ...spec,
+      partials: pool.upload("partials", partials),
+      grads: gradsBuffer,
+      gradMask: mask && pool.upload("gradMask", mask),
+    }),
+  ]);
+  const ref = Float64Array.from(grads);
+  conv2dWeightGradReduceReference(spec, partials, mask, ref);
+  return { gpu: { G: await readF32(gpu.device, gradsBuffer) }, reference: { G: ref } };
+}
