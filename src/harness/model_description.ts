@@ -28,13 +28,20 @@ function moduleOf(layer: Layer): string {
   return layer.kind;
 }
 
+function modelOf(config: Pick<ExperimentConfig, "model" | "data">) {
+  const shape = DATASET_SHAPES[datasetsOf(config.data)[0]];
+  return buildModel(modelLayerSpecs(config.model, classesOf(config.data)), featureMapsOf(shape));
+}
+
+/** The weight layers' checkpoint names in order (results.csv's per-layer columns). */
+export function weightLayerNames(config: Pick<ExperimentConfig, "model" | "data">): string[] {
+  return modelOf(config).layout.layers.map((layer) => layer.name);
+}
+
 /** `[input 1x28x28] conv1: nn.Conv2d(1, 64, 3, ...) -> nn.ReLU() -> ... -> fc3: nn.Linear(256, 10)`. */
 export function describeModel(config: Pick<ExperimentConfig, "model" | "data">): string {
   const shape = DATASET_SHAPES[datasetsOf(config.data)[0]];
-  const model = buildModel(
-    modelLayerSpecs(config.model, classesOf(config.data)),
-    featureMapsOf(shape),
-  );
+  const model = modelOf(config);
   const modules: string[] = [];
   const firstDense = model.layers.findIndex((layer) => layer.kind === "dense");
   model.layers.forEach((layer, i) => {

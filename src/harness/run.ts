@@ -14,6 +14,7 @@ import type { Procedure } from "../procedures/mod.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
 import { evaluateClaims } from "./claims.ts";
 import { resultsCsv } from "../io/csv.ts";
+import { weightLayerNames } from "./model_description.ts";
 import { findExperiment } from "./experiments.ts";
 import { accuracyFigure, earlyStopFigure, kappaFigure, widthFigure } from "./figures.ts";
 import { configHash } from "../config/hash.ts";
@@ -188,7 +189,7 @@ async function runInto(directory: string, inputs: Inputs, io: ReproduceIo) {
     const claims = evaluateClaims(config.claims, rows, config.profile, {
       singleSeed: config.single_seed,
     });
-    writeFileAtomic(files.results, resultsCsv(rows));
+    writeFileAtomic(files.results, resultsCsv(rows, weightLayerNames(config)));
     const figures = await writeFigures(files, config, rows);
     writeJsonAtomic(files.summary, {
       experiment: config.id,

@@ -7,10 +7,11 @@
  * float is printed with a fixed number of decimals (toFixed is exact decimal rounding of the
  * double), so the same rows always give the same bytes, whatever order they were produced in.
  * Columns: dataset, trial, width, level, arm, replicate, weights_remaining,
- * weights_remaining_fc1..fcN,
+ * weights_remaining_<layer> per weight layer (its checkpoint name: conv1, ..., fc1, ...; fc1..fcN
+ * when the writer names none),
  * early_stop_iteration, early_stop_censored (1 when the early stop is the last evaluation),
  * test_accuracy_at_early_stop, final_test_accuracy, min_validation_loss, instability (linear
- * mode connectivity with the run's second copy; empty without one), kappa, kappa_fc1..fcN
+ * mode connectivity with the run's second copy; empty without one), kappa, kappa_<layer>
  * (the mask's chance-corrected overlap with the ticket's; empty where the procedure compares no
  * masks or it is undefined, as at 100% weights remaining).
  */
@@ -45,8 +46,13 @@ const TAIL = [
   "min_validation_loss",
 ];
 
-function header(layers: number): string[] {
-  const perLayer = (name: string) => Array.from({ length: layers }, (_, i) => `${name}_fc${i + 1}`);
+/** fc1..fcN: the names of an MLP's weight layers. */
+function denseNames(layers: number): string[] {
+  return Array.from({ length: layers }, (_, i) => `fc${i + 1}`);
+}
+
+function header(layerNames: readonly string[]): string[] {
+  const perLayer = (name: string) => layerNames.map((layer) => `${name}_${layer}`);
   return [
     ...LEAD,
     ...perLayer("weights_remaining"),
@@ -70,10 +76,21 @@ export function compareRows(a: ResultRow, b: ResultRow): number {
     (a.arm < b.arm ? -1 : a.arm > b.arm ? 1 : 0) || a.replicate - b.replicate;
 }
 
-/** Render rows as results.csv text ("\n" line ends, trailing newline). */
-export function resultsCsv(rows: ResultRow[]): string {
-  const layers = rows.length === 0 ? 0 : rows[0].weights_remaining_per_layer.length;
-  const lines = [header(layers).join(",")];
+/**
+ * Render rows as results.csv text ("\n" line ends, trailing newline); `layerNames` name the
+ * per-layer columns (the model's weight layers in order; fc1..fcN by default).
+ */
+export function resultsCsv(rows: ResultRow[], layerNames?: readonly string[]): string {
+  const layers = rows.length === 0
+    ? layerNames?.length ?? 0
+    : rows[0].weights_remaining_per_layer.length;
+  const names = layerNames ?? denseNames(layers);
+  if (names.length !== layers) {
+    throw new Error(
+      `${names.length} layer names for rows of ${layers} layers: [${names.join(", ")}]`,
+    );
+  }
+  const lines = [header(names).join(",")];
   for (const row of [...rows].sort(compareRows)) {
     if (row.weights_remaining_per_layer.length !== layers) {
       throw new Error(
@@ -126,10 +143,16 @@ export function parseResultsCsv(text: string): ResultRow[] {
 
   const columns = lines[0].split(",");
   const layers = (columns.length - LEAD.length - TAIL.length - 2) / 2;
-  if (!Number.isInteger(layers) || layers < 0 || columns.join(",") !== header(layers).join(",")) {
+  const names = Number.isInteger(layers) && layers >= 0
+    ? columns.slice(LEAD.length, LEAD.length + layers).map((column) =>
+      column.replace(/^weights_remaining_/, "")
+    )
+    : [];
+  if (!Number.isInteger(layers) || layers < 0 || columns.join(",") !== header(names).join(",")) {
     throw new UsageError(
       `results.csv header "${lines[0]}" is not the expected ` +
-        `"${header(Math.max(Math.floor(layers), 0)).join(",")}"; re-run the experiment`,
+        `"${header(denseNames(Math.max(Math.floor(layers), 0))).join(",")}" (one ` +
+        `weights_remaining_<layer> and kappa_<layer> per weight layer); re-run the experiment`,
     );
   }
 

@@ -162,3 +162,19 @@ Deno.test("kappa and instability columns: empty when absent, NaN written empty, 
   assert.equal(back.find((r) => r.level === 0)!.kappa, undefined);
   assert.equal(resultsCsv(back), text);
 });
+
+Deno.test("per-layer columns carry the weight layers' names (conv1, ..., fc1, ...) and parse back", () => {
+  const rows = sampleRows();
+  const text = resultsCsv(rows, ["conv1", "conv2", "fc1"]);
+  const header = text.split("\n")[0].split(",");
+  assert.deepEqual(header.filter((c) => c.startsWith("weights_remaining_")), [
+    "weights_remaining_conv1",
+    "weights_remaining_conv2",
+    "weights_remaining_fc1",
+  ]);
+  assert.deepEqual(header.slice(-3), ["kappa_conv1", "kappa_conv2", "kappa_fc1"]);
+  assert.equal(resultsCsv(parseResultsCsv(text), ["conv1", "conv2", "fc1"]), text);
+  assert.throws(() => resultsCsv(rows, ["conv1"]), /1 layer names for rows of 3 layers/);
+  const mismatched = text.replace("kappa_conv2", "kappa_conv9");
+  assert.throws(() => parseResultsCsv(mismatched), /is not the expected/);
+});
