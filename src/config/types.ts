@@ -30,7 +30,21 @@ export interface ConvSpec {
  * (the epilogue of the dense or convolution before it), or 2x2 max pooling with stride 2. A dense
  * layer after an image flattens it channel-major, as PyTorch's `flatten(1)` does.
  */
-export type LayerSpec = { dense: number } | ConvSpec | "relu" | "maxpool";
+export type LayerSpec =
+  | { dense: number }
+  | ConvSpec
+  | "relu"
+  | "maxpool"
+  | BatchNormSpec;
+
+/**
+ * Batch normalisation over the channels of the layer before (BatchNorm2d after a convolution,
+ * BatchNorm1d after a dense layer), with gamma and beta (`batchnorm`) or without
+ * (`batchnorm-nonaffine`, as edge-popup and biprop use). Built by src/model but not yet accepted
+ * by the experiment schema: the procedures do not yet carry running statistics through their
+ * checkpoints.
+ */
+export type BatchNormSpec = "batchnorm" | "batchnorm-nonaffine";
 
 /** Architectures named by `model.kind`, each expanding to a layer list (src/model/named_models.ts). */
 export const NAMED_MODEL_KINDS = ["conv2", "conv4", "conv6"] as const;

@@ -5,6 +5,7 @@
 import { classesOf, DATASET_SHAPES, datasetsOf } from "../config/datasets.ts";
 import type { ExperimentConfig } from "../config/types.ts";
 import {
+  type BatchNormLayer,
   buildModel,
   type Conv2dLayer,
   featureMapsOf,
@@ -24,6 +25,11 @@ function moduleOf(layer: Layer): string {
     return `${layer.block!.name}: nn.Linear(${layer.inputs}, ${layer.outputs})`;
   }
   if (layer.kind === "maxpool") return "nn.MaxPool2d(2)";
+  if (layer.kind === "batchnorm") {
+    const { norm, input } = layer as BatchNormLayer;
+    const module = input.height * input.width > 1 ? "BatchNorm2d" : "BatchNorm1d";
+    return `${norm.name}: nn.${module}(${norm.channels}${norm.affine ? "" : ", affine=False"})`;
+  }
   if (layer.kind === "relu") return "nn.ReLU()";
   return layer.kind;
 }

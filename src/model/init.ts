@@ -1,5 +1,6 @@
 /**
- * Weight initialisers, each drawing from its own seeded stream. Biases start at 0.
+ * Weight initialisers, each drawing from its own seeded stream. Biases start at 0; batch norms'
+ * gamma at 1 and beta at 0 (PyTorch's BatchNorm defaults).
  * - glorot-normal: w ~ N(0, 2 / (fan_in + fan_out))          (Frankle & Carbin)
  *   with fan_in = in * k * k and fan_out = out * k * k for a k x k convolution (as TensorFlow's
  *   and PyTorch's initialisers count them); k = 1 for a dense layer
@@ -40,6 +41,9 @@ export function initParams(layout: ParamLayout, init: InitName, rng: Rng): Float
         ? std * Math.sqrt(3) * (2 * rng.nextUnit() - 1)
         : std * rng.nextNormal();
     }
+  }
+  for (const norm of layout.norms) {
+    if (norm.affine) params.fill(1, norm.gammaOffset, norm.gammaOffset + norm.channels);
   }
   return params;
 }

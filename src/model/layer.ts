@@ -29,11 +29,16 @@ export interface LayerContext {
   operands: ProductOperands;
   /** Gradient of the loss w.r.t. the effective parameters, same layout as the parameters. */
   grads: GPUBuffer;
+  /** Batch norms' running statistics, [runs, statePerRun] (layout.ts NormBlock offsets). */
+  state: GPUBuffer;
+  statePerRun: number;
 }
 
 /** One call site of a layer: its input and output activations for `batch` examples per run. */
 export interface LayerActivations {
   batch: number;
+  /** A training step (batch statistics, running estimates updated) or an evaluation. */
+  training: boolean;
   x: GPUBuffer;
   y: GPUBuffer;
 }

@@ -31,19 +31,48 @@ export interface WeightShape {
   receptiveField: number;
 }
 
+/**
+ * A batch norm's tensors: gamma (`weight`) and beta (`bias`) in the parameter vector after every
+ * weight block (trained, never pruned; absent without affine parameters), the running mean and
+ * variance in the state vector (not trained; written by the training forward pass).
+ */
+export interface NormBlock {
+  /** Checkpoint name: bn1, bn2, ... */
+  name: string;
+  channels: number;
+  affine: boolean;
+  gammaOffset: number;
+  betaOffset: number;
+  meanOffset: number;
+  varOffset: number;
+}
+
+export interface NormShape {
+  name: string;
+  channels: number;
+  affine: boolean;
+}
+
 export interface ParamLayout {
   /** The input width, then every dense layer's output width. */
   widths: number[];
   layers: WeightBlock[];
+  norms: NormBlock[];
   perRun: number;
+  /** Floats per run of the state vector (running statistics); 0 without batch norms. */
+  statePerRun: number;
 }
 
 function alignTo4(n: number): number {
   return Math.ceil(n / 4) * 4;
 }
 
-/** The layout of weight layers with these shapes, in order. */
-export function layoutOf(inputs: number, shapes: readonly WeightShape[]): ParamLayout {
+/** The layout of weight layers with these shapes, in order, then the batch norms'. */
+export function layoutOf(
+  inputs: number,
+  shapes: readonly WeightShape[],
+  normShapes: readonly NormShape[] = [],
+): ParamLayout {
   const widths = [inputs, ...shapes.map((shape) => shape.outputs)];
   if (widths.some((w) => !Number.isInteger(w) || w < 1)) {
     throw new RangeError(`layer widths must be positive integers, got [${widths.join(", ")}]`);
@@ -56,7 +85,18 @@ export function layoutOf(inputs: number, shapes: readonly WeightShape[]): ParamL
     offset = alignTo4(biasOffset + outputs);
     layers.push({ name, inputs, outputs, shape, receptiveField, weightOffset, biasOffset });
   }
-  return { widths, layers, perRun: offset };
+  const norms: NormBlock[] = [];
+  let state = 0;
+  for (const { name, channels, affine } of normShapes) {
+    const gammaOffset = offset;
+    const betaOffset = affine ? alignTo4(gammaOffset + channels) : gammaOffset;
+    if (affine) offset = alignTo4(betaOffset + channels);
+    const meanOffset = state;
+    const varOffset = alignTo4(meanOffset + channels);
+    state = alignTo4(varOffset + channels);
+    norms.push({ name, channels, affine, gammaOffset, betaOffset, meanOffset, varOffset });
+  }
+  return { widths, layers, norms, perRun: offset, statePerRun: state };
 }
 
 /** The shape of dense layer number `index` (0-based): fc<index + 1>, weight [outputs, inputs]. */
@@ -85,4 +125,16 @@ export function weightBlock(layout: ParamLayout, flat: Float32Array, l: number):
 export function biasBlock(layout: ParamLayout, flat: Float32Array, l: number): Float32Array {
   const layer = layout.layers[l];
   return flat.subarray(layer.biasOffset, layer.biasOffset + layer.outputs);
+}
+
+/** Every run's state vector at initialisation: running means 0, running variances 1 (PyTorch). */
+export function initialState(layout: ParamLayout, runs: number): Float32Array {
+  const state = new Float32Array(runs * layout.statePerRun);
+  for (let r = 0; r < runs; r++) {
+    for (const norm of layout.norms) {
+      const at = r * layout.statePerRun + norm.varOffset;
+      state.fill(1, at, at + norm.channels);
+    }
+  }
+  return state;
 }

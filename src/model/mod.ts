@@ -1,4 +1,5 @@
 export { BernoulliSupermask } from "./bernoulli_supermask.ts";
+export { BatchNormLayer } from "./batchnorm.ts";
 export { Conv2dLayer, type FeatureMaps, featureMapsOf } from "./conv2d.ts";
 export { DenseLayer } from "./dense.ts";
 export { EdgePopup } from "./edge_popup.ts";
@@ -7,6 +8,7 @@ export type { Layer, LayerContext, ProductOperands } from "./layer.ts";
 export {
   biasBlock,
   denseShape,
+  initialState,
   layoutOf,
   mlpLayout,
   type ParamLayout,

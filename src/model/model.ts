@@ -10,7 +10,14 @@ import type { ConvSpec, LayerSpec, ModelConfig } from "../config/types.ts";
 import { Conv2dLayer, convGeometry, type FeatureMaps } from "./conv2d.ts";
 import { DenseLayer } from "./dense.ts";
 import type { Layer } from "./layer.ts";
-import { denseShape, layoutOf, type ParamLayout, type WeightShape } from "./layout.ts";
+import {
+  denseShape,
+  layoutOf,
+  type NormShape,
+  type ParamLayout,
+  type WeightShape,
+} from "./layout.ts";
+import { BatchNormLayer } from "./batchnorm.ts";
 import { MaxPoolLayer } from "./maxpool.ts";
 import { namedModelSpecs } from "./named_models.ts";
 import { ReluLayer } from "./relu.ts";
@@ -97,6 +104,7 @@ export function buildModel(specs: readonly LayerSpec[], input: FeatureMaps | num
 
   // First pass: every layer's input shape, and the weight shapes for the layout.
   const shapes: WeightShape[] = [];
+  const norms: NormShape[] = [];
   const inputShapes: FeatureMaps[] = [];
   let shape = image;
   let denseCount = 0, convCount = 0;
@@ -123,12 +131,18 @@ export function buildModel(specs: readonly LayerSpec[], input: FeatureMaps | num
       shape = geometry.output;
     } else if (spec === "maxpool") {
       shape = MaxPoolLayer.outputShape(shape, where(i));
+    } else if (spec === "batchnorm" || spec === "batchnorm-nonaffine") {
+      norms.push({
+        name: `bn${norms.length + 1}`,
+        channels: shape.channels,
+        affine: spec === "batchnorm",
+      });
     }
   });
-  const layout = layoutOf(inputs, shapes);
+  const layout = layoutOf(inputs, shapes, norms);
 
   const layers: Layer[] = [];
-  let weightLayer = 0;
+  let weightLayer = 0, norm = 0;
   specs.forEach((spec, i) => {
     const at = inputShapes[i];
     const layer = isDense(spec)
@@ -137,13 +151,17 @@ export function buildModel(specs: readonly LayerSpec[], input: FeatureMaps | num
       ? new Conv2dLayer(layout.layers[weightLayer++], at, spec)
       : spec === "maxpool"
       ? new MaxPoolLayer(at)
+      : spec === "batchnorm" || spec === "batchnorm-nonaffine"
+      ? new BatchNormLayer(layout.norms[norm++], at)
       : new ReluLayer(at.channels * at.height * at.width);
     const previous = layers[layers.length - 1];
     if (layer.kind === "relu" && !(previous && previous.fuses(layer))) {
       throw new RangeError(
-        `${where(i)} must follow a layer that applies it in its output (dense or conv), got ${
+        `${
+          where(i)
+        } must follow a layer that applies it in its output (dense, conv or batchnorm), got ${
           i === 0 ? "the input" : describeLayer(specs[i - 1])
-        }; put relu after a dense or conv layer`,
+        }; put relu after a dense, conv or batchnorm layer`,
       );
     }
     layers.push(layer);

@@ -17,6 +17,7 @@ import type {
   Parameterization,
   ParamLayout,
 } from "../model/mod.ts";
+import { initialState } from "../model/mod.ts";
 import { prepareAccumulateMetrics } from "../nn/accumulate_metrics.ts";
 import { adamCorrections, type AdamHyper, prepareAdam } from "../nn/adam.ts";
 import { COUNTER_WORDS, prepareAdvanceStep } from "../nn/advance_step.ts";
@@ -80,6 +81,8 @@ export interface Augmentation {
 /** The buffers of one pass at one batch size. */
 interface Activations {
   batch: number;
+  /** Training activations (batch norms use batch statistics) or evaluation ones. */
+  training: boolean;
   /** outputs[0] is the gathered input; outputs[i + 1] is layer i's output (shared when fused). */
   outputs: GPUBuffer[];
   /** gradients[i + 1]: gradient w.r.t. layer i's output (the last is the logits' gradient). */
@@ -92,6 +95,8 @@ export class Trainer {
   readonly layout: ParamLayout;
   private readonly pool: BufferPool;
   private readonly params: GPUBuffer;
+  /** Running statistics of the batch norms, [runs, statePerRun] (at least one vec4). */
+  private readonly state: GPUBuffer;
   private readonly grads: GPUBuffer;
   private readonly mask: GPUBuffer;
   private readonly moments: GPUBuffer[];
@@ -111,6 +116,7 @@ export class Trainer {
     const { runs } = options;
     const floats = runs * this.layout.perRun;
     this.params = this.pool.storage("params", floats * 4);
+    this.state = this.pool.storage("state", Math.max(4, runs * this.layout.statePerRun) * 4);
     this.grads = this.pool.storage("grads", floats * 4);
     this.mask = this.pool.storage("mask", floats * 4);
     const momentCount = options.optimizer.kind === "adam" ? 2 : 1;
@@ -153,6 +159,8 @@ export class Trainer {
       perRun: this.layout.perRun,
       operands: this.parameterization.operands,
       grads: this.grads,
+      state: this.state,
+      statePerRun: this.layout.statePerRun,
     };
   }
 
@@ -182,6 +190,7 @@ export class Trainer {
     }
     return {
       batch,
+      training: withGradients,
       outputs,
       gradients,
       labels: this.pool.storage(`${label} labels`, runs * batch * 4),
@@ -201,7 +210,7 @@ export class Trainer {
       dispatches.push(
         ...await layers[i].forward(
           context,
-          { batch, x: a.outputs[i], y: a.outputs[i + 1] },
+          { batch, training: a.training, x: a.outputs[i], y: a.outputs[i + 1] },
           epilogue,
         ),
       );
@@ -230,6 +239,7 @@ export class Trainer {
       dispatches.push(
         ...await layers[i].backward(context, {
           batch: a.batch,
+          training: true,
           x: a.outputs[i],
           y: a.outputs[i + 1],
           dy: a.gradients[i + 1]!,
@@ -395,14 +405,22 @@ export class Trainer {
 
   /**
    * Sets every run's parameters and masks (flat [runs * perRun]) and the parameterization's
-   * stored tensors (`scores`, same shape), and resets the optimizer state, the step counter and
-   * the evaluation history.
+   * stored tensors (`scores`, same shape), the batch norms' running statistics (flat [runs *
+   * statePerRun]; default: means 0, variances 1, as at initialisation), and resets the optimizer
+   * state, the step counter and the evaluation history.
    */
   reset(
     params: Float32Array,
     masks: Float32Array,
     stored: Readonly<Record<string, Float32Array>> = {},
+    state: Float32Array = initialState(this.layout, this.options.runs),
   ): void {
+    const expectedState = this.options.runs * this.layout.statePerRun;
+    if (state.length !== expectedState) {
+      throw new RangeError(
+        `reset needs ${expectedState} running statistics (${this.layout.norms.length} batch norms), got ${state.length}`,
+      );
+    }
     const expected = this.options.runs * this.layout.perRun;
     if (params.length !== expected || masks.length !== expected) {
       throw new RangeError(
@@ -435,6 +453,7 @@ export class Trainer {
       this.pool.write(this.parameterization.stored.get(tensor)!, values);
     }
     this.pool.write(this.params, params);
+    if (state.length > 0) this.pool.write(this.state, state);
     this.pool.write(this.mask, masks);
     const zeros = new Float32Array(expected);
     for (const moment of this.moments) this.pool.write(moment, zeros);
@@ -522,6 +541,15 @@ export class Trainer {
     const params = await readF32(this.gpu.device, this.params);
     this.gpu.throwIfFailed();
     return params.subarray(0, this.options.runs * this.layout.perRun);
+  }
+
+  /** Every run's batch-norm running statistics, flat [runs * statePerRun]. One GPU wait. */
+  async readState(): Promise<Float32Array> {
+    const length = this.options.runs * this.layout.statePerRun;
+    if (length === 0) return new Float32Array(0);
+    const values = await readF32(this.gpu.device, this.state);
+    this.gpu.throwIfFailed();
+    return values.subarray(0, length);
   }
 
   /** Every run's mask, gradient, optimizer moment or stored tensor (`scores`), flat. */

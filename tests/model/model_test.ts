@@ -4,9 +4,12 @@
  * sweep changes only the hidden layers.
  */
 import assert from "node:assert/strict";
+import { Rng } from "../../src/base/rng.ts";
 import {
   buildModel,
   denseWidths,
+  initialState,
+  initParams,
   initStd,
   mlpLayerSpecs,
   mlpLayout,
@@ -55,7 +58,7 @@ Deno.test("dense layers fuse the ReLU after them; nothing else does", () => {
 Deno.test("a ReLU that no layer can apply is refused with the place and the fix", () => {
   assert.throws(
     () => buildModel(["relu", { dense: 10 }], 784),
-    /layer 1 \(relu\) must follow a layer that applies it in its output \(dense or conv\), got the input/,
+    /layer 1 \(relu\) must follow a layer that applies it in its output \(dense, conv or batchnorm\), got the input/,
   );
   assert.throws(
     () => buildModel([{ dense: 10 }, "relu", "relu"], 784),
@@ -165,3 +168,39 @@ Deno.test("shape errors name the layer and the image it got", () => {
 });
 
 const CIFAR_SMALL = { channels: 1, height: 5, width: 5 };
+
+Deno.test("batch norms: gamma and beta after the weights, running statistics in the state vector", () => {
+  const model = buildModel(
+    [{ conv: 6, padding: 1 }, "batchnorm", "relu", { dense: 5 }, "batchnorm-nonaffine", {
+      dense: 10,
+    }],
+    { channels: 1, height: 4, width: 4 },
+  );
+  const [bn1, bn2] = model.layout.norms;
+  const lastWeights = model.layout.layers[model.layout.layers.length - 1];
+  assert.deepEqual([bn1.name, bn1.channels, bn1.affine], ["bn1", 6, true]);
+  assert.deepEqual([bn2.name, bn2.channels, bn2.affine], ["bn2", 5, false]);
+  assert.ok(bn1.gammaOffset >= lastWeights.biasOffset + lastWeights.outputs);
+  assert.equal(bn1.betaOffset, bn1.gammaOffset + 8); // 6 channels, aligned to 4
+  assert.equal(model.layout.perRun, bn1.betaOffset + 8); // bn2 has no parameters
+  assert.deepEqual([bn1.meanOffset, bn1.varOffset, bn2.meanOffset, bn2.varOffset], [0, 8, 16, 24]);
+  assert.equal(model.layout.statePerRun, 32);
+  const state = initialState(model.layout, 2);
+  assert.deepEqual(Array.from(state.subarray(32 + 8, 32 + 14)), [1, 1, 1, 1, 1, 1]);
+  assert.deepEqual(Array.from(state.subarray(32, 32 + 6)), [0, 0, 0, 0, 0, 0]);
+  const params = initParams(model.layout, "glorot-normal", new Rng(1, "bn init"));
+  assert.deepEqual(Array.from(params.subarray(bn1.gammaOffset, bn1.gammaOffset + 6)), [
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+  ]);
+  assert.ok(params.subarray(bn1.betaOffset, bn1.betaOffset + 6).every((b) => b === 0));
+  assert.deepEqual(model.layers.map((layer) => layer.kind).slice(0, 3), [
+    "conv2d",
+    "batchnorm",
+    "relu",
+  ]);
+});

@@ -1,15 +1,17 @@
 /**
- * A convolutional model through the whole engine: the f64 layer-list reference
+ * Convolutional models through the whole engine: the f64 layer-list reference
  * (tests/train/layer_list_reference.ts) against central finite differences of its own loss, then
- * the Trainer's gradient on the GPU against that reference for a conv -> relu -> maxpool -> conv
- * (stride 2) -> relu -> dense model on 2-channel 7x6 images, with a mask and several runs side by
- * side, and those runs bit-identical to each run alone.
+ * the Trainer's gradient on the GPU against that reference for conv -> relu -> maxpool -> conv
+ * (stride 2) -> relu -> dense on 2-channel 7x6 images, and for the same with batch norms (affine
+ * after the convolutions and the hidden dense layer, non-affine after the second convolution;
+ * the running statistics after the step too), each with a mask and several runs side by side, and
+ * those runs bit-identical to each run alone.
  */
 import assert from "node:assert/strict";
 import { Rng } from "../../src/base/rng.ts";
 import type { ImageDataset } from "../../src/data/dataset.ts";
 import { uploadDataset } from "../../src/data/gpu_dataset.ts";
-import { BufferPool, withValidation } from "../../src/gpu/mod.ts";
+import { BufferPool, type Gpu, withValidation } from "../../src/gpu/mod.ts";
 import { buildModel, initParams, MaskedWeights, type Model } from "../../src/model/mod.ts";
 import { gatherBatchReference } from "../../src/nn/gather_batch.ts";
 import { Trainer } from "../../src/train/trainer.ts";
@@ -19,7 +21,7 @@ import { layerListForward, layerListGradient } from "./layer_list_reference.ts";
 const IMAGE = { channels: 2, height: 7, width: 6 };
 const CLASSES = 5;
 const BATCH = 6;
-const model: Model = buildModel(
+const PLAIN: Model = buildModel(
   [
     { conv: 3, kernel: 3, padding: 1 },
     "relu",
@@ -30,10 +32,29 @@ const model: Model = buildModel(
   ],
   IMAGE,
 );
+const NORMED: Model = buildModel(
+  [
+    { conv: 3, kernel: 3, padding: 1 },
+    "batchnorm",
+    "relu",
+    "maxpool",
+    { conv: 4, kernel: 3, stride: 2, padding: 1 },
+    "batchnorm-nonaffine",
+    "relu",
+    { dense: 7 },
+    "batchnorm",
+    "relu",
+    { dense: CLASSES },
+  ],
+  IMAGE,
+);
 const FEATURES = IMAGE.channels * IMAGE.height * IMAGE.width;
 
-/** A run's parameters (glorot, biases nonzero) and a mask with about a quarter pruned. */
-function runStart(run: number): { params: Float32Array; mask: Float32Array } {
+/**
+ * A run's parameters (glorot, biases nonzero, batch norms' gamma and beta away from 1 and 0) and a
+ * mask with about a quarter of the weights pruned.
+ */
+function runStart(model: Model, run: number): { params: Float32Array; mask: Float32Array } {
   const params = initParams(model.layout, "glorot-normal", new Rng(3, "conv init", run));
   const rng = new Rng(3, "conv mask and biases", run);
   const mask = new Float32Array(model.layout.perRun).fill(1);
@@ -43,6 +64,13 @@ function runStart(run: number): { params: Float32Array; mask: Float32Array } {
     }
     for (let o = 0; o < layer.outputs; o++) {
       params[layer.biasOffset + o] = 0.2 * (rng.nextUnit() - 0.5);
+    }
+  }
+  for (const norm of model.layout.norms) {
+    if (!norm.affine) continue;
+    for (let c = 0; c < norm.channels; c++) {
+      params[norm.gammaOffset + c] = 0.5 + rng.nextUnit();
+      params[norm.betaOffset + c] = 0.4 * (rng.nextUnit() - 0.5);
     }
   }
   for (let i = 0; i < params.length; i++) if (mask[i] === 0) params[i] = 0;
@@ -62,8 +90,18 @@ function images(rng: Rng, count: number, name: string): ImageDataset {
   };
 }
 
-Deno.test("the layer-list reference gradient matches central finite differences", () => {
-  const { params, mask } = runStart(0);
+for (const [name, model] of [["plain", PLAIN], ["with batch norms", NORMED]] as const) {
+  Deno.test(`the layer-list reference gradient matches central finite differences (${name})`, () => {
+    checkFiniteDifferences(model);
+  });
+  gpuTest(
+    `Trainer: a conv model's gradient matches the f64 reference, runs batched = alone (${name})`,
+    (t, gpu) => checkTrainer(model, t, gpu),
+  );
+}
+
+function checkFiniteDifferences(model: Model): void {
+  const { params, mask } = runStart(model, 0);
   const rng = new Rng(4, "conv fd inputs");
   const inputs = Float64Array.from({ length: BATCH * FEATURES }, () => 2 * rng.nextUnit() - 1);
   const labels = Uint32Array.from({ length: BATCH }, () => rng.nextInt(CLASSES));
@@ -94,11 +132,10 @@ Deno.test("the layer-list reference gradient matches central finite differences"
     if (Math.abs(grads[i]) > 1e-4) nonzero++;
   }
   assert.ok(nonzero > checked / 2, `only ${nonzero} of ${checked} gradients above 1e-4`);
-});
+}
 
-gpuTest(
-  "Trainer: a conv model's gradient matches the f64 reference, runs batched = alone",
-  async (t, gpu) => {
+async function checkTrainer(model: Model, t: Deno.TestContext, gpu: Gpu): Promise<void> {
+  {
     const RUNS = 3;
     const pool = new BufferPool(gpu.device);
     const trainers: Trainer[] = [];
@@ -139,7 +176,7 @@ gpuTest(
           trainers.push(trainer);
           return trainer;
         };
-        const starts = Array.from({ length: RUNS }, (_, r) => runStart(r));
+        const starts = Array.from({ length: RUNS }, (_, r) => runStart(model, r));
         const indices = Uint32Array.from({ length: RUNS * BATCH }, (_, i) => (7 * i + 3) % 40);
 
         const batched = await create(RUNS);
@@ -149,6 +186,7 @@ gpuTest(
         );
         batched.train(indices, 1, true);
         const grads = await batched.readBuffer("grads");
+        const state = await batched.readState();
         const history = await batched.readHistory();
 
         await t.step("each run's gradient matches the f64 reference", () => {
@@ -160,13 +198,22 @@ gpuTest(
               labelBytes,
               indices.subarray(r * BATCH, (r + 1) * BATCH),
             );
-            const reference = layerListGradient(
+            const pass = layerListGradient(
               model,
               starts[r].params,
               starts[r].mask,
               gathered.inputs,
               gathered.labels,
-            ).grads;
+            );
+            const reference = pass.grads;
+            const { statePerRun } = model.layout;
+            for (let i = 0; i < statePerRun; i++) {
+              const got = state[r * statePerRun + i];
+              assert.ok(
+                Math.abs(got - pass.state[i]) <= 1e-5 * Math.max(1, Math.abs(pass.state[i])),
+                `run ${r} running statistic ${i}: gpu ${got} reference ${pass.state[i]}`,
+              );
+            }
             const gpuGrads = grads.subarray(r * perRun, (r + 1) * perRun);
             let maxRef = 0;
             for (const g of reference) maxRef = Math.max(maxRef, Math.abs(g));
@@ -206,8 +253,8 @@ gpuTest(
       for (const trainer of trainers) trainer.destroy();
       pool.destroy();
     }
-  },
-);
+  }
+}
 
 function concat(arrays: Float32Array[]): Float32Array {
   const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));

@@ -1,12 +1,25 @@
 /**
- * The loss and gradient of any layer-list model (dense, conv2d, relu, maxpool) for one run, on
+ * The loss and gradient of any layer-list model (dense, conv2d, relu, maxpool, batchnorm in
+ * training mode: batch statistics) for one run, on
  * the CPU in f64, built only from the per-op references: a dense layer is a 1x1 convolution of a
  * C x 1 x 1 image (conv2dReference and its gradients), ReLU is max(x, 0) and
  * reluBackwardReference, pooling is maxPool2dReference / maxPool2dBackwardReference, the loss is
- * softmaxXentReference with the batch mean. Weight gradients are masked by `mask` as the trainer
+ * softmaxXentReference with the batch mean, batch norm is batchNormStatsReference then
+ * batchNormApplyReference forward and batchNormGradStatsReference then
+ * batchNormInputGradReference backward. Weight gradients are masked by `mask` as the trainer
  * masks them; the products read W * mask. The flat vectors use the model's layout offsets.
  */
-import type { Conv2dLayer, Layer, MaxPoolLayer, Model } from "../../src/model/mod.ts";
+import type {
+  BatchNormLayer,
+  Conv2dLayer,
+  Layer,
+  MaxPoolLayer,
+  Model,
+} from "../../src/model/mod.ts";
+import { batchNormApplyReference } from "../../src/nn/batchnorm_apply.ts";
+import { batchNormGradStatsReference } from "../../src/nn/batchnorm_grad_stats.ts";
+import { batchNormInputGradReference } from "../../src/nn/batchnorm_input_grad.ts";
+import { batchNormStatsReference } from "../../src/nn/batchnorm_stats.ts";
 import { conv2dReference } from "../../src/nn/conv2d.ts";
 import { conv2dInputGradReference } from "../../src/nn/conv2d_input_grad.ts";
 import type { Conv2dShape } from "../../src/nn/conv2d_shape.ts";
@@ -51,9 +64,36 @@ function poolShape(layer: Layer, batch: number) {
   return { runs: 1, batch, channels: input.channels, height: input.height, width: input.width };
 }
 
+/** A batch norm's shape, running-statistics and affine layouts for one run. */
+function normGeometry(layer: Layer, batch: number, model: Model) {
+  const { norm, input } = layer as BatchNormLayer;
+  return {
+    runs: 1,
+    batch,
+    channels: input.channels,
+    spatial: input.height * input.width,
+    running: {
+      meanOffset: norm.meanOffset,
+      varOffset: norm.varOffset,
+      statePerRun: model.layout.statePerRun,
+    },
+    affine: norm.affine
+      ? {
+        gammaOffset: norm.gammaOffset,
+        betaOffset: norm.betaOffset,
+        paramsPerRun: model.layout.perRun,
+      }
+      : undefined,
+  };
+}
+
 export interface LayerListPass {
   /** acts[0] = inputs, acts[i + 1] = layer i's output (ReLU applied separately). */
   acts: Float64Array[];
+  /** Per batch norm layer index: the batch's (mean, invstd) per channel. */
+  saved: Map<number, Float64Array>;
+  /** The running statistics after this step's update. */
+  state: Float64Array;
   /** Mean softmax cross-entropy over the batch. */
   loss: number;
   logitGrads: Float64Array;
@@ -68,10 +108,21 @@ export function layerListForward(
 ): LayerListPass {
   const batch = labels.length;
   const acts = [Float64Array.from(inputs)];
-  for (const layer of model.layers) {
+  const saved = new Map<number, Float64Array>();
+  const state = new Float64Array(model.layout.statePerRun);
+  for (const norm of model.layout.norms) {
+    state.fill(1, norm.varOffset, norm.varOffset + norm.channels);
+  }
+  for (const [i, layer] of model.layers.entries()) {
     const x = acts[acts.length - 1];
     const y = new Float64Array(batch * layer.outputs);
-    if (layer.kind === "relu") {
+    if (layer.kind === "batchnorm") {
+      const g = normGeometry(layer, batch, model);
+      const stats = new Float64Array(2 * g.channels);
+      batchNormStatsReference({ ...g, ...g.running }, x, stats, state);
+      batchNormApplyReference({ ...g, training: true }, { x, saved: stats, params }, y);
+      saved.set(i, stats);
+    } else if (layer.kind === "relu") {
       for (let i = 0; i < y.length; i++) y[i] = Math.max(x[i], 0);
     } else if (layer.kind === "maxpool") {
       maxPool2dReference(poolShape(layer, batch), x, y);
@@ -95,7 +146,7 @@ export function layerListForward(
   softmaxXentReference(acts[acts.length - 1], labels, classes, 1 / batch, logitGrads, rows);
   let loss = 0;
   for (let b = 0; b < batch; b++) loss += rows[2 * b];
-  return { acts, loss: loss / batch, logitGrads };
+  return { acts, saved, state, loss: loss / batch, logitGrads };
 }
 
 /** The gradient of the batch-mean loss w.r.t. the flat parameters (weights masked). */
@@ -105,7 +156,7 @@ export function layerListGradient(
   mask: ArrayLike<number>,
   inputs: ArrayLike<number>,
   labels: ArrayLike<number>,
-): { loss: number; grads: Float64Array } {
+): { loss: number; grads: Float64Array; state: Float64Array } {
   const batch = labels.length;
   const pass = layerListForward(model, params, mask, inputs, labels);
   const grads = new Float64Array(model.layout.perRun);
@@ -118,7 +169,13 @@ export function layerListGradient(
       continue;
     }
     const dx = new Float64Array(batch * layer.inputs);
-    if (layer.kind === "maxpool") {
+    if (layer.kind === "batchnorm") {
+      const g = normGeometry(layer, batch, model);
+      const stats = pass.saved.get(i)!;
+      const sums = new Float64Array(2 * g.channels);
+      batchNormGradStatsReference(g, x, dy, stats, sums, grads);
+      batchNormInputGradReference(g, x, dy, stats, sums, params, dx);
+    } else if (layer.kind === "maxpool") {
       maxPool2dBackwardReference(poolShape(layer, batch), x, dy, dx);
     } else {
       const shape = convShape(layer, batch);
@@ -151,5 +208,5 @@ export function layerListGradient(
     }
     dy = dx;
   }
-  return { loss: pass.loss, grads };
+  return { loss: pass.loss, grads, state: pass.state };
 }
