@@ -8,7 +8,12 @@ import { Rng } from "../src/base/rng.ts";
 import { type BufferPool, type Dispatch, type Gpu, readF32 } from "../src/gpu/mod.ts";
 import { conv2dReference, prepareConv2d } from "../src/nn/conv2d.ts";
 import { conv2dInputGradReference, prepareConv2dInputGrad } from "../src/nn/conv2d_input_grad.ts";
-import { type Conv2dGeometry, conv2dGeometry, type Conv2dShape } from "../src/nn/conv2d_shape.ts";
+import {
+  type Conv2dGeometry,
+  conv2dGeometry,
+  type Conv2dOptions,
+  type Conv2dShape,
+} from "../src/nn/conv2d_shape.ts";
 import { prepareConv2dWeightGrad } from "../src/nn/conv2d_weight_grad.ts";
 import { reduction } from "../tests/nn/op_kit.ts";
 
@@ -60,6 +65,7 @@ export async function makeConvLayer(
   pool: BufferPool,
   shape: Conv2dShape,
   seed = 1,
+  options: Conv2dOptions = {},
 ): Promise<ConvLayer> {
   const g = conv2dGeometry(shape);
   const rng = new Rng(seed, "conv bench");
@@ -104,7 +110,7 @@ export async function makeConvLayer(
       dy: buffers.dy,
       x: buffers.x,
       grads: buffers.grads,
-    }),
+    }, options),
   };
   return {
     g,

@@ -223,6 +223,24 @@ interface ConvBench {
 
 const oneRun = await makeConvLayer(gpu, pool, { ...BENCH_LAYER, runs: 1 });
 const fourRuns = await makeConvLayer(gpu, pool, { ...BENCH_LAYER, runs: 4 });
+/**
+ * A small layer (weak-lth-conv's quick Conv-2: 4 to 4 channels on 28x28, 3 runs): its weight
+ * gradient split over the batch (the default below 65,536 weights) against one pass over it.
+ */
+const SMALL_LAYER = {
+  batch: 60,
+  inChannels: 4,
+  height: 28,
+  width: 28,
+  outChannels: 4,
+  kernel: 3,
+  stride: 1,
+  padding: 1,
+};
+const smallSliced = await makeConvLayer(gpu, pool, { ...SMALL_LAYER, runs: 3 });
+const smallWhole = await makeConvLayer(gpu, pool, { ...SMALL_LAYER, runs: 3 }, 1, {
+  batchPerSlice: SMALL_LAYER.batch,
+});
 const convBenches: ConvBench[] = [
   ...(["fwd", "dx", "dw"] as const).map((role) => ({
     name: `${layerName(BENCH_LAYER)} ${role}`,
@@ -231,6 +249,18 @@ const convBenches: ConvBench[] = [
     times: [],
   })),
   { name: `${layerName(BENCH_LAYER)} fwd x4 runs`, layer: fourRuns, role: "fwd", times: [] },
+  {
+    name: `${layerName(SMALL_LAYER)} x3 runs dw sliced`,
+    layer: smallSliced,
+    role: "dw",
+    times: [],
+  },
+  {
+    name: `${layerName(SMALL_LAYER)} x3 runs dw whole batch`,
+    layer: smallWhole,
+    role: "dw",
+    times: [],
+  },
 ];
 
 for (const bench of convBenches) {
@@ -241,8 +271,8 @@ for (const bench of convBenches) {
   gpu.throwIfFailed();
   Deno.bench({
     name: bench.name,
-    group: "conv2d",
-    baseline: bench.role === "fwd" && bench.layer === oneRun,
+    group: bench.layer === smallSliced || bench.layer === smallWhole ? "conv2d small dw" : "conv2d",
+    baseline: (bench.role === "fwd" && bench.layer === oneRun) || bench.layer === smallWhole,
     // 0.1-2 s per iteration on a CPU adapter.
     n: 5,
     warmup: 1,

@@ -105,6 +105,11 @@ export function conv2dTile(
 /** Test hook: fewer workgroups along x than the device allows, so the grid continues in y. */
 export interface Conv2dOptions {
   maxWorkgroupsX?: number;
+  /**
+   * Test and bench hook of the weight gradient: examples per slice of the batch instead of
+   * conv2dWeightGradSlice(shape) (the batch: one pass, no reduction).
+   */
+  batchPerSlice?: number;
 }
 
 /**

@@ -70,7 +70,7 @@ export async function prepareConv2dWeightGrad(
     g.runs,
     options,
   );
-  const batchPerSlice = conv2dWeightGradSlice(g);
+  const batchPerSlice = options.batchPerSlice ?? conv2dWeightGradSlice(g);
   const slices = Math.ceil(g.batch / batchPerSlice);
   const split = slices > 1;
   const params = conv2dUniform(pool, "conv2d_weight_grad params", g, spec, grid, batchPerSlice);

@@ -15,7 +15,7 @@ import {
   conv2dOutputSize,
   type Conv2dShape,
 } from "../../src/nn/conv2d_shape.ts";
-import { prepareConv2dWeightGrad } from "../../src/nn/conv2d_weight_grad.ts";
+import { conv2dWeightGradSlice, prepareConv2dWeightGrad } from "../../src/nn/conv2d_weight_grad.ts";
 import { gpuTest } from "../gpu_test_helper.ts";
 import { maskF32, scoped, submit, uniformF32 } from "../fixtures/gpu.ts";
 
@@ -26,6 +26,26 @@ Deno.test("conv2dOutputSize is floor((size + 2p - k) / s) + 1", () => {
   assert.equal(conv2dOutputSize(1, 1, 1, 0), 1);
   assert.equal(conv2dOutputSize(2, 5, 1, 2), 2);
   assert.equal(conv2dOutputSize(10, 3, 3, 1), 4);
+});
+
+Deno.test("the weight gradient is split over the batch below 65,536 weights, by shape alone", () => {
+  const shape = (inChannels: number, outChannels: number, batch = 60) => ({
+    runs: 1,
+    batch,
+    inChannels,
+    height: 28,
+    width: 28,
+    outChannels,
+    kernel: 3,
+    stride: 1,
+    padding: 1,
+  });
+  assert.equal(conv2dWeightGradSlice(shape(4, 4)), 1); // 144 weights: 60 slices of 1 example
+  assert.equal(conv2dWeightGradSlice(shape(16, 16)), 3); // 2,304: 29 slices wanted, 20 of 3
+  assert.equal(conv2dWeightGradSlice(shape(64, 64)), 30); // 36,864: 2 slices
+  assert.equal(conv2dWeightGradSlice(shape(64, 128)), 60); // 73,728: one pass
+  assert.equal(conv2dWeightGradSlice({ ...shape(4, 4), runs: 7 }), 1); // runs do not matter
+  assert.equal(conv2dWeightGradSlice(shape(4, 4, 1)), 1);
 });
 
 Deno.test("conv2dOutputSize names the values when the output would be empty", () => {
