@@ -27,14 +27,16 @@ export interface ConvSpec {
 
 /**
  * One entry of a model's layer list: a dense layer of that many outputs, a convolution, a ReLU
- * (the epilogue of the dense or convolution before it), or 2x2 max pooling with stride 2. A dense
- * layer after an image flattens it channel-major, as PyTorch's `flatten(1)` does.
+ * (the epilogue of the dense or convolution before it), 2x2 max pooling with stride 2, or global
+ * average pooling (one value per channel). A dense layer after an image flattens it
+ * channel-major, as PyTorch's `flatten(1)` does.
  */
 export type LayerSpec =
   | { dense: number }
   | ConvSpec
   | "relu"
   | "maxpool"
+  | "global_avgpool"
   | BatchNormSpec;
 
 /**

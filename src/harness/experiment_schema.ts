@@ -48,12 +48,13 @@ export const DATASETS: Record<
  */
 const LAYER_ENTRY: Desc = {
   kind: "union",
-  doc: "A width (with kind: mlp), or a layer: {dense: N}, {conv: C}, relu or maxpool.",
+  doc:
+    "A width (with kind: mlp), or a layer: {dense: N}, {conv: C}, relu, maxpool or global_avgpool.",
   of: [
     { kind: "integer", min: 1, doc: "A layer width (kind: mlp)." },
     oneOf(
-      ["relu", "maxpool"],
-      "relu: ReLU after the dense or conv layer before it; maxpool: 2x2 max pooling, stride 2.",
+      ["relu", "maxpool", "global_avgpool"],
+      "relu: ReLU after the dense or conv layer before it; maxpool: 2x2 max pooling, stride 2; global_avgpool: the mean of each channel over the image.",
     ),
     obj("A dense layer with N outputs, or a convolution with C output channels.", {
       dense: opt({ kind: "integer", min: 1, doc: "Outputs of the dense layer." }),

@@ -25,6 +25,7 @@ function moduleOf(layer: Layer): string {
     return `${layer.block!.name}: nn.Linear(${layer.inputs}, ${layer.outputs})`;
   }
   if (layer.kind === "maxpool") return "nn.MaxPool2d(2)";
+  if (layer.kind === "global_avgpool") return "nn.AdaptiveAvgPool2d(1)";
   if (layer.kind === "batchnorm") {
     const { norm, input } = layer as BatchNormLayer;
     const module = input.height * input.width > 1 ? "BatchNorm2d" : "BatchNorm1d";

@@ -16,6 +16,7 @@ export {
   weightBlock,
   type WeightShape,
 } from "./layout.ts";
+export { GlobalAvgPoolLayer } from "./global_avgpool.ts";
 export { MaxPoolLayer } from "./maxpool.ts";
 export { namedModelSpecs } from "./named_models.ts";
 export { MaskedWeights } from "./masked.ts";

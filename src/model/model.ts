@@ -18,6 +18,7 @@ import {
   type WeightShape,
 } from "./layout.ts";
 import { BatchNormLayer } from "./batchnorm.ts";
+import { GlobalAvgPoolLayer } from "./global_avgpool.ts";
 import { MaxPoolLayer } from "./maxpool.ts";
 import { namedModelSpecs } from "./named_models.ts";
 import { ReluLayer } from "./relu.ts";
@@ -131,6 +132,8 @@ export function buildModel(specs: readonly LayerSpec[], input: FeatureMaps | num
       shape = geometry.output;
     } else if (spec === "maxpool") {
       shape = MaxPoolLayer.outputShape(shape, where(i));
+    } else if (spec === "global_avgpool") {
+      shape = flatShape(shape.channels);
     } else if (spec === "batchnorm" || spec === "batchnorm-nonaffine") {
       norms.push({
         name: `bn${norms.length + 1}`,
@@ -151,6 +154,8 @@ export function buildModel(specs: readonly LayerSpec[], input: FeatureMaps | num
       ? new Conv2dLayer(layout.layers[weightLayer++], at, spec)
       : spec === "maxpool"
       ? new MaxPoolLayer(at)
+      : spec === "global_avgpool"
+      ? new GlobalAvgPoolLayer(at)
       : spec === "batchnorm" || spec === "batchnorm-nonaffine"
       ? new BatchNormLayer(layout.norms[norm++], at)
       : new ReluLayer(at.channels * at.height * at.width);

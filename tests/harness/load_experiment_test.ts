@@ -451,6 +451,13 @@ Deno.test("conv layer lists and named models load; their mix-ups name the entry 
     "maxpool",
     { dense: 10 },
   ]);
+  const pooled = loadExperimentFile(fixture({
+    6: null,
+    7: "  layers: [{conv: 8}, relu, {conv: 16, stride: 2}, relu, global_avgpool, {dense: 10}]",
+    8: null,
+    23: "  prune_fractions: [0.1, 0.1, 0.1]",
+  }));
+  assert.equal((pooled.base.model as { layers: unknown[] }).layers[4], "global_avgpool");
   const named = loadExperimentFile(fixture({
     6: "  kind: conv2\n  width_multiplier: 0.25",
     7: null,

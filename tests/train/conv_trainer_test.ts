@@ -3,8 +3,9 @@
  * (tests/train/layer_list_reference.ts) against central finite differences of its own loss, then
  * the Trainer's gradient on the GPU against that reference for conv -> relu -> maxpool -> conv
  * (stride 2) -> relu -> dense on 2-channel 7x6 images, and for the same with batch norms (affine
- * after the convolutions and the hidden dense layer, non-affine after the second convolution;
- * the running statistics after the step too), each with a mask and several runs side by side, and
+ * after the convolutions and the hidden dense layer, non-affine after the second convolution),
+ * global average pooling and a hidden dense layer (the running statistics after the step too),
+ * each with a mask and several runs side by side, and
  * those runs bit-identical to each run alone.
  */
 import assert from "node:assert/strict";
@@ -41,6 +42,7 @@ const NORMED: Model = buildModel(
     { conv: 4, kernel: 3, stride: 2, padding: 1 },
     "batchnorm-nonaffine",
     "relu",
+    "global_avgpool",
     { dense: 7 },
     "batchnorm",
     "relu",

@@ -1,5 +1,6 @@
 /**
- * The loss and gradient of any layer-list model (dense, conv2d, relu, maxpool, batchnorm in
+ * The loss and gradient of any layer-list model (dense, conv2d, relu, maxpool, global_avgpool,
+ * batchnorm in
  * training mode: batch statistics) for one run, on
  * the CPU in f64, built only from the per-op references: a dense layer is a 1x1 convolution of a
  * C x 1 x 1 image (conv2dReference and its gradients), ReLU is max(x, 0) and
@@ -12,6 +13,7 @@
 import type {
   BatchNormLayer,
   Conv2dLayer,
+  GlobalAvgPoolLayer,
   Layer,
   MaxPoolLayer,
   Model,
@@ -24,6 +26,8 @@ import { conv2dReference } from "../../src/nn/conv2d.ts";
 import { conv2dInputGradReference } from "../../src/nn/conv2d_input_grad.ts";
 import type { Conv2dShape } from "../../src/nn/conv2d_shape.ts";
 import { conv2dWeightGradReference } from "../../src/nn/conv2d_weight_grad.ts";
+import { globalAvgPoolReference } from "../../src/nn/global_avgpool.ts";
+import { globalAvgPoolBackwardReference } from "../../src/nn/global_avgpool_backward.ts";
 import { maxPool2dReference } from "../../src/nn/maxpool2d.ts";
 import { maxPool2dBackwardReference } from "../../src/nn/maxpool2d_backward.ts";
 import { reluBackwardReference } from "../../src/nn/relu_backward.ts";
@@ -60,7 +64,7 @@ function convShape(layer: Layer, batch: number): Conv2dShape {
 }
 
 function poolShape(layer: Layer, batch: number) {
-  const { input } = layer as MaxPoolLayer;
+  const { input } = layer as MaxPoolLayer | GlobalAvgPoolLayer;
   return { runs: 1, batch, channels: input.channels, height: input.height, width: input.width };
 }
 
@@ -126,6 +130,8 @@ export function layerListForward(
       for (let i = 0; i < y.length; i++) y[i] = Math.max(x[i], 0);
     } else if (layer.kind === "maxpool") {
       maxPool2dReference(poolShape(layer, batch), x, y);
+    } else if (layer.kind === "global_avgpool") {
+      globalAvgPoolReference(poolShape(layer, batch), x, y);
     } else {
       conv2dReference({
         ...convShape(layer, batch),
@@ -177,6 +183,8 @@ export function layerListGradient(
       batchNormInputGradReference(g, x, dy, stats, sums, params, dx);
     } else if (layer.kind === "maxpool") {
       maxPool2dBackwardReference(poolShape(layer, batch), x, dy, dx);
+    } else if (layer.kind === "global_avgpool") {
+      globalAvgPoolBackwardReference(poolShape(layer, batch), dy, dx);
     } else {
       const shape = convShape(layer, batch);
       const block = layer.block!;
