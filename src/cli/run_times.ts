@@ -45,8 +45,8 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
     paper: { cpu: "about 1.5 days (est.)", gpu: "about 1.5 h (est.)" },
   },
   "weak-lth-conv": {
-    smoke: { cpu: "30 s", gpu: "under 10 s (est.)" },
-    quick: { cpu: "about 16 min", gpu: "about 1 min (est.)" },
+    smoke: { cpu: "22 s", gpu: "under 10 s (est.)" },
+    quick: { cpu: "18 min", gpu: "about 1 min (est.)" },
     paper: { cpu: "about a month (est.)", gpu: "2-4 h (est.)" },
   },
   supermask: {
