@@ -23,6 +23,11 @@ export interface FeatureMaps {
   width: number;
 }
 
+/** The per-call shape of a layer's NCHW input, as the pooling kernels take it (src/nn/pool_shape.ts). */
+export function poolShape(input: FeatureMaps, runs: number, batch: number) {
+  return { runs, batch, channels: input.channels, height: input.height, width: input.width };
+}
+
 /** A data set's image shape (channel-major rows x cols) as the feature maps a model takes. */
 export function featureMapsOf(
   image: { channels: number; rows: number; cols: number },

@@ -6,7 +6,7 @@
 import type { Dispatch } from "../gpu/mod.ts";
 import { prepareGlobalAvgPool } from "../nn/global_avgpool.ts";
 import { prepareGlobalAvgPoolBackward } from "../nn/global_avgpool_backward.ts";
-import type { FeatureMaps } from "./conv2d.ts";
+import { type FeatureMaps, poolShape } from "./conv2d.ts";
 import type { Layer, LayerActivations, LayerContext, LayerGradients } from "./layer.ts";
 
 export class GlobalAvgPoolLayer implements Layer {
@@ -24,20 +24,10 @@ export class GlobalAvgPoolLayer implements Layer {
     return false;
   }
 
-  private shape(context: LayerContext, batch: number) {
-    return {
-      runs: context.runs,
-      batch,
-      channels: this.input.channels,
-      height: this.input.height,
-      width: this.input.width,
-    };
-  }
-
   async forward(context: LayerContext, at: LayerActivations): Promise<Dispatch[]> {
     return [
       await prepareGlobalAvgPool(context.gpu, context.pool, {
-        ...this.shape(context, at.batch),
+        ...poolShape(this.input, context.runs, at.batch),
         x: at.x,
         y: at.y,
       }),
@@ -48,7 +38,7 @@ export class GlobalAvgPoolLayer implements Layer {
     if (!at.dx) return []; // a first layer without weights has nothing to pass back to
     return [
       await prepareGlobalAvgPoolBackward(context.gpu, context.pool, {
-        ...this.shape(context, at.batch),
+        ...poolShape(this.input, context.runs, at.batch),
         dy: at.dy,
         dx: at.dx,
       }),

@@ -6,7 +6,7 @@
 import type { Dispatch } from "../gpu/mod.ts";
 import { prepareMaxPool2d } from "../nn/maxpool2d.ts";
 import { prepareMaxPool2dBackward } from "../nn/maxpool2d_backward.ts";
-import type { FeatureMaps } from "./conv2d.ts";
+import { type FeatureMaps, poolShape } from "./conv2d.ts";
 import type { Layer, LayerActivations, LayerContext, LayerGradients } from "./layer.ts";
 
 const WINDOW = 2;
@@ -40,20 +40,10 @@ export class MaxPoolLayer implements Layer {
     return false;
   }
 
-  private spec(context: LayerContext, batch: number) {
-    return {
-      runs: context.runs,
-      batch,
-      channels: this.input.channels,
-      height: this.input.height,
-      width: this.input.width,
-    };
-  }
-
   async forward(context: LayerContext, at: LayerActivations): Promise<Dispatch[]> {
     return [
       await prepareMaxPool2d(context.gpu, context.pool, {
-        ...this.spec(context, at.batch),
+        ...poolShape(this.input, context.runs, at.batch),
         x: at.x,
         y: at.y,
       }),
@@ -64,7 +54,7 @@ export class MaxPoolLayer implements Layer {
     if (!at.dx) return []; // a first layer without weights has nothing to pass back to
     return [
       await prepareMaxPool2dBackward(context.gpu, context.pool, {
-        ...this.spec(context, at.batch),
+        ...poolShape(this.input, context.runs, at.batch),
         x: at.x,
         dy: at.dy,
         dx: at.dx,

@@ -34,7 +34,7 @@ export interface AdamSpec extends Omit<AdamHyper, "learningRate"> {
   secondMoment: GPUBuffer;
   /**
    * 0/1 per entry: where weight decay applies (src/train/weight_decay.ts). Unread without weight
-   * decay, and then optional (a placeholder is bound).
+   * decay, and then optional: a 16-byte buffer fills its unread binding.
    */
   decay?: GPUBuffer;
 }

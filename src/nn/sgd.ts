@@ -27,7 +27,7 @@ export interface SgdSpec extends Omit<SgdHyper, "learningRate"> {
   mask: GPUBuffer;
   /**
    * 0/1 per entry: where weight decay applies (src/train/weight_decay.ts). Unread without weight
-   * decay, and then optional (a placeholder is bound).
+   * decay, and then optional: a 16-byte buffer fills its unread binding.
    */
   decay?: GPUBuffer;
   /** The step counters (src/nn/advance_step.ts); counters[1] indexes `rates`. */

@@ -18,6 +18,7 @@ import type {
   MaxPoolLayer,
   Model,
 } from "../../src/model/mod.ts";
+import { poolShape } from "../../src/model/conv2d.ts";
 import { batchNormApplyReference } from "../../src/nn/batchnorm_apply.ts";
 import { batchNormGradStatsReference } from "../../src/nn/batchnorm_grad_stats.ts";
 import { batchNormInputGradReference } from "../../src/nn/batchnorm_input_grad.ts";
@@ -63,9 +64,9 @@ function convShape(layer: Layer, batch: number): Conv2dShape {
   };
 }
 
-function poolShape(layer: Layer, batch: number) {
-  const { input } = layer as MaxPoolLayer | GlobalAvgPoolLayer;
-  return { runs: 1, batch, channels: input.channels, height: input.height, width: input.width };
+/** A pooling layer's kernel shape for one run. */
+function pooled(layer: Layer, batch: number) {
+  return poolShape((layer as MaxPoolLayer | GlobalAvgPoolLayer).input, 1, batch);
 }
 
 /** A batch norm's shape, running-statistics and affine layouts for one run. */
@@ -129,9 +130,9 @@ export function layerListForward(
     } else if (layer.kind === "relu") {
       for (let i = 0; i < y.length; i++) y[i] = Math.max(x[i], 0);
     } else if (layer.kind === "maxpool") {
-      maxPool2dReference(poolShape(layer, batch), x, y);
+      maxPool2dReference(pooled(layer, batch), x, y);
     } else if (layer.kind === "global_avgpool") {
-      globalAvgPoolReference(poolShape(layer, batch), x, y);
+      globalAvgPoolReference(pooled(layer, batch), x, y);
     } else {
       conv2dReference({
         ...convShape(layer, batch),
@@ -182,9 +183,9 @@ export function layerListGradient(
       batchNormGradStatsReference(g, x, dy, stats, sums, grads);
       batchNormInputGradReference(g, x, dy, stats, sums, params, dx);
     } else if (layer.kind === "maxpool") {
-      maxPool2dBackwardReference(poolShape(layer, batch), x, dy, dx);
+      maxPool2dBackwardReference(pooled(layer, batch), x, dy, dx);
     } else if (layer.kind === "global_avgpool") {
-      globalAvgPoolBackwardReference(poolShape(layer, batch), dy, dx);
+      globalAvgPoolBackwardReference(pooled(layer, batch), dy, dx);
     } else {
       const shape = convShape(layer, batch);
       const block = layer.block!;
