@@ -16,13 +16,32 @@ export type Hypothesis =
 
 /**
  * A convolution of `conv` output channels: square kernel (default 3), stride (default 1), zero
- * padding (default floor(kernel / 2): "same" at stride 1), with a bias.
+ * padding (default floor(kernel / 2): "same" at stride 1), with a bias unless `bias: false`.
  */
 export interface ConvSpec {
   conv: number;
   kernel?: number;
   stride?: number;
   padding?: number;
+  bias?: boolean;
+}
+
+/** A dense layer of `dense` outputs, with a bias unless `bias: false`. */
+export interface DenseSpec {
+  dense: number;
+  bias?: boolean;
+}
+
+/**
+ * A residual block of a CIFAR ResNet (He et al. 2016, Sec. 4.2): two 3x3 convolutions of
+ * `residual` channels without biases, each followed by batch norm, the first with `stride`
+ * (default 1) and a ReLU; the sum with the shortcut goes through a ReLU. The shortcut is the input
+ * itself, or, where the block changes the shape (stride 2 or other channels), a 1x1 convolution
+ * with that stride and a batch norm (the projection of Frankle et al.'s open_lth CIFAR ResNets).
+ */
+export interface ResidualSpec {
+  residual: number;
+  stride?: number;
 }
 
 /**
@@ -32,8 +51,9 @@ export interface ConvSpec {
  * channel-major, as PyTorch's `flatten(1)` does.
  */
 export type LayerSpec =
-  | { dense: number }
+  | DenseSpec
   | ConvSpec
+  | ResidualSpec
   | "relu"
   | "maxpool"
   | "global_avgpool"
@@ -49,7 +69,14 @@ export type LayerSpec =
 export type BatchNormSpec = "batchnorm" | "batchnorm-nonaffine";
 
 /** Architectures named by `model.kind`, each expanding to a layer list (src/model/named_models.ts). */
-export const NAMED_MODEL_KINDS = ["conv2", "conv4", "conv6"] as const;
+export const NAMED_MODEL_KINDS = [
+  "conv2",
+  "conv4",
+  "conv6",
+  "resnet-20",
+  "resnet-32",
+  "resnet-56",
+] as const;
 export type NamedModelKind = typeof NAMED_MODEL_KINDS[number];
 
 interface ModelCommon {

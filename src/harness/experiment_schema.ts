@@ -49,34 +49,51 @@ export const DATASETS: Record<
 const LAYER_ENTRY: Desc = {
   kind: "union",
   doc:
-    "A width (with kind: mlp), or a layer: {dense: N}, {conv: C}, relu, maxpool or global_avgpool.",
+    "A width (with kind: mlp), or a layer: {dense: N}, {conv: C}, {residual: C}, relu, maxpool or global_avgpool.",
   of: [
     { kind: "integer", min: 1, doc: "A layer width (kind: mlp)." },
     oneOf(
       ["relu", "maxpool", "global_avgpool"],
       "relu: ReLU after the dense or conv layer before it; maxpool: 2x2 max pooling, stride 2; global_avgpool: the mean of each channel over the image.",
     ),
-    obj("A dense layer with N outputs, or a convolution with C output channels.", {
-      dense: opt({ kind: "integer", min: 1, doc: "Outputs of the dense layer." }),
-      conv: opt({ kind: "integer", min: 1, doc: "Output channels of the convolution." }),
-      kernel: opt({ kind: "integer", min: 1, doc: "Square kernel size of a conv (default 3)." }),
-      stride: opt({ kind: "integer", min: 1, doc: "Stride of a conv (default 1)." }),
-      padding: opt({
-        kind: "integer",
-        min: 0,
-        doc: "Zero padding of a conv on every side (default floor(kernel / 2)).",
-      }),
-    }),
+    obj(
+      "A dense layer with N outputs, a convolution with C output channels, or a CIFAR ResNet residual block with C channels.",
+      {
+        dense: opt({ kind: "integer", min: 1, doc: "Outputs of the dense layer." }),
+        conv: opt({ kind: "integer", min: 1, doc: "Output channels of the convolution." }),
+        residual: opt({
+          kind: "integer",
+          min: 1,
+          doc:
+            "Channels of a residual block: two 3x3 convolutions without bias, each with batch norm, the first at `stride`; a 1x1 projection shortcut with batch norm where the shape changes.",
+        }),
+        kernel: opt({ kind: "integer", min: 1, doc: "Square kernel size of a conv (default 3)." }),
+        stride: opt({
+          kind: "integer",
+          min: 1,
+          doc: "Stride of a conv or of a residual block's first convolution (default 1).",
+        }),
+        padding: opt({
+          kind: "integer",
+          min: 0,
+          doc: "Zero padding of a conv on every side (default floor(kernel / 2)).",
+        }),
+        bias: opt({
+          kind: "boolean",
+          doc: "Whether a dense or conv layer has a bias (default true).",
+        }),
+      },
+    ),
   ],
 };
 
 const MODEL = obj(
-  "The network: a layer list ([{conv: 64}, relu, maxpool, {dense: 10}]), the shorthand kind: mlp with widths from input to output, or a named architecture (kind: conv2, conv4, conv6).",
+  "The network: a layer list ([{conv: 64}, relu, maxpool, {dense: 10}]), the shorthand kind: mlp with widths from input to output, or a named architecture (kind: conv2, conv4, conv6, resnet-20, resnet-32, resnet-56).",
   {
     kind: opt(
       oneOf(
         ["mlp", ...NAMED_MODEL_KINDS],
-        "mlp: the shorthand (layers are widths, ReLU between dense layers); conv2/conv4/conv6: Frankle & Carbin's Conv-2/4/6 (no layers).",
+        "mlp: the shorthand (layers are widths, ReLU between dense layers); conv2/conv4/conv6: Frankle & Carbin's Conv-2/4/6; resnet-20/32/56: He et al.'s CIFAR ResNets as open_lth builds them (no layers).",
       ),
     ),
     layers: opt({

@@ -11,7 +11,13 @@ import {
   featureMapsOf,
   type Layer,
   modelLayerSpecs,
+  type ResidualBlockLayer,
 } from "../model/mod.ts";
+
+/** `, bias=False` for a weight layer without a bias. */
+function biasOption(layer: Layer): string {
+  return layer.block!.bias ? "" : ", bias=False";
+}
 
 function moduleOf(layer: Layer): string {
   if (layer.kind === "conv2d") {
@@ -19,10 +25,21 @@ function moduleOf(layer: Layer): string {
     const { kernel, stride, padding } = conv.geometry;
     return `${
       conv.block!.name
-    }: nn.Conv2d(${conv.input.channels}, ${conv.geometry.output.channels}, ${kernel}, stride=${stride}, padding=${padding})`;
+    }: nn.Conv2d(${conv.input.channels}, ${conv.geometry.output.channels}, ${kernel}, stride=${stride}, padding=${padding}${
+      biasOption(conv)
+    })`;
+  }
+  if (layer.kind === "residual") {
+    // open_lth's Block.forward: relu(bn_b(conv_b(relu(bn_a(conv_a(x))))) + shortcut(x)).
+    const block = layer as ResidualBlockLayer;
+    const path = (p: { conv: Layer; norm: Layer }) => `${moduleOf(p.conv)} -> ${moduleOf(p.norm)}`;
+    const shortcut = block.shortcut ? path(block.shortcut) : "identity";
+    return `Block[${path(block.a)} -> nn.ReLU() -> ${
+      path(block.b)
+    }; shortcut: ${shortcut}; sum -> nn.ReLU()]`;
   }
   if (layer.kind === "dense") {
-    return `${layer.block!.name}: nn.Linear(${layer.inputs}, ${layer.outputs})`;
+    return `${layer.block!.name}: nn.Linear(${layer.inputs}, ${layer.outputs}${biasOption(layer)})`;
   }
   if (layer.kind === "maxpool") return "nn.MaxPool2d(2)";
   if (layer.kind === "global_avgpool") return "nn.AdaptiveAvgPool2d(1)";

@@ -1,7 +1,8 @@
 /**
  * The three forms of `model` in an experiment file, told apart by `kind`: `kind: mlp` lists widths
  * from input to output with `activation`; a named kind (`conv4`) has no `layers`; without `kind`,
- * `layers` is the layer list itself (`{dense: N}`, `{conv: C}`, `relu` and `maxpool` entries),
+ * `layers` is the layer list itself (`{dense: N}`, `{conv: C}`, `{residual: C}`, `relu`, pooling
+ * entries),
  * whose activations are entries of their own.
  */
 import { type CrossRule, showValue } from "../config/descriptors.ts";
@@ -18,24 +19,33 @@ function shown(entry: unknown): string {
 
 const isMap = (entry: unknown): entry is Entry => typeof entry === "object" && entry !== null;
 
-/** Why a map entry is neither `{dense: N}` nor a conv with its options, or null if it is one. */
+/** Why a map entry is not exactly one of `{dense: N}`, a conv or a residual block with their options. */
 function mapProblem(entry: Entry): string | null {
-  const hasDense = entry.dense !== undefined, hasConv = entry.conv !== undefined;
-  if (hasDense === hasConv) {
-    return `expected exactly one of dense or conv in a layer map, got ${shown(entry)}`;
+  const kinds = ["dense", "conv", "residual"].filter((key) => entry[key] !== undefined);
+  if (kinds.length !== 1) {
+    return `expected exactly one of dense, conv or residual in a layer map, got ${shown(entry)}`;
   }
-  const convOptions = ["kernel", "stride", "padding"].filter((key) => entry[key] !== undefined);
-  if (hasDense && convOptions.length > 0) {
-    return `expected ${convOptions.join(", ")} only on a conv layer, got them on ${
+  const allowed: Record<string, string[]> = {
+    dense: ["bias"],
+    conv: ["kernel", "stride", "padding", "bias"],
+    residual: ["stride"],
+  };
+  const extra = ["kernel", "stride", "padding", "bias"].filter((key) =>
+    entry[key] !== undefined && !allowed[kinds[0]].includes(key)
+  );
+  if (extra.length > 0) {
+    const kind = kinds[0];
+    const fix = kind === "residual" ? "" : " or make it {conv: C}";
+    return `expected only ${allowed[kind].join(", ")} beside ${kind}, got ${extra.join(", ")} in ${
       shown(entry)
-    }; remove them or make it {conv: C}`;
+    }; remove ${extra.join(", ")}${fix}`;
   }
   return null;
 }
 
 export const MODEL_FORM_RULE: CrossRule = {
   doc:
-    "with model.kind: mlp, model.layers are widths and model.activation is given; with a named kind (conv2, conv4, conv6) there are no model.layers; without kind, model.layers are {dense: N}, {conv: C}, relu and maxpool entries, a relu follows a dense or conv layer, and there is no model.activation; width_multiplier only with a named kind",
+    "with model.kind: mlp, model.layers are widths and model.activation is given; with a named kind (conv2, conv4, conv6, resnet-20, resnet-32, resnet-56) there are no model.layers; without kind, model.layers are {dense: N}, {conv: C}, {residual: C}, relu and pooling entries, a relu follows a dense or conv layer, and there is no model.activation; width_multiplier only with a named kind",
   check(cfg, fail) {
     const model = cfg.model as {
       kind?: string;
@@ -109,7 +119,7 @@ export const MODEL_FORM_RULE: CrossRule = {
       if (typeof entry === "number") {
         fail(
           `model.layers[${i}]`,
-          `expected a layer ({dense: N}, {conv: C}, relu or maxpool), got the width ${entry}; add kind: mlp to list widths`,
+          `expected a layer ({dense: N}, {conv: C}, {residual: C}, relu or a pooling), got the width ${entry}; add kind: mlp to list widths`,
         );
       }
       if (isMap(entry)) {

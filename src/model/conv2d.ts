@@ -3,8 +3,8 @@
  * a fused ReLU. W is stored [out, in, k, k] (PyTorch's layout) in the flat per-run parameter
  * buffer, which as a matrix is [out, in*k*k]: the mask and gradient buffers share its offsets, so
  * pruning treats it like a dense layer's weight. The products are implicit GEMMs
- * (kernels/conv2d*.wgsl); backward writes dW (masked when the parameterization says so), db and,
- * unless it is the first layer, dX.
+ * (kernels/conv2d*.wgsl); backward writes dW (masked when the parameterization says so), db (with
+ * a bias) and, unless it is the first layer, dX.
  */
 import type { ConvSpec } from "../config/types.ts";
 import type { Dispatch } from "../gpu/mod.ts";
@@ -132,17 +132,21 @@ export class Conv2dLayer implements Layer {
         weightOffset: this.block.weightOffset,
         gradMask: operands.gradMask,
       }),
-      await prepareBiasGrad(gpu, pool, {
-        batch: at.batch,
-        outputs: output.channels,
-        spatial: output.height * output.width,
-        runs,
-        outputGrads: at.dy,
-        grads,
-        offset: this.block.biasOffset,
-        runStride: perRun,
-      }),
     ];
+    if (this.block.bias) {
+      dispatches.push(
+        await prepareBiasGrad(gpu, pool, {
+          batch: at.batch,
+          outputs: output.channels,
+          spatial: output.height * output.width,
+          runs,
+          outputGrads: at.dy,
+          grads,
+          offset: this.block.biasOffset,
+          runStride: perRun,
+        }),
+      );
+    }
     if (at.dx) {
       dispatches.push(
         await prepareConv2dInputGrad(gpu, pool, {

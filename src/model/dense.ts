@@ -183,17 +183,21 @@ export class DenseLayer implements Layer {
         pool,
         denseWeightGradSpec(buffers, at.dy, x, grads, operands.gradMask),
       ),
-      await prepareBiasGrad(gpu, pool, {
-        batch: at.batch,
-        outputs: this.outputs,
-        spatial: 1,
-        runs,
-        outputGrads: at.dy,
-        grads,
-        offset: this.block.biasOffset,
-        runStride: perRun,
-      }),
     ];
+    if (this.block.bias) {
+      dispatches.push(
+        await prepareBiasGrad(gpu, pool, {
+          batch: at.batch,
+          outputs: this.outputs,
+          spatial: 1,
+          runs,
+          outputGrads: at.dy,
+          grads,
+          offset: this.block.biasOffset,
+          runStride: perRun,
+        }),
+      );
+    }
     if (at.dx) {
       dispatches.push(
         await prepareMatmul(gpu, pool, denseInputGradSpec(buffers, at.dy, at.dx, operands.mask)),

@@ -8,6 +8,10 @@
  * A weight layer's block is a matrix [outputs, inputs] whatever its kind: a convolution's weight
  * [out, in, k, k] is, row-major, the matrix [out, in*k*k], so pruning, masks and scores treat dense
  * and convolutional layers alike; `shape` restores the tensor's own shape for checkpoints.
+ *
+ * A layer without a bias (`bias: false`) keeps its bias slot, fixed at 0: the products add it as
+ * they add any bias (no kernel variant), its gradient is never written (so it stays 0 under every
+ * optimizer, weight decay included), and checkpoints leave it out.
  */
 export interface WeightBlock {
   /** Checkpoint name: fc1, fc2, ... for dense layers, conv1, conv2, ... for convolutions. */
@@ -19,6 +23,8 @@ export interface WeightBlock {
   shape: number[];
   /** Weights each input feature map meets per output (k * k; 1 for dense): fan-out / outputs. */
   receptiveField: number;
+  /** False for `bias: false`: the bias slot stays 0 and is not in checkpoints. */
+  bias: boolean;
   weightOffset: number;
   biasOffset: number;
 }
@@ -29,6 +35,7 @@ export interface WeightShape {
   outputs: number;
   shape: number[];
   receptiveField: number;
+  bias: boolean;
 }
 
 /**
@@ -79,11 +86,11 @@ export function layoutOf(
   }
   const layers: WeightBlock[] = [];
   let offset = 0;
-  for (const { name, inputs, outputs, shape, receptiveField } of shapes) {
+  for (const { name, inputs, outputs, shape, receptiveField, bias } of shapes) {
     const weightOffset = offset;
     const biasOffset = alignTo4(weightOffset + inputs * outputs);
     offset = alignTo4(biasOffset + outputs);
-    layers.push({ name, inputs, outputs, shape, receptiveField, weightOffset, biasOffset });
+    layers.push({ name, inputs, outputs, shape, receptiveField, bias, weightOffset, biasOffset });
   }
   const norms: NormBlock[] = [];
   let state = 0;
@@ -100,8 +107,20 @@ export function layoutOf(
 }
 
 /** The shape of dense layer number `index` (0-based): fc<index + 1>, weight [outputs, inputs]. */
-export function denseShape(index: number, inputs: number, outputs: number): WeightShape {
-  return { name: `fc${index + 1}`, inputs, outputs, shape: [outputs, inputs], receptiveField: 1 };
+export function denseShape(
+  index: number,
+  inputs: number,
+  outputs: number,
+  bias = true,
+): WeightShape {
+  return {
+    name: `fc${index + 1}`,
+    inputs,
+    outputs,
+    shape: [outputs, inputs],
+    receptiveField: 1,
+    bias,
+  };
 }
 
 export function mlpLayout(widths: readonly number[]): ParamLayout {

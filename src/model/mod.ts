@@ -40,3 +40,4 @@ export type {
   TrainedTensor,
 } from "./parameterization.ts";
 export { ReluLayer } from "./relu.ts";
+export { ResidualBlockLayer } from "./residual.ts";

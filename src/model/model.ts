@@ -6,7 +6,7 @@
  * fc1, fc2, ... and convolutions conv1, conv2, ... in order, which are their checkpoint names
  * (PyTorch's `fc1.weight` [out, in], `conv1.weight` [out, in, k, k], and `.bias`).
  */
-import type { ConvSpec, LayerSpec, ModelConfig } from "../config/types.ts";
+import type { ConvSpec, DenseSpec, LayerSpec, ModelConfig, ResidualSpec } from "../config/types.ts";
 import { Conv2dLayer, convGeometry, type FeatureMaps } from "./conv2d.ts";
 import { DenseLayer } from "./dense.ts";
 import type { Layer } from "./layer.ts";
@@ -22,6 +22,7 @@ import { GlobalAvgPoolLayer } from "./global_avgpool.ts";
 import { MaxPoolLayer } from "./maxpool.ts";
 import { namedModelSpecs } from "./named_models.ts";
 import { ReluLayer } from "./relu.ts";
+import { ResidualBlockLayer, residualShapes } from "./residual.ts";
 
 export type { FeatureMaps, LayerSpec };
 
@@ -48,7 +49,7 @@ export function modelLayerSpecs(model: ModelConfig, classes: number): LayerSpec[
   return namedModelSpecs(model.kind, classes, model.width_multiplier);
 }
 
-function isDense(spec: LayerSpec): spec is { dense: number } {
+function isDense(spec: LayerSpec): spec is DenseSpec {
   return typeof spec === "object" && "dense" in spec;
 }
 
@@ -56,14 +57,32 @@ function isConv(spec: LayerSpec): spec is ConvSpec {
   return typeof spec === "object" && "conv" in spec;
 }
 
+function isResidual(spec: LayerSpec): spec is ResidualSpec {
+  return typeof spec === "object" && "residual" in spec;
+}
+
 /** The dense layers' output widths in order (the last is the class count). */
 export function denseWidths(specs: readonly LayerSpec[]): number[] {
   return specs.flatMap((spec) => (isDense(spec) ? [spec.dense] : []));
 }
 
-/** The number of layers with weights (convolutions and dense layers). */
-export function weightLayerCount(specs: readonly LayerSpec[]): number {
-  return specs.filter((spec) => isDense(spec) || isConv(spec)).length;
+/**
+ * The number of weight tensors (convolutions, dense layers, and a residual block's two or three
+ * convolutions) of a list on inputs of `inputChannels` channels.
+ */
+export function weightLayerCount(specs: readonly LayerSpec[], inputChannels: number): number {
+  let channels = inputChannels, count = 0;
+  for (const spec of specs) {
+    if (isDense(spec) || isConv(spec)) {
+      count++;
+      channels = isDense(spec) ? spec.dense : spec.conv;
+    } else if (isResidual(spec)) {
+      const projected = (spec.stride ?? 1) !== 1 || spec.residual !== channels;
+      count += projected ? 3 : 2;
+      channels = spec.residual;
+    }
+  }
+  return count;
 }
 
 /** The same list with every hidden dense layer's width set to `width` (width sweeps). */
@@ -73,20 +92,15 @@ export function withHiddenWidth(specs: readonly LayerSpec[], width: number): Lay
   return specs.map((spec) => {
     if (!isDense(spec)) return spec;
     seen++;
-    return seen < dense ? { dense: width } : spec;
+    return seen < dense ? { ...spec, dense: width } : spec;
   });
 }
 
+/** An entry as a file writes it: `{conv: 64, kernel: 5}`, `{residual: 32, stride: 2}`, `relu`. */
 export function describeLayer(spec: LayerSpec): string {
-  if (isDense(spec)) return `{dense: ${spec.dense}}`;
-  if (isConv(spec)) {
-    const options = (["kernel", "stride", "padding"] as const)
-      .filter((key) => spec[key] !== undefined)
-      .map((key) => `, ${key}: ${spec[key]}`)
-      .join("");
-    return `{conv: ${spec.conv}${options}}`;
-  }
-  return spec;
+  if (typeof spec !== "object") return spec;
+  const fields = Object.entries(spec).map(([key, value]) => `${key}: ${value}`);
+  return `{${fields.join(", ")}}`;
 }
 
 /** A flat input of `features` values (no image structure: convolutions refuse it). */
@@ -103,24 +117,27 @@ export function buildModel(specs: readonly LayerSpec[], input: FeatureMaps | num
   const inputs = image.channels * image.height * image.width;
   const where = (i: number) => `layer ${i + 1} (${describeLayer(specs[i])})`;
 
-  // First pass: every layer's input shape, and the weight shapes for the layout.
+  // First pass: every layer's input shape, and the weight and norm shapes for the layout.
   const shapes: WeightShape[] = [];
   const norms: NormShape[] = [];
   const inputShapes: FeatureMaps[] = [];
   let shape = image;
   let denseCount = 0, convCount = 0;
+  const needsImage = (i: number) => {
+    if (typeof input === "number") {
+      throw new RangeError(
+        `${where(i)} needs image inputs (channels x height x width), got ${input} flat features`,
+      );
+    }
+  };
   specs.forEach((spec, i) => {
     inputShapes.push(shape);
     if (isDense(spec)) {
       const features = shape.channels * shape.height * shape.width;
-      shapes.push(denseShape(denseCount++, features, spec.dense));
+      shapes.push(denseShape(denseCount++, features, spec.dense, spec.bias ?? true));
       shape = flatShape(spec.dense);
     } else if (isConv(spec)) {
-      if (typeof input === "number") {
-        throw new RangeError(
-          `${where(i)} needs image inputs (channels x height x width), got ${input} flat features`,
-        );
-      }
+      needsImage(i);
       const geometry = convGeometry(shape, spec, where(i));
       shapes.push({
         name: `conv${++convCount}`,
@@ -128,8 +145,21 @@ export function buildModel(specs: readonly LayerSpec[], input: FeatureMaps | num
         outputs: spec.conv,
         shape: [spec.conv, shape.channels, geometry.kernel, geometry.kernel],
         receptiveField: geometry.kernel * geometry.kernel,
+        bias: spec.bias ?? true,
       });
       shape = geometry.output;
+    } else if (isResidual(spec)) {
+      needsImage(i);
+      const block = residualShapes(
+        shape,
+        spec,
+        { convs: convCount, norms: norms.length },
+        where(i),
+      );
+      shapes.push(...block.weights);
+      norms.push(...block.norms);
+      convCount += block.weights.length;
+      shape = block.output;
     } else if (spec === "maxpool") {
       shape = MaxPoolLayer.outputShape(shape, where(i));
     } else if (spec === "global_avgpool") {
@@ -148,17 +178,30 @@ export function buildModel(specs: readonly LayerSpec[], input: FeatureMaps | num
   let weightLayer = 0, norm = 0;
   specs.forEach((spec, i) => {
     const at = inputShapes[i];
-    const layer = isDense(spec)
-      ? new DenseLayer(layout.layers[weightLayer++])
-      : isConv(spec)
-      ? new Conv2dLayer(layout.layers[weightLayer++], at, spec)
-      : spec === "maxpool"
-      ? new MaxPoolLayer(at)
-      : spec === "global_avgpool"
-      ? new GlobalAvgPoolLayer(at)
-      : spec === "batchnorm" || spec === "batchnorm-nonaffine"
-      ? new BatchNormLayer(layout.norms[norm++], at)
-      : new ReluLayer(at.channels * at.height * at.width);
+    let layer: Layer;
+    if (isDense(spec)) {
+      layer = new DenseLayer(layout.layers[weightLayer++]);
+    } else if (isConv(spec)) {
+      layer = new Conv2dLayer(layout.layers[weightLayer++], at, spec);
+    } else if (isResidual(spec)) {
+      const block = new ResidualBlockLayer(
+        at,
+        spec,
+        layout.layers.slice(weightLayer),
+        layout.norms.slice(norm),
+      );
+      weightLayer += block.geometries.length;
+      norm += block.geometries.length;
+      layer = block;
+    } else if (spec === "maxpool") {
+      layer = new MaxPoolLayer(at);
+    } else if (spec === "global_avgpool") {
+      layer = new GlobalAvgPoolLayer(at);
+    } else if (spec === "batchnorm" || spec === "batchnorm-nonaffine") {
+      layer = new BatchNormLayer(layout.norms[norm++], at);
+    } else {
+      layer = new ReluLayer(at.channels * at.height * at.width);
+    }
     const previous = layers[layers.length - 1];
     if (layer.kind === "relu" && !(previous && previous.fuses(layer))) {
       throw new RangeError(
@@ -166,7 +209,7 @@ export function buildModel(specs: readonly LayerSpec[], input: FeatureMaps | num
           where(i)
         } must follow a layer that applies it in its output (dense, conv or batchnorm), got ${
           i === 0 ? "the input" : describeLayer(specs[i - 1])
-        }; put relu after a dense, conv or batchnorm layer`,
+        }; put relu after a dense, conv or batchnorm layer (a residual block applies its own)`,
       );
     }
     layers.push(layer);

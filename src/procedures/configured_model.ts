@@ -1,5 +1,5 @@
 /** The model an experiment declares, built for its data set (and a swept hidden width). */
-import { classesOf } from "../config/datasets.ts";
+import { classesOf, DATASET_SHAPES, datasetsOf } from "../config/datasets.ts";
 import type { ExperimentConfig } from "../config/types.ts";
 import type { GpuDataset } from "../data/gpu_dataset.ts";
 import {
@@ -42,10 +42,11 @@ export function configuredModel(
 export function firstWidth(config: ModelAndData): number {
   const first = configuredLayers(config).find((spec) => typeof spec === "object");
   if (!first || typeof first !== "object") throw new RangeError("the model has no weight layer");
-  return "dense" in first ? first.dense : first.conv;
+  return "dense" in first ? first.dense : "conv" in first ? first.conv : first.residual;
 }
 
-/** The number of weight layers (convolutions and dense layers). */
+/** The number of weight tensors (convolutions, dense layers, residual blocks' convolutions). */
 export function weightLayerCount(config: ModelAndData): number {
-  return countWeightLayers(configuredLayers(config));
+  const channels = DATASET_SHAPES[datasetsOf(config.data)[0]].channels;
+  return countWeightLayers(configuredLayers(config), channels);
 }

@@ -1,6 +1,6 @@
 /**
  * One run's files in the results folder: its checkpoints (safetensors with PyTorch's
- * names: fc1.weight [out, in], fc1.bias [out], fc1.mask [out, in], and fc1.scores [out, in] for
+ * names: fc1.weight [out, in], fc1.bias [out] (unless bias: false), fc1.mask [out, in], and fc1.scores [out, in] for
  * score-trained runs), metrics.jsonl, row.json, and the DONE marker written last (their paths:
  * armFiles in src/io/paths.ts). A run whose DONE exists is never redone; its row is read back.
  */
@@ -23,7 +23,13 @@ export function checkpointTensors(
     const shape = layer.shape;
     const tensors: SafetensorsTensor[] = [
       { name: `${layer.name}.weight`, shape, data: weightBlock(layout, params, l) },
-      { name: `${layer.name}.bias`, shape: [layer.outputs], data: biasBlock(layout, params, l) },
+      ...(layer.bias
+        ? [{
+          name: `${layer.name}.bias`,
+          shape: [layer.outputs],
+          data: biasBlock(layout, params, l),
+        }]
+        : []),
       { name: `${layer.name}.mask`, shape, data: masks[l] },
     ];
     if (scores) {
@@ -39,6 +45,8 @@ export function paramsFromCheckpoint(layout: ParamLayout, bytes: Uint8Array): Fl
   const params = new Float32Array(layout.perRun);
   layout.layers.forEach((layer, l) => {
     for (const [part, block] of [["weight", weightBlock], ["bias", biasBlock]] as const) {
+      // A layer without a bias keeps its slot at 0 and has no tensor.
+      if (part === "bias" && !layer.bias) continue;
       const data = tensors.get(`${layer.name}.${part}`);
       if (!data) throw new Error(`checkpoint has no ${layer.name}.${part}; re-run with --fresh`);
       block(layout, params, l).set(data);

@@ -414,7 +414,7 @@ Deno.test("model forms: each mix-up names the entry, what was expected and the f
   assertLoadError(
     { 6: null, 8: null },
     (p) =>
-      `${p}:6:12: model.layers[0]: expected a layer ({dense: N}, {conv: C}, relu or maxpool), got the width 784; add kind: mlp to list widths`,
+      `${p}:6:12: model.layers[0]: expected a layer ({dense: N}, {conv: C}, {residual: C}, relu or a pooling), got the width 784; add kind: mlp to list widths`,
   );
   assertLoadError(
     { 7: "  layers: [784, {dense: 30}, 10]" },
@@ -468,13 +468,26 @@ Deno.test("conv layer lists and named models load; their mix-ups name the entry 
   assertLoadError(
     { 6: null, 7: "  layers: [{conv: 4, dense: 3}, {dense: 10}]", 8: null },
     (p) =>
-      `${p}:6:12: model.layers[0]: expected exactly one of dense or conv in a layer map, got {conv: 4, dense: 3}`,
+      `${p}:6:12: model.layers[0]: expected exactly one of dense, conv or residual in a layer map, got {conv: 4, dense: 3}`,
   );
   assertLoadError(
     { 6: null, 7: "  layers: [{dense: 30, kernel: 3}, {dense: 10}]", 8: null },
     (p) =>
-      `${p}:6:12: model.layers[0]: expected kernel only on a conv layer, got them on {dense: 30, kernel: 3}; remove them or make it {conv: C}`,
+      `${p}:6:12: model.layers[0]: expected only bias beside dense, got kernel in {dense: 30, kernel: 3}; remove kernel or make it {conv: C}`,
   );
+  assertLoadError(
+    { 6: null, 7: "  layers: [{conv: 4}, relu, {residual: 4, kernel: 5}, {dense: 10}]", 8: null },
+    (p) =>
+      `${p}:6:29: model.layers[2]: expected only stride beside residual, got kernel in {residual: 4, kernel: 5}; remove kernel`,
+  );
+  // A residual block counts its two convolutions and, changing the channels, its projection.
+  const residual = loadExperimentFile(fixture({
+    6: null,
+    7: "  layers: [{conv: 4, bias: false}, {residual: 4}, {residual: 8, stride: 2}, global_avgpool, {dense: 10}]",
+    8: null,
+    23: "  prune_fractions: [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]",
+  }));
+  assert.deepEqual((residual.base.model as { layers: unknown[] }).layers[1], { residual: 4 });
   assertLoadError(
     { 6: "  kind: conv4", 8: null, 23: "  prune_fractions: [0.1, 0.1, 0.1, 0.1, 0.2, 0.2, 0.1]" },
     (p) =>

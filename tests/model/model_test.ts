@@ -16,6 +16,8 @@ import {
   mlpModel,
   modelLayerSpecs,
   namedModelSpecs,
+  type ResidualBlockLayer,
+  weightLayerCount,
   withHiddenWidth,
 } from "../../src/model/mod.ts";
 
@@ -203,4 +205,90 @@ Deno.test("batch norms: gamma and beta after the weights, running statistics in 
     "batchnorm",
     "relu",
   ]);
+});
+
+Deno.test("ResNet-20/32/56 have open_lth's tensors: 272,474 parameters for ResNet-20", () => {
+  const cifar = { channels: 3, height: 32, width: 32 };
+  // Weights and biases, then gamma and beta of every batch norm; open_lth's cifar_resnet_20 has
+  // 272,474 trainable parameters (19 3x3 convolutions, 2 1x1 projections, fc 64 -> 10).
+  const expected = {
+    "resnet-20": [22, 272474],
+    "resnet-32": [34, 466906],
+    "resnet-56": [58, 855770],
+  };
+  for (const [kind, [tensors, parameters]] of Object.entries(expected)) {
+    const specs = namedModelSpecs(kind as "resnet-20", 10);
+    const model = buildModel(specs, cifar);
+    const { layers, norms } = model.layout;
+    assert.equal(layers.length, tensors, kind);
+    assert.equal(weightLayerCount(specs, 3), tensors, kind);
+    const weights = layers.reduce((n, l) => n + l.inputs * l.outputs + (l.bias ? l.outputs : 0), 0);
+    const affine = norms.reduce((n, norm) => n + 2 * norm.channels, 0);
+    assert.equal(weights + affine, parameters, kind);
+    assert.deepEqual(layers.map((l) => l.bias), [...layers.slice(1).map(() => false), true]);
+    assert.equal(model.outputs, 10);
+  }
+  const resnet20 = buildModel(namedModelSpecs("resnet-20", 10), cifar);
+  const blocks = resnet20.layers.filter((layer) =>
+    layer.kind === "residual"
+  ) as ResidualBlockLayer[];
+  assert.deepEqual(
+    blocks.map((
+      block,
+    ) => [block.output.channels, block.output.height, block.shortcut !== undefined]),
+    [
+      [16, 32, false],
+      [16, 32, false],
+      [16, 32, false],
+      [32, 16, true],
+      [32, 16, false],
+      [32, 16, false],
+      [64, 8, true],
+      [64, 8, false],
+      [64, 8, false],
+    ],
+  );
+  // The first projection block: conv a 3x3 stride 2, conv b, then the 1x1 shortcut, in name order.
+  assert.deepEqual(
+    [
+      blocks[3].a.conv.block.shape,
+      blocks[3].b.conv.block.shape,
+      blocks[3].shortcut!.conv.block.shape,
+    ],
+    [[32, 16, 3, 3], [32, 32, 3, 3], [32, 16, 1, 1]],
+  );
+  assert.deepEqual(
+    [
+      blocks[3].a.conv.block.name,
+      blocks[3].shortcut!.conv.block.name,
+      blocks[3].shortcut!.norm.norm.name,
+    ],
+    ["conv8", "conv10", "bn10"],
+  );
+});
+
+Deno.test("a residual block applies its own ReLU: a relu entry after it is refused", () => {
+  assert.throws(
+    () =>
+      buildModel([{ conv: 4 }, { residual: 4 }, "relu", { dense: 2 }], {
+        channels: 1,
+        height: 4,
+        width: 4,
+      }),
+    /layer 3 \(relu\) must follow .* \(a residual block applies its own\)/,
+  );
+});
+
+Deno.test("bias: false keeps the slot at 0 and marks the block", () => {
+  const model = buildModel(
+    [{ conv: 2, bias: false }, "relu", { dense: 3, bias: false }],
+    { channels: 1, height: 2, width: 2 },
+  );
+  assert.deepEqual(model.layout.layers.map((layer) => layer.bias), [false, false]);
+  const params = initParams(model.layout, "kaiming-normal", new Rng(1, "bias"));
+  for (const layer of model.layout.layers) {
+    assert.ok(
+      params.subarray(layer.biasOffset, layer.biasOffset + layer.outputs).every((v) => v === 0),
+    );
+  }
 });
