@@ -1,9 +1,11 @@
 /**
- * Training throughput of Trainer at batch 60 with Adam, one run (S = 1, the baseline) and several
- * runs side by side, via `deno bench`: LeNet-300-100 (784-300-100-10) on MNIST-shaped images
- * (S = 4), and Frankle & Carbin's Conv-2 on CIFAR-10-shaped 3 x 32 x 32 images (S = 2).
+ * Training throughput of Trainer at the papers' batch sizes, one run (S = 1, the baseline) and
+ * several runs side by side, via `deno bench`: LeNet-300-100 (784-300-100-10) on MNIST-shaped
+ * images (batch 60, Adam, S = 4), Frankle & Carbin's Conv-2 on CIFAR-10-shaped 3 x 32 x 32
+ * images (batch 60, Adam, S = 2), and ResNet-20 on the same images as open_lth trains it (batch
+ * 128, SGD with momentum 0.9 and weight decay 1e-4, random crops and flips; S = 2).
  *
- * One iteration = a chunk of training steps (100 for LeNet, 5 for Conv-2) recorded into one
+ * One iteration = a chunk of training steps (100 for LeNet, 5 for Conv-2, 2 for ResNet-20) recorded into one
  * command buffer, one submit, one wait; no evaluation. The data are synthetic uint8 images
  * (labels 0..9): loading MNIST needs an npm package and CIFAR-10 a user's directory, and the speed
  * does not depend on the pixel values, so this bench runs on a machine without node_modules.
@@ -21,11 +23,10 @@ import {
   type Model,
   namedModelSpecs,
 } from "../src/model/mod.ts";
-import { Trainer } from "../src/train/trainer.ts";
+import { type OptimizerSpec, Trainer } from "../src/train/trainer.ts";
 import { BatchOrder } from "../src/train/batch_order.ts";
 import { initParams } from "../src/model/init.ts";
 
-const BATCH = 60;
 const SEED = 1;
 
 const gpu = await acquireGpu();
@@ -67,9 +68,20 @@ interface Network {
   dataset: ReturnType<typeof syntheticDataset>;
   /** Steps per bench iteration. */
   steps: number;
+  batch: number;
+  optimizer: OptimizerSpec;
+  augmentation?: { padding: number; flip: boolean };
   /** Training examples per epoch in the paper's protocol. */
   epochExamples: number;
 }
+
+const ADAM: OptimizerSpec = {
+  kind: "adam",
+  learningRate: 1.2e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: 1e-8,
+};
 
 const NETWORKS: Record<string, Network> = {
   lenet: {
@@ -77,6 +89,8 @@ const NETWORKS: Record<string, Network> = {
     model: mlpModel([784, 300, 100, 10]),
     dataset: syntheticDataset(60_000, { channels: 1, rows: 28, cols: 28 }),
     steps: 100,
+    batch: 60,
+    optimizer: ADAM,
     epochExamples: 60_000,
   },
   conv2: {
@@ -85,7 +99,25 @@ const NETWORKS: Record<string, Network> = {
     // 5,000 distinct images: the batch order only indexes them.
     dataset: syntheticDataset(5_000, { channels: 3, rows: 32, cols: 32 }),
     steps: 5,
+    batch: 60,
+    optimizer: ADAM,
     epochExamples: 45_000,
+  },
+  resnet20: {
+    label: "resnet-20 3x32x32",
+    model: buildModel(namedModelSpecs("resnet-20", 10), { channels: 3, height: 32, width: 32 }),
+    dataset: syntheticDataset(5_000, { channels: 3, rows: 32, cols: 32 }),
+    steps: 2,
+    batch: 128,
+    optimizer: {
+      kind: "sgd",
+      learningRate: 0.1,
+      momentum: 0.9,
+      nesterov: false,
+      weightDecay: 1e-4,
+    },
+    augmentation: { padding: 4, flip: true },
+    epochExamples: 50_000,
   },
 };
 
@@ -100,16 +132,17 @@ interface Case {
 }
 
 async function prepareCase(network: Network, runs: number): Promise<Case> {
-  const { model, dataset, steps } = network;
+  const { model, dataset, steps, batch } = network;
   const layout = model.layout;
   const trainer = await Trainer.create(gpu, {
     model,
     parameterization: new MaskedWeights(false),
     runs,
-    batch: BATCH,
+    batch,
     maxSteps: 10_000,
     chunkSteps: steps,
-    optimizer: { kind: "adam", learningRate: 1.2e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+    optimizer: network.optimizer,
+    ...(network.augmentation ? { augmentation: { ...network.augmentation, key: SEED } } : {}),
     dataset,
     evalSets: [],
     evalBatch: 1000,
@@ -119,10 +152,10 @@ async function prepareCase(network: Network, runs: number): Promise<Case> {
   });
   const params = new Float32Array(runs * layout.perRun);
   const masks = new Float32Array(runs * layout.perRun).fill(1);
-  const indices = new Uint32Array(runs * steps * BATCH);
+  const indices = new Uint32Array(runs * steps * batch);
   for (let r = 0; r < runs; r++) {
     params.set(initParams(layout, "glorot-normal", new Rng(SEED, "init", r)), r * layout.perRun);
-    new BatchOrder(dataset.train, SEED, r).fill(indices, r * steps * BATCH, steps * BATCH);
+    new BatchOrder(dataset.train, SEED, r).fill(indices, r * steps * batch, steps * batch);
   }
   trainer.reset(params, masks);
   trainer.train(indices, steps, false);
@@ -135,7 +168,7 @@ async function prepareCase(network: Network, runs: number): Promise<Case> {
     );
   }
   return {
-    name: `train ${network.label} b${BATCH} S=${runs} x${steps}`,
+    name: `train ${network.label} b${batch} S=${runs} x${steps}`,
     network,
     runs,
     baseline: runs === 1,
@@ -150,6 +183,8 @@ const cases = [
   await prepareCase(NETWORKS.lenet, 4),
   await prepareCase(NETWORKS.conv2, 1),
   await prepareCase(NETWORKS.conv2, 2),
+  await prepareCase(NETWORKS.resnet20, 1),
+  await prepareCase(NETWORKS.resnet20, 2),
 ];
 
 for (const c of cases) {
@@ -174,13 +209,14 @@ globalThis.addEventListener("unload", () => {
     if (c.times.length === 0) return `${c.name}: not run`;
     const sorted = [...c.times].sort((a, b) => a - b);
     const msPerStep = sorted[sorted.length >> 1] / c.network.steps;
-    const stepsPerEpoch = Math.ceil(c.network.epochExamples / BATCH);
+    const { batch } = c.network;
+    const stepsPerEpoch = Math.ceil(c.network.epochExamples / batch);
     const epochSeconds = (stepsPerEpoch * msPerStep) / 1000;
     return `${c.name}: ${(1000 / msPerStep).toFixed(1)} steps/s (${
       (c.runs * 1000 / msPerStep).toFixed(1)
-    } run-steps/s, ${(c.runs * BATCH * 1000 / msPerStep).toFixed(0)} images/s), ${
+    } run-steps/s, ${(c.runs * batch * 1000 / msPerStep).toFixed(0)} images/s), ${
       msPerStep.toFixed(3)
-    } ms/step; one epoch (${stepsPerEpoch} steps of ${BATCH}) ${
+    } ms/step; one epoch (${stepsPerEpoch} steps of ${batch}) ${
       epochSeconds.toFixed(2)
     } s for all ${c.runs} run(s) together = ${
       (epochSeconds / c.runs).toFixed(2)

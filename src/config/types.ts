@@ -81,6 +81,8 @@ export type NamedModelKind = typeof NAMED_MODEL_KINDS[number];
 
 interface ModelCommon {
   init: "glorot-normal" | "kaiming-normal" | "signed-kaiming-constant";
+  /** Batch norms' gamma at 1 (default) or drawn from U[0, 1) (open_lth's CIFAR ResNets). */
+  batchnorm_init?: "ones" | "uniform";
   prune_biases: boolean;
 }
 

@@ -115,6 +115,12 @@ const MODEL = obj(
     init: req(
       oneOf(["glorot-normal", "kaiming-normal", "signed-kaiming-constant"], "Weight initialiser."),
     ),
+    batchnorm_init: opt(
+      oneOf(
+        ["ones", "uniform"],
+        "Batch norms' gamma: ones (PyTorch's default, the default here) or U[0, 1) (uniform: open_lth's CIFAR ResNets).",
+      ),
+    ),
     prune_biases: req({ kind: "boolean", doc: "Whether biases are pruned along with weights." }),
   } satisfies Record<
     keyof MlpModelConfig | keyof NamedModelConfig,

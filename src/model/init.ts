@@ -1,6 +1,8 @@
 /**
  * Weight initialisers, each drawing from its own seeded stream. Biases start at 0; batch norms'
- * gamma at 1 and beta at 0 (PyTorch's BatchNorm defaults).
+ * beta at 0 and gamma at 1 (`batchnorm_init: ones`, PyTorch's BatchNorm default since 1.2) or
+ * gamma ~ U[0, 1) (`uniform`: open_lth's batchnorm_init for its CIFAR ResNets,
+ * models/bn_initializers.py, which was PyTorch's default before 1.2), drawn after every weight.
  * - glorot-normal: w ~ N(0, 2 / (fan_in + fan_out))          (Frankle & Carbin)
  *   with fan_in = in * k * k and fan_out = out * k * k for a k x k convolution (as TensorFlow's
  *   and PyTorch's initialisers count them); k = 1 for a dense layer
@@ -29,7 +31,14 @@ export function initStd(
   return Math.sqrt(2 / inputs);
 }
 
-export function initParams(layout: ParamLayout, init: InitName, rng: Rng): Float32Array {
+export type BatchNormInit = "ones" | "uniform";
+
+export function initParams(
+  layout: ParamLayout,
+  init: InitName,
+  rng: Rng,
+  batchnormInit: BatchNormInit = "ones",
+): Float32Array {
   const params = new Float32Array(layout.perRun);
   for (const layer of layout.layers) {
     const std = initStd(init, layer);
@@ -43,7 +52,10 @@ export function initParams(layout: ParamLayout, init: InitName, rng: Rng): Float
     }
   }
   for (const norm of layout.norms) {
-    if (norm.affine) params.fill(1, norm.gammaOffset, norm.gammaOffset + norm.channels);
+    if (!norm.affine) continue;
+    for (let c = 0; c < norm.channels; c++) {
+      params[norm.gammaOffset + c] = batchnormInit === "uniform" ? rng.nextUnit() : 1;
+    }
   }
   return params;
 }

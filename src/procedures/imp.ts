@@ -91,7 +91,12 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   const layout = model.layout;
   const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
   const inits = trials.map((trial) =>
-    initParams(layout, config.model.init, STREAMS.init.rng(config.seed, trial))
+    initParams(
+      layout,
+      config.model.init,
+      STREAMS.init.rng(config.seed, trial),
+      config.model.batchnorm_init,
+    )
   );
   const lineages: Lineage[] = controls.second_ticket ? ["ticket", "ticket-b"] : ["ticket"];
   const fullMasks = () =>
@@ -317,7 +322,7 @@ async function planLevel(
     const ticket = ticketOf(trial);
     if (arm === "random-reinit") {
       const rng = STREAMS.reinit.rng(config.seed, trial, level, replicate);
-      return plan(ticket, initParams(layout, config.model.init, rng));
+      return plan(ticket, initParams(layout, config.model.init, rng, config.model.batchnorm_init));
     }
     if (arm === "random-mask") {
       const rng = STREAMS.impRandomMask.rng(config.seed, trial, level);

@@ -210,7 +210,12 @@ async function denseNetworks(
     const runs: PlannedRun[] = missing.map((trial) => ({
       trial,
       // The stream weak-lth's IMP initialises from, so both experiments train the same network.
-      params: initParams(layout, config.model.init, STREAMS.init.rng(config.seed, trial)),
+      params: initParams(
+        layout,
+        config.model.init,
+        STREAMS.init.rng(config.seed, trial),
+        config.model.batchnorm_init,
+      ),
       mask: new Float32Array(layout.perRun).fill(1),
       key: { trial, width: firstWidth(config), level: 0, arm: "dense", replicate: 0 },
       directory: sources[trials.indexOf(trial)],

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Rng } from "../../src/base/rng.ts";
 import { mlpLayout, weightBlock } from "../../src/model/layout.ts";
 import { type InitName, initParams, initStd } from "../../src/model/init.ts";
+import { buildModel } from "../../src/model/model.ts";
 
 const layout = mlpLayout([784, 300, 10]);
 const INITS: InitName[] = [
@@ -42,3 +43,26 @@ for (const init of INITS) {
     }
   });
 }
+
+Deno.test("batchnorm_init: uniform draws gamma from U[0, 1) after every weight; ones keeps 1", () => {
+  const model = buildModel(
+    [{ conv: 8, bias: false }, "batchnorm", "relu", { dense: 3 }],
+    { channels: 1, height: 4, width: 4 },
+  );
+  const ones = initParams(model.layout, "kaiming-normal", new Rng(2, "bn init"));
+  const uniform = initParams(model.layout, "kaiming-normal", new Rng(2, "bn init"), "uniform");
+  const [norm] = model.layout.norms;
+  const gammas = uniform.subarray(norm.gammaOffset, norm.gammaOffset + norm.channels);
+  assert.ok(gammas.every((g) => g >= 0 && g < 1), `gammas ${gammas}`);
+  assert.equal(new Set(gammas).size, norm.channels);
+  assert.ok(
+    ones.subarray(norm.gammaOffset, norm.gammaOffset + norm.channels).every((g) => g === 1),
+  );
+  // The weights are the same draws either way; beta stays 0.
+  const weights = model.layout.layers[0];
+  const end = weights.weightOffset + weights.inputs * weights.outputs;
+  assert.deepEqual(uniform.subarray(0, end), ones.subarray(0, end));
+  assert.ok(
+    uniform.subarray(norm.betaOffset, norm.betaOffset + norm.channels).every((b) => b === 0),
+  );
+});
