@@ -34,6 +34,7 @@ import {
   flatMask,
   keptAfterRounds,
   pruneSmallest,
+  pruneSmallestGlobally,
   randomMask,
   shuffleMask,
 } from "../prune/mod.ts";
@@ -229,18 +230,34 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
     masks = new Map<Lineage, Float32Array[][]>(lineages.map((lineage) => [
       lineage,
       masks.get(lineage)!.map((layerMasks, t) =>
-        layerMasks.map((mask, l) => {
-          const keep = keptAfterRounds(
-            countKept(mask),
-            procedure.prune_fractions[l],
-            next - level,
-          );
-          return pruneSmallest(weightBlock(layout, trained.get(lineage)![t], l), mask, keep);
-        })
+        pruneLevels(layout, procedure, trained.get(lineage)![t], layerMasks, next - level)
       ),
     ]));
   }
   return rows;
+}
+
+/**
+ * The masks `rounds` IMP rounds on from `layerMasks`, by the magnitudes of `trained`: each round
+ * removes its fraction of what remains, of every layer (layerwise) or of the network (global).
+ */
+function pruneLevels(
+  layout: ParamLayout,
+  procedure: ImpProcedure,
+  trained: Float32Array,
+  layerMasks: Float32Array[],
+  rounds: number,
+): Float32Array[] {
+  const weights = layout.layers.map((_, l) => weightBlock(layout, trained, l));
+  if (procedure.pruning === "global") {
+    const kept = layerMasks.reduce((n, mask) => n + countKept(mask), 0);
+    const keep = keptAfterRounds(kept, procedure.prune_fractions[0], rounds);
+    return pruneSmallestGlobally(weights, layerMasks, keep);
+  }
+  return layerMasks.map((mask, l) => {
+    const keep = keptAfterRounds(countKept(mask), procedure.prune_fractions[l], rounds);
+    return pruneSmallest(weights[l], mask, keep);
+  });
 }
 
 /** The runs of a level: every lineage at every level, the control arms at control levels. */

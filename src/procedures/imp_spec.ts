@@ -18,8 +18,17 @@ export interface ImpProcedure extends TrainingConfig {
   name: "imp";
   /** Pruning rounds after the dense network: levels 1..rounds after level 0. */
   rounds: number;
-  /** Fraction of each layer's remaining weights removed at each level, one entry per layer. */
+  /**
+   * Fraction of each layer's remaining weights removed at each level, one entry per layer; with
+   * `pruning: global`, one entry: the fraction of all remaining weights.
+   */
   prune_fractions: number[];
+  /**
+   * layerwise (default): each layer loses its own fraction of its smallest weights (Frankle &
+   * Carbin); global: the network's remaining weights ranked together by magnitude lose the one
+   * fraction (open_lth's sparse_global, Frankle et al. 2020's ResNets and VGG).
+   */
+  pruning?: "layerwise" | "global";
   /**
    * "init": kept weights reset to their values at iteration 0; {iteration: k}: to their values
    * after k iterations of the dense training (Frankle et al. 2020), and later levels train
@@ -64,8 +73,14 @@ export const IMP_SPEC: ProcedureSpec = {
       items: fraction01,
       minItems: 1,
       doc:
-        "Fraction of each layer's remaining weights removed per round, one entry per weight layer.",
+        "Fraction of each layer's remaining weights removed per round, one entry per weight layer; with pruning: global, one entry.",
     }),
+    pruning: opt(
+      oneOf(
+        ["layerwise", "global"],
+        "layerwise (default): each layer loses its own fraction of its smallest weights; global: all remaining weights ranked together by magnitude lose the one fraction (open_lth's sparse_global).",
+      ),
+    ),
     rewind: req({
       kind: "union",
       doc:
@@ -138,10 +153,21 @@ export const IMP_SPEC: ProcedureSpec = {
     },
     {
       doc:
-        "procedure.prune_fractions has one entry per weight layer (convolutions and dense layers, in order)",
+        "procedure.prune_fractions has one entry per weight layer (convolutions and dense layers, in order), or one with pruning: global",
       check(cfg, fail) {
+        const { prune_fractions: f, pruning } = impConfig(cfg);
+        if (pruning === "global") {
+          if (f.length !== 1) {
+            fail(
+              "procedure.prune_fractions",
+              `expected one entry with pruning: global (the fraction of all remaining weights), got ${
+                showValue(f)
+              }`,
+            );
+          }
+          return;
+        }
         const n = weightLayerCount(cfg);
-        const f = impConfig(cfg).prune_fractions;
         if (f.length !== n) {
           fail(
             "procedure.prune_fractions",

@@ -1,5 +1,5 @@
 export { assertBinaryMask, countKept, keptAfterRounds, keptAtNextLevel } from "./mask.ts";
-export { pruneSmallest } from "./magnitude.ts";
+export { pruneSmallest, pruneSmallestGlobally } from "./magnitude.ts";
 export { applyMasks, flatMask, layerMasks } from "./layer_masks.ts";
 export { randomMask } from "./random.ts";
 export {

@@ -149,7 +149,7 @@ Deno.test("unknown key names the key, its parent and the keys allowed", () => {
   assertLoadError(
     { 20: "  iteratons: 1000" },
     (p) =>
-      `${p}:20:3: unknown key "iteratons" in procedure; expected one of: name, optimizer, batch_size, iterations, eval_every, rounds, prune_fractions, rewind, trained_rounds`,
+      `${p}:20:3: unknown key "iteratons" in procedure; expected one of: name, optimizer, batch_size, iterations, eval_every, rounds, prune_fractions, pruning, rewind, trained_rounds`,
   );
 });
 
@@ -222,7 +222,7 @@ Deno.test("a bad value inside a profile's overrides points into the overrides bl
   assertLoadError(
     { 56: "      procedure: { iteratons: 300 }", 57: null },
     (p) =>
-      `${p}:56:20: unknown key "iteratons" in profiles.quick.overrides.procedure; expected one of: name, optimizer, batch_size, iterations, eval_every, rounds, prune_fractions, rewind, trained_rounds`,
+      `${p}:56:20: unknown key "iteratons" in profiles.quick.overrides.procedure; expected one of: name, optimizer, batch_size, iterations, eval_every, rounds, prune_fractions, pruning, rewind, trained_rounds`,
   );
   // Valid alone, invalid once merged: the override's rounds 1 is below its own controls round 2.
   assertLoadError(
@@ -488,6 +488,19 @@ Deno.test("conv layer lists and named models load; their mix-ups name the entry 
     23: "  prune_fractions: [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]",
   }));
   assert.deepEqual((residual.base.model as { layers: unknown[] }).layers[1], { residual: 4 });
+  // Global pruning: one fraction of all remaining weights.
+  const global = loadExperimentFile(fixture({
+    6: "  kind: resnet-20",
+    7: null,
+    8: null,
+    23: "  prune_fractions: [0.2]\n  pruning: global",
+  }));
+  assert.equal((global.base.procedure as { pruning?: string }).pruning, "global");
+  assertLoadError(
+    { 23: "  prune_fractions: [0.2, 0.2, 0.1]\n  pruning: global" },
+    (p) =>
+      `${p}:23:20: procedure.prune_fractions: expected one entry with pruning: global (the fraction of all remaining weights), got [0.2, 0.2, 0.1]`,
+  );
   assertLoadError(
     { 6: "  kind: conv4", 8: null, 23: "  prune_fractions: [0.1, 0.1, 0.1, 0.1, 0.2, 0.2, 0.1]" },
     (p) =>

@@ -6,6 +6,7 @@ import {
   keptAfterRounds,
   keptAtNextLevel,
   pruneSmallest,
+  pruneSmallestGlobally,
 } from "../../src/prune/mod.ts";
 import { LENET_LAYER_SIZES, LENET_PRUNE_FRACTIONS } from "../fixtures/weak_lth.ts";
 
@@ -211,4 +212,51 @@ Deno.test("keptAfterRounds skips rounds and lands on the round-by-round counts",
     assert.deepEqual(skipping, stepwise, `round ${trained[i]}`);
   }
   assert.equal(keptAfterRounds(1000, 0.2, 0), 1000);
+});
+
+Deno.test("global pruning keeps the largest |w| of all layers together; pruned stay pruned", () => {
+  const weights = [
+    Float32Array.from([0.5, -0.1, 0.9, 0.3]),
+    Float32Array.from([-0.2, 0.8, 0.05, -0.7, 0.4, 2.0]),
+  ];
+  // 2.0 is already pruned: it must not come back however large it is.
+  const masks = [Float32Array.from([1, 1, 1, 1]), Float32Array.from([1, 1, 1, 1, 1, 0])];
+  const next = pruneSmallestGlobally(weights, masks, 5);
+  assert.deepEqual([...next[0]], [1, 0, 1, 0]);
+  assert.deepEqual([...next[1]], [0, 1, 0, 1, 1, 0]);
+  // Ties: the lower layer, then the lower index, is kept first.
+  const tied = pruneSmallestGlobally(
+    [Float32Array.from([0.5, -0.5]), Float32Array.from([0.5])],
+    [Float32Array.from([1, 1]), Float32Array.from([1])],
+    2,
+  );
+  assert.deepEqual(tied.map((m) => [...m]), [[1, 1], [0]]);
+  assert.throws(
+    () => pruneSmallestGlobally(weights, masks, 10),
+    /cannot keep 10 weights of a network that keeps 9/,
+  );
+});
+
+Deno.test("global pruning on random layers: every kept |w| >= every newly pruned |w|, counts exact", () => {
+  const rng = new Rng(7, "global prune");
+  const sizes = [300, 50, 1200];
+  const weights = sizes.map((n) => Float32Array.from({ length: n }, () => rng.nextNormal()));
+  let masks: Float32Array[] = sizes.map((n) => new Float32Array(n).fill(1));
+  let kept = sizes.reduce((a, b) => a + b, 0);
+  for (let round = 0; round < 5; round++) {
+    kept = keptAtNextLevel(kept, 0.2);
+    const next = pruneSmallestGlobally(weights, masks, kept);
+    assert.equal(next.reduce((n, m) => n + countKept(m), 0), kept);
+    let smallestKept = Infinity, largestPruned = 0;
+    next.forEach((mask, l) =>
+      mask.forEach((m, i) => {
+        if (masks[l][i] === 0) assert.equal(m, 0, `layer ${l} entry ${i} revived`);
+        const w = Math.abs(weights[l][i]);
+        if (m === 1) smallestKept = Math.min(smallestKept, w);
+        else if (masks[l][i] === 1) largestPruned = Math.max(largestPruned, w);
+      })
+    );
+    assert.ok(smallestKept >= largestPruned, `round ${round}: ${smallestKept} < ${largestPruned}`);
+    masks = next;
+  }
 });
