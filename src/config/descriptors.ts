@@ -82,6 +82,12 @@ export type Desc =
 export interface Field {
   desc: Desc;
   optional?: boolean;
+  /**
+   * A profile's override may give null to remove the base's value (JSON Merge Patch, RFC 7396):
+   * set on the optional fields of the overrides' partial copy, so a profile can switch forms
+   * (`model.kind: null` turns a `kind: mlp` base into a layer list).
+   */
+  removable?: boolean;
 }
 
 export const req = (desc: Desc): Field => ({ desc });

@@ -11,7 +11,10 @@ export function toJsonSchema(desc: Desc): Record<string, unknown> {
     case "object": {
       const properties: Record<string, unknown> = {};
       for (const [key, field] of Object.entries(desc.fields)) {
-        properties[key] = toJsonSchema(field.desc);
+        const schema = toJsonSchema(field.desc);
+        properties[key] = field.removable
+          ? { anyOf: [schema, { type: "null", description: "Removes the base's value." }] }
+          : schema;
       }
       const required = Object.entries(desc.fields).filter(([, f]) => !f.optional).map(([k]) => k);
       return {

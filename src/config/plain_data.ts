@@ -8,15 +8,18 @@ export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
- * Deep merge: maps merge key by key; lists and scalars in `over` replace what `base` has. A list
- * replaces whole because its entries have no keys to match (a profile's `rounds: [1, 2]` is a new
- * list, not a patch of the base's). The inputs are left untouched: the result shares nothing.
+ * Deep merge: maps merge key by key; lists and scalars in `over` replace what `base` has; a null
+ * in a map of `over` removes the key (JSON Merge Patch, RFC 7396: a profile's `kind: null` drops
+ * the base's `kind`). A list replaces whole because its entries have no keys to match (a
+ * profile's `rounds: [1, 2]` is a new list, not a patch of the base's). The inputs are left
+ * untouched: the result shares nothing.
  */
 export function deepMerge(base: unknown, over: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(over)) return structuredClone(over);
   const out: Record<string, unknown> = structuredClone(base);
   for (const [key, value] of Object.entries(over)) {
-    out[key] = key in out ? deepMerge(out[key], value) : structuredClone(value);
+    if (value === null) delete out[key];
+    else out[key] = key in out ? deepMerge(out[key], value) : structuredClone(value);
   }
   return out;
 }

@@ -126,6 +126,8 @@ export function check(desc: Desc, value: unknown, path: string, ctx: Ctx): void 
       }
       let present = 0;
       for (const [key, field] of Object.entries(desc.fields)) {
+        // null removes the base's value (a profile's override of an optional field).
+        if (value[key] === null && field.removable) continue;
         if (value[key] === undefined) {
           if (!field.optional) {
             fail(ctx, childPath(path, key), `missing; expected ${expected(field.desc)}`, true);

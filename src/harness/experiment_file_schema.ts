@@ -7,15 +7,21 @@ import { type Field, obj, type ObjectDesc, opt, req, text } from "../config/desc
 import { PROFILE_NAMES } from "../config/profiles.ts";
 import { EXPERIMENT, EXPERIMENT_FIELDS } from "./experiment_schema.ts";
 
-/** Deep-optional copy of an object descriptor: overrides may set any subset of the fields. */
+/**
+ * Deep-optional copy of an object descriptor: overrides may set any subset of the fields, and
+ * remove an optional one with null (deepMerge).
+ */
 function partial(desc: ObjectDesc): ObjectDesc {
   const fields: Record<string, Field> = {};
   for (const [key, field] of Object.entries(desc.fields)) {
     const d = field.desc;
     // A tagged map's shape depends on the merged config; it is checked after the merge.
-    fields[key] = opt(
-      d.kind === "object" ? partial(d) : d.kind === "tagged" ? { kind: "map", doc: d.doc } : d,
-    );
+    fields[key] = {
+      ...opt(
+        d.kind === "object" ? partial(d) : d.kind === "tagged" ? { kind: "map", doc: d.doc } : d,
+      ),
+      ...(field.optional ? { removable: true } : {}),
+    };
   }
   return { ...desc, fields };
 }
@@ -24,7 +30,8 @@ const SAME_FOR_EVERY_PROFILE = "is the same for every profile";
 const NOT_OVERRIDABLE = ["id", "hypothesis", "claims"];
 const OVERRIDES: ObjectDesc = {
   kind: "object",
-  doc: "Partial config deep-merged over the base (maps merge, lists replace).",
+  doc:
+    "Partial config deep-merged over the base (maps merge, lists replace, null removes an optional field).",
   fields: Object.fromEntries(
     Object.entries(partial(EXPERIMENT).fields).filter(([k]) => !NOT_OVERRIDABLE.includes(k)),
   ),

@@ -1,7 +1,9 @@
 /**
  * Edge-popup (Ramanujan et al. 2020) over the cells (width, k, weight init) of the sweeps: for
- * each width h (every hidden layer of model.layers set to h):
- * - dense (level 0): the trained dense network (model.init, with biases), procedure.dense budget;
+ * each width h (every hidden dense layer of model.layers set to h; convolutions keep their
+ * channels, so a conv list such as Conv-4 sweeps the width of its hidden dense layers):
+ * - dense (level 0): the trained dense network (model.init, with the biases of layers that have
+ *   them), procedure.dense budget;
  * - <weight init> (level i = the i-th largest k of all sweeps): frozen weights without biases,
  *   scores trained for the procedure's budget, the top k of each layer's |score| kept in every
  *   forward pass; the weights and scores of one (trial, width, init) are shared by every k, so

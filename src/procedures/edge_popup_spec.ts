@@ -1,5 +1,6 @@
 /** The `edge-popup` procedure's fields, controls, arms and rules (its code is edge_popup.ts). */
-import { weightLayerCount } from "./configured_model.ts";
+import { configuredLayers } from "./configured_model.ts";
+import { denseWidths } from "../model/mod.ts";
 import {
   type CrossRule,
   fraction01,
@@ -19,7 +20,7 @@ export const SCORE_INITS = ["kaiming-uniform", "kaiming-normal"] as const;
 
 /** One block of the sweep: every combination of its widths, fractions kept and weight inits. */
 export interface EdgePopupSweep {
-  /** Hidden widths h: every hidden layer of model.layers becomes h. */
+  /** Hidden widths h: every hidden dense layer of model.layers becomes h (convolutions stay). */
   widths: number[];
   /** Fractions k of each layer's weights the top-k of |score| keeps. */
   weights_remaining: number[];
@@ -32,7 +33,7 @@ export interface EdgePopupProcedure extends TrainingConfig {
   /** The cells run: the union of every sweep's combinations. */
   sweeps: EdgePopupSweep[];
   score_init: typeof SCORE_INITS[number];
-  /** The trained dense baseline of each width (model.init, with biases). */
+  /** The trained dense baseline of each width (model.init, with the layers' biases). */
   dense: TrainingConfig & {
     /**
      * Widths at which only the dense baseline is trained: e.g. the width whose dense network has
@@ -90,15 +91,22 @@ export function sweepLevels(p: EdgePopupProcedure): number[] {
   return [...new Set(p.sweeps.flatMap((s) => s.weights_remaining))].sort((a, b) => b - a);
 }
 
+/**
+ * The sweep sets every hidden dense layer to its width (withHiddenWidth), so there must be one:
+ * a dense layer before the classes. Convolutions keep their channels (Conv-4's width is the 256
+ * of its two hidden dense layers).
+ */
 const hiddenLayersRule: CrossRule = {
-  doc: "model.layers has at least one hidden layer (its widths are swept)",
+  doc:
+    "model.layers has at least one hidden dense layer (its width is swept; convolutions keep their channels)",
   check(cfg, fail) {
-    if (weightLayerCount(cfg) >= 2) return;
+    const dense = denseWidths(configuredLayers(cfg)).length;
+    if (dense >= 2) return;
     fail(
       "model.layers",
       cfg.model.kind === "mlp"
         ? `expected at least 3 entries (input, hidden..., classes), got ${cfg.model.layers.length}`
-        : `expected at least two dense layers (hidden..., classes), got ${weightLayerCount(cfg)}`,
+        : `expected at least two dense layers (hidden..., classes), got ${dense}`,
     );
   },
 };
@@ -117,7 +125,8 @@ export const EDGE_POPUP_SPEC: ProcedureSpec = {
           kind: "array",
           items: { kind: "integer", min: 1 },
           minItems: 1,
-          doc: "Hidden widths h: every hidden layer of model.layers is set to h.",
+          doc:
+            "Hidden widths h: every hidden dense layer of model.layers is set to h (convolutions keep their channels).",
         }),
         weights_remaining: req({
           kind: "array",
@@ -135,16 +144,18 @@ export const EDGE_POPUP_SPEC: ProcedureSpec = {
     }),
     score_init: req(oneOf(SCORE_INITS, "Initialiser of the scores.")),
     ...trainingFields("of the scores"),
-    dense: req(obj("The trained dense baseline of each width (model.init, with biases).", {
-      ...trainingFields("of the dense network"),
-      extra_widths: opt({
-        kind: "array",
-        items: { kind: "integer", min: 1 },
-        minItems: 1,
-        doc:
-          "Widths at which only the dense baseline is trained (e.g. the width whose dense network has as many weights as a sparse subnetwork of a wider one).",
+    dense: req(
+      obj("The trained dense baseline of each width (model.init, with the layers' biases).", {
+        ...trainingFields("of the dense network"),
+        extra_widths: opt({
+          kind: "array",
+          items: { kind: "integer", min: 1 },
+          minItems: 1,
+          doc:
+            "Widths at which only the dense baseline is trained (e.g. the width whose dense network has as many weights as a sparse subnetwork of a wider one).",
+        }),
       }),
-    })),
+    ),
   },
   controls: obj("Control arms that the untrained subnetworks must beat.", {
     random_mask: req({

@@ -40,4 +40,12 @@ Deno.test("JSON Schema export is draft 2020-12 JSON with the top-level propertie
       .properties) as Record<string, Record<string, unknown>>).overrides;
   assert.equal((overrides.properties as Record<string, unknown>).claims, undefined);
   assert.equal(overrides.required, undefined, "every override is optional");
+  // An optional field may be removed with null (model.kind: null makes a layer list of kind: mlp);
+  // a required one may not.
+  const model = (overrides.properties as Record<string, Record<string, unknown>>).model;
+  const modelFields = model.properties as Record<string, Record<string, unknown>>;
+  const kind = modelFields.kind.anyOf as Record<string, unknown>[];
+  assert.deepEqual(kind.map((alternative) => alternative.type), ["string", "null"]);
+  assert.equal(modelFields.init.type, "string");
+  assert.equal(modelFields.init.anyOf, undefined);
 });

@@ -3,8 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../../src/base/errors.ts";
-import { EXPERIMENTS_DIR } from "../../src/harness/experiments.ts";
+import { EXPERIMENTS_DIR, listExperiments } from "../../src/harness/experiments.ts";
 import { loadExperimentFile, resolveConfig } from "../../src/harness/load_experiment.ts";
+import { describeModel } from "../../src/harness/model_description.ts";
+import { PROFILE_NAMES } from "../../src/config/profiles.ts";
+import { DATASET_SHAPES } from "../../src/config/datasets.ts";
+import { configuredModel, weightLayerCount } from "../../src/procedures/configured_model.ts";
+import { allWidths, type EdgePopupProcedure } from "../../src/procedures/edge_popup_spec.ts";
+import { resolveExperiment } from "../fixtures/experiments.ts";
 
 // A small valid experiment; variants replace single lines, so each expected message can name
 // its line and column literally. Line numbers are in the comments on the right.
@@ -387,6 +393,101 @@ Deno.test('the op "in" takes [low, high]; other ops a number', () => {
   );
 });
 
+Deno.test("every experiment file validates and resolves for every profile", () => {
+  const ids = listExperiments().map((e) => e.id);
+  assert.ok(ids.includes("strong-lth") && ids.includes("weak-lth-conv"), ids.join(", "));
+  for (const id of ids) {
+    const file = loadExperimentFile(join(EXPERIMENTS_DIR, `${id}.yaml`));
+    for (const profile of PROFILE_NAMES) {
+      const config = resolveConfig(file, profile);
+      assert.equal(config.profile, profile, `${id} ${profile}`);
+      assert.ok(config.profile_note.length > 0, `${id} ${profile} has a note`);
+    }
+  }
+});
+
+Deno.test("strong-lth's paper profile is Ramanujan et al.'s Conv-4 on CIFAR-10", () => {
+  const paper = resolveExperiment("strong-lth", "paper");
+  const conv = { kernel: 3, stride: 1, padding: 1, bias: false };
+  assert.deepEqual(paper.model, {
+    layers: [
+      { conv: 64, ...conv },
+      "relu",
+      { conv: 64, ...conv },
+      "relu",
+      "maxpool",
+      { conv: 128, ...conv },
+      "relu",
+      { conv: 128, ...conv },
+      "relu",
+      "maxpool",
+      { dense: 256, bias: false },
+      "relu",
+      { dense: 256, bias: false },
+      "relu",
+      { dense: 10, bias: false },
+    ],
+    init: "kaiming-normal",
+    prune_biases: false,
+  }, "kind: mlp and activation removed by the profile's nulls");
+  assert.equal(
+    describeModel(paper),
+    "[input 3x32x32] conv1: nn.Conv2d(3, 64, 3, stride=1, padding=1, bias=False) -> nn.ReLU() -> " +
+      "conv2: nn.Conv2d(64, 64, 3, stride=1, padding=1, bias=False) -> nn.ReLU() -> " +
+      "nn.MaxPool2d(2) -> conv3: nn.Conv2d(64, 128, 3, stride=1, padding=1, bias=False) -> " +
+      "nn.ReLU() -> conv4: nn.Conv2d(128, 128, 3, stride=1, padding=1, bias=False) -> " +
+      "nn.ReLU() -> nn.MaxPool2d(2) -> flatten(1) -> fc1: nn.Linear(8192, 256, bias=False) -> " +
+      "nn.ReLU() -> fc2: nn.Linear(256, 256, bias=False) -> nn.ReLU() -> " +
+      "fc3: nn.Linear(256, 10, bias=False)",
+  );
+  assert.deepEqual(paper.data, {
+    dataset: "cifar-10",
+    validation: 5000,
+    normalize: { mean: [0.491, 0.482, 0.447], std: [0.247, 0.243, 0.262] },
+    augmentation: { random_crop_padding: 4, horizontal_flip: true },
+  });
+  const p = paper.procedure as unknown as EdgePopupProcedure;
+  assert.deepEqual(p.sweeps, [{
+    widths: [256],
+    weights_remaining: [0.1, 0.3, 0.5, 0.7, 0.9],
+    weight_inits: ["signed-kaiming-constant", "kaiming-normal"],
+  }]);
+  assert.equal(p.score_init, "kaiming-uniform");
+  const cosine = { kind: "cosine", per: "epoch", steps_per_epoch: 352 };
+  const sgd = { name: "sgd", momentum: 0.9, nesterov: false, weight_decay: 1e-4, schedule: cosine };
+  assert.deepEqual(p.optimizer, { ...sgd, learning_rate: 0.1 });
+  assert.deepEqual(p.dense.optimizer, { ...sgd, learning_rate: 0.01 });
+  for (const training of [p, p.dense]) {
+    assert.equal(training.batch_size, 128);
+    // 100 epochs of ceil(45,000 / 128) = 352 iterations: the training images left after the
+    // validation split.
+    assert.equal(Math.ceil((50000 - paper.data.validation) / training.batch_size), 352);
+    assert.equal(training.iterations, 100 * 352);
+    assert.equal(training.eval_every, 352);
+  }
+  assert.equal(p.dense.extra_widths, undefined, "the MLP base's width 630 is removed");
+  assert.deepEqual(allWidths(p), [256]);
+  assert.equal(paper.trials, 3);
+  assert.equal(weightLayerCount(paper), 7);
+  const layers = configuredModel(paper, { shape: DATASET_SHAPES["cifar-10"] }, 256).layout.layers;
+  assert.ok(layers.every((layer) => !layer.bias), "no layer has a bias");
+  assert.deepEqual(layers.map((layer) => layer.inputs * layer.outputs), [
+    1728,
+    36864,
+    73728,
+    147456,
+    2097152,
+    65536,
+    2560,
+  ]);
+  // The quick and smoke profiles stay the MLP analogue.
+  for (const profile of ["quick", "smoke"] as const) {
+    const config = resolveExperiment("strong-lth", profile);
+    assert.equal(config.model.kind, "mlp");
+    assert.equal(config.data.dataset, "mnist");
+  }
+});
+
 Deno.test("the strong-lth and supermask experiment files validate for every profile", () => {
   for (const id of ["strong-lth", "supermask"]) {
     const file = loadExperimentFile(join(EXPERIMENTS_DIR, `${id}.yaml`));
@@ -408,6 +509,41 @@ Deno.test("a layer list model loads and resolves like the kind: mlp shorthand's 
     dense: 10,
   }]);
   assert.equal(file.base.model.kind, undefined);
+});
+
+Deno.test("a null in a profile's overrides removes an optional field of the base", () => {
+  const file = loadExperimentFile(fixture({
+    56: "      model: { kind: null, activation: null, layers: [{dense: 30}, relu, {dense: 10}] }",
+    57: "      procedure: { iterations: 300 }",
+  }));
+  const quick = resolveConfig(file, "quick");
+  assert.deepEqual(quick.model, {
+    layers: [{ dense: 30 }, "relu", { dense: 10 }],
+    init: "glorot-normal",
+    prune_biases: false,
+  });
+  assert.equal(file.base.model.kind, "mlp", "the base keeps its kind");
+  assert.equal(resolveConfig(file, "smoke").model.kind, "mlp", "other profiles keep it");
+  // A required field cannot be removed.
+  assertLoadError(
+    { 56: "      model: { init: null }", 57: "      procedure: { iterations: 300 }" },
+    (p) =>
+      `${p}:56:22: profiles.quick.overrides.model.init: expected one of: glorot-normal, kaiming-normal, signed-kaiming-constant, got nothing`,
+  );
+  // The merged config is checked: without kind, the base's activation and widths do not fit.
+  assertLoadError(
+    { 56: "      model: { kind: null }", 57: "      procedure: { iterations: 300 }" },
+    (p) =>
+      `${p}:8:3: model.activation (profile quick): expected no activation: a layer list names its activations as entries (relu); remove model.activation`,
+  );
+  assertLoadError(
+    {
+      56: "      model: { kind: null, activation: null }",
+      57: "      procedure: { iterations: 300 }",
+    },
+    (p) =>
+      `${p}:7:12: model.layers[0] (profile quick): expected a layer ({dense: N}, {conv: C}, {residual: C}, relu or a pooling), got the width 784; add kind: mlp to list widths`,
+  );
 });
 
 Deno.test("model forms: each mix-up names the entry, what was expected and the fix", () => {
