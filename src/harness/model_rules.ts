@@ -17,6 +17,7 @@ function shown(entry: unknown): string {
 }
 
 const isMap = (entry: unknown): entry is Entry => typeof entry === "object" && entry !== null;
+const isNorm = (entry: unknown) => entry === "batchnorm" || entry === "batchnorm-nonaffine";
 
 /** Why a map entry is neither `{dense: N}` nor a conv with its options, or null if it is one. */
 function mapProblem(entry: Entry): string | null {
@@ -35,7 +36,7 @@ function mapProblem(entry: Entry): string | null {
 
 export const MODEL_FORM_RULE: CrossRule = {
   doc:
-    "with model.kind: mlp, model.layers are widths and model.activation is given; with a named kind (conv2, conv4, conv6) there are no model.layers; without kind, model.layers are {dense: N}, {conv: C}, relu and maxpool entries, a relu follows a dense or conv layer, and there is no model.activation; width_multiplier only with a named kind",
+    "with model.kind: mlp, model.layers are widths and model.activation is given; with a named kind (conv2, conv4, conv6) there are no model.layers; without kind, model.layers are {dense: N}, {conv: C}, relu, maxpool, global_avgpool, batchnorm and batchnorm-nonaffine entries, a relu follows a dense, conv or batchnorm layer, and there is no model.activation; width_multiplier only with a named kind",
   check(cfg, fail) {
     const model = cfg.model as {
       kind?: string;
@@ -117,10 +118,10 @@ export const MODEL_FORM_RULE: CrossRule = {
         if (problem) fail(`model.layers[${i}]`, problem);
         if (entry.dense !== undefined) dense++;
       }
-      if (entry === "relu" && (i === 0 || !isMap(layers[i - 1]))) {
+      if (entry === "relu" && (i === 0 || !(isMap(layers[i - 1]) || isNorm(layers[i - 1])))) {
         fail(
           `model.layers[${i}]`,
-          `expected relu right after a dense or conv layer (it runs as that layer's epilogue), got it after ${
+          `expected relu right after a dense, conv or batchnorm layer (it runs as that layer's epilogue), got it after ${
             i === 0 ? "the input" : shown(layers[i - 1])
           }`,
         );
