@@ -62,9 +62,9 @@ export type LayerSpec =
 /**
  * Batch normalisation over the channels of the layer before (BatchNorm2d after a convolution,
  * BatchNorm1d after a dense layer), with gamma and beta (`batchnorm`) or without
- * (`batchnorm-nonaffine`, as edge-popup and biprop use). Built by src/model but not yet accepted
- * by the experiment schema: the procedures do not yet carry running statistics through their
- * checkpoints.
+ * (`batchnorm-nonaffine`, as edge-popup and biprop use). The running statistics travel with the
+ * parameters: through rewinds, stability copies, evaluations and checkpoints (bn1.running_mean,
+ * bn1.running_var).
  */
 export type BatchNormSpec = "batchnorm" | "batchnorm-nonaffine";
 

@@ -49,12 +49,12 @@ export const DATASETS: Record<
 const LAYER_ENTRY: Desc = {
   kind: "union",
   doc:
-    "A width (with kind: mlp), or a layer: {dense: N}, {conv: C}, {residual: C}, relu, maxpool or global_avgpool.",
+    "A width (with kind: mlp), or a layer: {dense: N}, {conv: C}, {residual: C}, relu, maxpool, global_avgpool, batchnorm or batchnorm-nonaffine.",
   of: [
     { kind: "integer", min: 1, doc: "A layer width (kind: mlp)." },
     oneOf(
-      ["relu", "maxpool", "global_avgpool"],
-      "relu: ReLU after the dense or conv layer before it; maxpool: 2x2 max pooling, stride 2; global_avgpool: the mean of each channel over the image.",
+      ["relu", "maxpool", "global_avgpool", "batchnorm", "batchnorm-nonaffine"],
+      "relu: ReLU after the dense, conv or batchnorm layer before it; maxpool: 2x2 max pooling, stride 2; global_avgpool: the mean of each channel over the image; batchnorm: batch normalisation over the channels of the layer before (BatchNorm2d after a conv, BatchNorm1d after a dense layer; momentum 0.1, eps 1e-5), with gamma and beta; batchnorm-nonaffine: the same without them (affine=False).",
     ),
     obj(
       "A dense layer with N outputs, a convolution with C output channels, or a CIFAR ResNet residual block with C channels.",

@@ -18,6 +18,7 @@ function shown(entry: unknown): string {
 }
 
 const isMap = (entry: unknown): entry is Entry => typeof entry === "object" && entry !== null;
+const isNorm = (entry: unknown) => entry === "batchnorm" || entry === "batchnorm-nonaffine";
 
 /** Why a map entry is not exactly one of `{dense: N}`, a conv or a residual block with their options. */
 function mapProblem(entry: Entry): string | null {
@@ -45,7 +46,7 @@ function mapProblem(entry: Entry): string | null {
 
 export const MODEL_FORM_RULE: CrossRule = {
   doc:
-    "with model.kind: mlp, model.layers are widths and model.activation is given; with a named kind (conv2, conv4, conv6, resnet-20, resnet-32, resnet-56) there are no model.layers; without kind, model.layers are {dense: N}, {conv: C}, {residual: C}, relu and pooling entries, a relu follows a dense or conv layer, and there is no model.activation; width_multiplier only with a named kind",
+    "with model.kind: mlp, model.layers are widths and model.activation is given; with a named kind (conv2, conv4, conv6, resnet-20, resnet-32, resnet-56) there are no model.layers; without kind, model.layers are {dense: N}, {conv: C}, {residual: C}, relu, maxpool, global_avgpool, batchnorm and batchnorm-nonaffine entries, a relu follows a dense, conv or batchnorm layer, and there is no model.activation; width_multiplier only with a named kind",
   check(cfg, fail) {
     const model = cfg.model as {
       kind?: string;
@@ -127,10 +128,10 @@ export const MODEL_FORM_RULE: CrossRule = {
         if (problem) fail(`model.layers[${i}]`, problem);
         if (entry.dense !== undefined) dense++;
       }
-      if (entry === "relu" && (i === 0 || !isMap(layers[i - 1]))) {
+      if (entry === "relu" && (i === 0 || !(isMap(layers[i - 1]) || isNorm(layers[i - 1])))) {
         fail(
           `model.layers[${i}]`,
-          `expected relu right after a dense or conv layer (it runs as that layer's epilogue), got it after ${
+          `expected relu right after a dense, conv or batchnorm layer (it runs as that layer's epilogue), got it after ${
             i === 0 ? "the input" : shown(layers[i - 1])
           }`,
         );

@@ -157,3 +157,32 @@ export function initialState(layout: ParamLayout, runs: number): Float32Array {
   }
   return state;
 }
+
+/**
+ * What one run's network is, as PyTorch's state_dict holds it: its flat parameters [perRun] and
+ * its state [statePerRun] (the batch norms' running statistics; empty without batch norms).
+ * Whatever carries a run's parameters from one trainer to another carries its state beside them.
+ */
+export interface Network {
+  params: Float32Array;
+  state: Float32Array;
+}
+
+/** A network at initialisation: these parameters and the initial running statistics. */
+export function initialNetwork(layout: ParamLayout, params: Float32Array): Network {
+  return { params, state: initialState(layout, 1) };
+}
+
+/** The flat state of several runs [runs * statePerRun], in order. */
+export function flatStates(layout: ParamLayout, states: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(states.length * layout.statePerRun);
+  states.forEach((state, r) => {
+    if (state.length !== layout.statePerRun) {
+      throw new RangeError(
+        `run ${r} has ${state.length} running statistics, the model needs ${layout.statePerRun}`,
+      );
+    }
+    out.set(state, r * layout.statePerRun);
+  });
+  return out;
+}

@@ -8,9 +8,12 @@ export type { Layer, LayerContext, ProductOperands } from "./layer.ts";
 export {
   biasBlock,
   denseShape,
+  flatStates,
+  initialNetwork,
   initialState,
   layoutOf,
   mlpLayout,
+  type Network,
   type ParamLayout,
   type WeightBlock,
   weightBlock,

@@ -140,6 +140,7 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
         return runs.map((run, r) => ({
           curve: [points[r]],
           params: run.params,
+          state: run.state,
           mask: run.mask,
           trained: false,
         }));

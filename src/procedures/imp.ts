@@ -17,9 +17,12 @@ import { STREAMS } from "../base/streams.ts";
 import { armDirectory, armFiles, CHECKPOINT_FILES, trainedDirectory } from "../io/paths.ts";
 import type { ResolvedConfig, ResultRow } from "../config/types.ts";
 import {
+  flatStates,
   FrozenPrunedWeights,
+  initialNetwork,
   MaskedWeights,
   type Model,
+  type Network,
   type ParamLayout,
   weightBlock,
 } from "../model/mod.ts";
@@ -41,7 +44,7 @@ import {
 import { BatchOrder } from "../train/batch_order.ts";
 import { initParams } from "../model/init.ts";
 import { type RunOutcome, trainRuns } from "../train/train_runs.ts";
-import { instability, interpolate, lineAlphas } from "../train/mode_connectivity.ts";
+import { instability, interpolateNetwork, lineAlphas } from "../train/mode_connectivity.ts";
 import { evaluateGroup } from "./train_group.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { formatDuration, StageClock } from "../train/eta.ts";
@@ -53,7 +56,7 @@ import { searchMasks } from "./mask_search.ts";
 import {
   checkpointTensors,
   isDone,
-  paramsFromCheckpoint,
+  networkFromCheckpoint,
   readRow,
   writeRunFiles,
 } from "./run_files.ts";
@@ -79,6 +82,11 @@ interface RunPlan extends RunPlace {
   masks: Float32Array[];
   /** Initial parameters (pruned weights 0, except for an arm that freezes them). */
   init: Float32Array;
+  /**
+   * Initial running statistics of the batch norms: those of the network the run rewinds to (the
+   * initial ones, or the dense run's at iteration k), the initial ones for a fresh init.
+   */
+  state: Float32Array;
   order: Order;
   /** Pruned weights keep their initial values (the frozen-pruned ablation). */
   frozen: boolean;
@@ -92,11 +100,14 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   const layout = model.layout;
   const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
   const inits = trials.map((trial) =>
-    initParams(
+    initialNetwork(
       layout,
-      config.model.init,
-      STREAMS.init.rng(config.seed, trial),
-      config.model.batchnorm_init,
+      initParams(
+        layout,
+        config.model.init,
+        STREAMS.init.rng(config.seed, trial),
+        config.model.batchnorm_init,
+      ),
     )
   );
   const lineages: Lineage[] = controls.second_ticket ? ["ticket", "ticket-b"] : ["ticket"];
@@ -112,9 +123,10 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   const rewind = rewindIteration(procedure);
   /**
    * starts[lineage][trial index]: what a level >= 1 starts from, the initialisation or, when
-   * rewinding to iteration k, the lineage's dense parameters after k iterations.
+   * rewinding to iteration k, the lineage's dense network after k iterations (its parameters and
+   * its running statistics, as PyTorch's state_dict at k holds both).
    */
-  const starts = new Map<Lineage, Float32Array[]>(
+  const starts = new Map<Lineage, Network[]>(
     lineages.map((lineage) => [lineage, [...inits]]),
   );
   const rows: ResultRow[] = [];
@@ -139,9 +151,9 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
       rows.push(readRow(place.directory));
       if (lineages.includes(place.arm as Lineage)) {
         const files = armFiles(place.directory);
-        lineageParams(place, paramsFromCheckpoint(layout, readFileSync(files.final)));
+        lineageParams(place, networkFromCheckpoint(layout, readFileSync(files.final)).params);
         if (level === 0 && rewind > 0) {
-          starts.get(place.arm as Lineage)![trials.indexOf(place.trial)] = paramsFromCheckpoint(
+          starts.get(place.arm as Lineage)![trials.indexOf(place.trial)] = networkFromCheckpoint(
             layout,
             readFileSync(files.rewind),
           );
@@ -162,7 +174,10 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
       });
       if (level === 0 && rewind > 0) {
         plans.forEach((plan, i) => {
-          starts.get(plan.arm as Lineage)![trials.indexOf(plan.trial)] = outcomes[i].snapshot!;
+          starts.get(plan.arm as Lineage)![trials.indexOf(plan.trial)] = {
+            params: outcomes[i].snapshot!,
+            state: outcomes[i].snapshotState!,
+          };
         });
       }
       const lines = controls.stability?.rounds.includes(level)
@@ -191,21 +206,18 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
           row.instability = line.instability;
           writeJsonAtomic(armFiles(plan.directory).line, line.points);
         }
-        const snapshot = outcomes[i].snapshot;
+        const { snapshot, snapshotState, finalParams, finalState } = outcomes[i];
+        const checkpoint = (network: Network) => checkpointTensors(layout, network, plan.masks);
         const files = {
           checkpoints: {
-            [CHECKPOINT_FILES.init]: checkpointTensors(layout, plan.init, plan.masks),
-            [CHECKPOINT_FILES.final]: checkpointTensors(
-              layout,
-              outcomes[i].finalParams,
-              plan.masks,
-            ),
+            [CHECKPOINT_FILES.init]: checkpoint({ params: plan.init, state: plan.state }),
+            [CHECKPOINT_FILES.final]: checkpoint({ params: finalParams, state: finalState }),
             ...(snapshot
-              ? { [CHECKPOINT_FILES.rewind]: checkpointTensors(layout, snapshot, plan.masks) }
+              ? {
+                [CHECKPOINT_FILES.rewind]: checkpoint({ params: snapshot, state: snapshotState! }),
+              }
               : {}),
-            ...(line
-              ? { [CHECKPOINT_FILES.copy]: checkpointTensors(layout, line.copy, plan.masks) }
-              : {}),
+            ...(line ? { [CHECKPOINT_FILES.copy]: checkpoint(line.copy) } : {}),
           },
           curve: outcomes[i].curve,
           row,
@@ -295,7 +307,7 @@ async function planLevel(
   places: RunPlace[],
   /** Every trial of the experiment (masks and starts are indexed by their position here). */
   trials: number[],
-  starts: Map<Lineage, Float32Array[]>,
+  starts: Map<Lineage, Network[]>,
   masks: Map<Lineage, Float32Array[][]>,
   atInit: AtInitMasks | null,
 ): Promise<RunPlan[]> {
@@ -304,7 +316,7 @@ async function planLevel(
   const layout = model.layout;
   const ticketOf = (trial: number) => masks.get("ticket")![trials.indexOf(trial)];
   /** What the ticket's arms start from (the initialisation, or the rewind point). */
-  const initOf = (trial: number) => starts.get("ticket")![trials.indexOf(trial)];
+  const startOf = (trial: number) => starts.get("ticket")![trials.indexOf(trial)];
   const countsOf = (trial: number) => ticketOf(trial).map(countKept);
 
   const searched = new Map<string, Float32Array[]>();
@@ -316,7 +328,12 @@ async function planLevel(
         method,
         budget,
         level,
-        trials.map((trial) => ({ trial, weights: initOf(trial), counts: countsOf(trial) })),
+        trials.map((trial) => ({
+          trial,
+          weights: startOf(trial).params,
+          state: startOf(trial).state,
+          counts: countsOf(trial),
+        })),
       );
       trials.forEach((trial, t) => searched.set(`${method} ${trial}`, found[t]));
     }
@@ -324,22 +341,35 @@ async function planLevel(
 
   return places.map((place): RunPlan => {
     const { trial, arm, replicate } = place;
-    const init = initOf(trial);
-    const plan = (runMasks: Float32Array[], params = init, frozen = false): RunPlan => ({
+    const start = startOf(trial);
+    const init = start.params;
+    // Every arm starts from the start's running statistics, but a fresh init from the initial ones.
+    const plan = (
+      runMasks: Float32Array[],
+      params = init,
+      frozen = false,
+      state = start.state,
+    ): RunPlan => ({
       ...place,
       masks: runMasks,
       init: frozen ? params.slice() : applyMasks(layout, params, runMasks),
+      state,
       order: arm === "ticket-b" ? "ticket-b" : "trial",
       frozen,
     });
     if (arm === "ticket" || arm === "ticket-b") {
       const t = trials.indexOf(trial);
-      return plan(masks.get(arm)![t], starts.get(arm)![t]);
+      const lineageStart = starts.get(arm)![t];
+      return plan(masks.get(arm)![t], lineageStart.params, false, lineageStart.state);
     }
     const ticket = ticketOf(trial);
     if (arm === "random-reinit") {
       const rng = STREAMS.reinit.rng(config.seed, trial, level, replicate);
-      return plan(ticket, initParams(layout, config.model.init, rng, config.model.batchnorm_init));
+      const fresh = initialNetwork(
+        layout,
+        initParams(layout, config.model.init, rng, config.model.batchnorm_init),
+      );
+      return plan(ticket, fresh.params, false, fresh.state);
     }
     if (arm === "random-mask") {
       const rng = STREAMS.impRandomMask.rng(config.seed, trial, level);
@@ -366,8 +396,8 @@ async function planLevel(
 
 interface Line {
   instability: number;
-  /** The second copy's final parameters. */
-  copy: Float32Array;
+  /** The second copy's final network. */
+  copy: Network;
   /** What line.json holds: the points and the test error there. */
   points: { alpha: number[]; test_error: number[] };
 }
@@ -392,6 +422,7 @@ async function stabilityLines(
   const copies = plans.map((plan, i): RunPlan => ({
     ...plan,
     init: fromSnapshot ? outcomes[i].snapshot! : plan.init,
+    state: fromSnapshot ? outcomes[i].snapshotState! : plan.state,
     order: "copy",
   }));
   const copyOutcomes = await trainLevel(context, model, procedure, copies, {
@@ -401,10 +432,13 @@ async function stabilityLines(
     label: `level ${job.level} second copies`,
   });
   const alphas = lineAlphas(at.points);
+  const final = (outcome: RunOutcome): Network => ({
+    params: outcome.finalParams,
+    state: outcome.finalState,
+  });
+  // Parameters and running statistics interpolated alike (mode_connectivity.ts says why).
   const networks = plans.flatMap((_, i) =>
-    alphas.map((a) => ({
-      params: interpolate(outcomes[i].finalParams, copyOutcomes[i].finalParams, a),
-    }))
+    alphas.map((a) => interpolateNetwork(final(outcomes[i]), final(copyOutcomes[i]), a))
   );
   const evaluated = await evaluateGroup(
     context,
@@ -418,7 +452,7 @@ async function stabilityLines(
     const test = line.map((point) => 1 - point.test_accuracy);
     return {
       instability: instability(test),
-      copy: copyOutcomes[i].finalParams,
+      copy: final(copyOutcomes[i]),
       points: { alpha: alphas, test_error: test },
     };
   });
@@ -506,7 +540,7 @@ async function trainGroupOfLevel(
       params.set(plan.init, r * layout.perRun);
       masks.set(flatMask(layout, plan.masks), r * layout.perRun);
     });
-    trainer.reset(params, masks);
+    trainer.reset(params, masks, {}, flatStates(layout, plans.map((plan) => plan.state)));
     const stream = (plan: RunPlan) =>
       plan.order === "ticket-b"
         ? STREAMS.secondTicketBatchOrder.rng(config.seed, plan.trial)

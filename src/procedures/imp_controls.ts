@@ -214,17 +214,26 @@ export const IMP_CONTROLS: ObjectDesc = obj("Control arms that a ticket must bea
 
 export const IMP_CONTROL_RULES: CrossRule[] = [
   {
-    doc: "controls.at_init needs a model of dense layers only (its saliencies are f64 MLP code)",
+    doc:
+      "controls.at_init needs a model of dense layers and ReLUs only (its saliencies are f64 MLP code): no convolutions, batch norms or residual blocks",
     check(cfg, fail) {
       const atInit = impControls(cfg).at_init;
       if (!atInit) return;
-      const convs = configuredLayers(cfg).filter((spec) =>
-        typeof spec === "object" && "conv" in spec
-      );
-      if (convs.length > 0) {
+      const layers = configuredLayers(cfg);
+      const convs = layers.filter((spec) => typeof spec === "object" && "conv" in spec);
+      const norms = layers.filter((spec) => spec === "batchnorm" || spec === "batchnorm-nonaffine");
+      const blocks = layers.filter((spec) => typeof spec === "object" && "residual" in spec);
+      const found = [
+        ...(convs.length > 0 ? [`${convs.length} convolutions`] : []),
+        ...(norms.length > 0 ? [`${norms.length} batch norms`] : []),
+        ...(blocks.length > 0 ? [`${blocks.length} residual blocks`] : []),
+      ];
+      if (found.length > 0) {
         fail(
           "controls.at_init",
-          `expected a model of dense layers only (SNIP, GraSP and SynFlow scores are computed by an f64 MLP on the CPU, src/prune/mlp_f64.ts), got ${convs.length} convolutions; remove controls.at_init for this model`,
+          `expected a model of dense layers only (SNIP, GraSP and SynFlow scores are computed by an f64 MLP on the CPU, src/prune/mlp_f64.ts), got ${
+            found.join(" and ")
+          }; remove controls.at_init for this model`,
           true,
         );
       }

@@ -22,6 +22,8 @@ export interface SearchRequest {
   trial: number;
   /** The frozen weights and biases (the trial's initialisation). */
   weights: Float32Array;
+  /** The running statistics the search starts from (absent: the initial ones). */
+  state?: Float32Array;
   /** Weights each layer keeps. */
   counts: number[];
 }
@@ -40,6 +42,7 @@ export async function searchMasks(
   const runs: GroupRun[] = requests.map((request) => ({
     trial: request.trial,
     params: request.weights,
+    state: request.state,
     mask: new Float32Array(layout.perRun).fill(1),
     scores: initParams(
       layout,

@@ -1,7 +1,8 @@
 /**
  * One run's files in the results folder: its checkpoints (safetensors with PyTorch's
  * names: fc1.weight [out, in], fc1.bias [out] (unless bias: false), fc1.mask [out, in], and fc1.scores [out, in] for
- * score-trained runs), metrics.jsonl, row.json, and the DONE marker written last (their paths:
+ * score-trained runs; bn1.weight, bn1.bias, bn1.running_mean, bn1.running_var [channels] for batch
+ * norms), metrics.jsonl, row.json, and the DONE marker written last (their paths:
  * armFiles in src/io/paths.ts). A run whose DONE exists is never redone; its row is read back.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -9,17 +10,33 @@ import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
 import { armFiles } from "../io/paths.ts";
 import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from "../io/safetensors.ts";
 import type { ResultRow } from "../config/types.ts";
-import { biasBlock, type ParamLayout, weightBlock } from "../model/layout.ts";
+import {
+  biasBlock,
+  type Network,
+  type NormBlock,
+  type ParamLayout,
+  weightBlock,
+} from "../model/layout.ts";
 import type { EvalPoint } from "../train/train_runs.ts";
 
-/** The state dict of one run: per layer weight, bias, mask (and scores when given). */
+/**
+ * The state dict of one run: per weight layer weight, bias, mask (and scores when given), then per
+ * batch norm `bnK.weight` and `bnK.bias` (gamma and beta, affine only), `bnK.running_mean` and
+ * `bnK.running_var`. A model without batch norms has exactly the weight layers' tensors.
+ */
 export function checkpointTensors(
   layout: ParamLayout,
-  params: Float32Array,
+  network: Network,
   masks: Float32Array[],
   scores?: Float32Array,
 ): SafetensorsTensor[] {
-  return layout.layers.flatMap((layer, l) => {
+  const { params, state } = network;
+  if (params.length !== layout.perRun || state.length !== layout.statePerRun) {
+    throw new RangeError(
+      `a checkpoint needs ${layout.perRun} parameters and ${layout.statePerRun} running statistics, got ${params.length} and ${state.length}`,
+    );
+  }
+  const layers = layout.layers.flatMap((layer, l) => {
     const shape = layer.shape;
     const tensors: SafetensorsTensor[] = [
       { name: `${layer.name}.weight`, shape, data: weightBlock(layout, params, l) },
@@ -37,22 +54,62 @@ export function checkpointTensors(
     }
     return tensors;
   });
+  const norms = layout.norms.flatMap((norm) =>
+    normTensors(norm, network).map(([part, data]) => ({
+      name: `${norm.name}.${part}`,
+      shape: [norm.channels],
+      data,
+    }))
+  );
+  return [...layers, ...norms];
 }
 
-/** The flat parameters (weights and biases) of a checkpoint. */
-export function paramsFromCheckpoint(layout: ParamLayout, bytes: Uint8Array): Float32Array {
+/** A batch norm's tensors by PyTorch name, as views into the network's vectors. */
+function normTensors(norm: NormBlock, { params, state }: Network): [string, Float32Array][] {
+  const view = (flat: Float32Array, offset: number) =>
+    flat.subarray(offset, offset + norm.channels);
+  return [
+    ...(norm.affine
+      ? [["weight", view(params, norm.gammaOffset)], ["bias", view(params, norm.betaOffset)]] as [
+        string,
+        Float32Array,
+      ][]
+      : []),
+    ["running_mean", view(state, norm.meanOffset)],
+    ["running_var", view(state, norm.varOffset)],
+  ];
+}
+
+/**
+ * The network of a checkpoint: the flat parameters (weights, biases, batch norms' gamma and beta)
+ * and the state (running statistics). A missing tensor is an error naming it: a checkpoint written
+ * by an older version of this tool (before batch norms were stored) cannot be resumed from.
+ */
+export function networkFromCheckpoint(layout: ParamLayout, bytes: Uint8Array): Network {
   const tensors = new Map(decodeSafetensors(bytes).map((t) => [t.name, t.data]));
-  const params = new Float32Array(layout.perRun);
-  layout.layers.forEach((layer, l) => {
-    for (const [part, block] of [["weight", weightBlock], ["bias", biasBlock]] as const) {
-      // A layer without a bias keeps its slot at 0 and has no tensor.
-      if (part === "bias" && !layer.bias) continue;
-      const data = tensors.get(`${layer.name}.${part}`);
-      if (!data) throw new Error(`checkpoint has no ${layer.name}.${part}; re-run with --fresh`);
-      block(layout, params, l).set(data);
+  const network: Network = {
+    params: new Float32Array(layout.perRun),
+    state: new Float32Array(layout.statePerRun),
+  };
+  const read = (name: string, target: Float32Array) => {
+    const data = tensors.get(name);
+    if (!data) throw new Error(`checkpoint has no ${name}; re-run with --fresh`);
+    if (data.length !== target.length) {
+      throw new Error(
+        `checkpoint's ${name} has ${data.length} entries, the model needs ${target.length}; re-run with --fresh`,
+      );
     }
+    target.set(data);
+  };
+  layout.layers.forEach((layer, l) => {
+    read(`${layer.name}.weight`, weightBlock(layout, network.params, l));
+    // A layer without a bias keeps its slot at 0 and has no tensor.
+    if (layer.bias) read(`${layer.name}.bias`, biasBlock(layout, network.params, l));
   });
-  return params;
+  for (const norm of layout.norms) {
+    for (const [part, view] of normTensors(norm, network)) read(`${norm.name}.${part}`, view);
+  }
+  return network;
 }
 
 export interface RunFiles {

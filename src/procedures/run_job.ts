@@ -5,7 +5,7 @@
  * checkpoint, its curve and its row, DONE last.
  */
 import type { ResultRow } from "../config/types.ts";
-import type { ParamLayout } from "../model/layout.ts";
+import { initialState, type ParamLayout } from "../model/layout.ts";
 import type { EvalPoint } from "../train/train_runs.ts";
 import { layerMasks } from "../prune/mod.ts";
 import { resultRow, type RowKey } from "./result_row.ts";
@@ -21,6 +21,8 @@ export interface PlannedRun extends GroupRun {
 export interface JobOutcome {
   curve: EvalPoint[];
   params: Float32Array;
+  /** The running statistics after training (needed when `trained`; empty without batch norms). */
+  state?: Float32Array;
   mask: Float32Array;
   scores?: Float32Array;
   trained: boolean;
@@ -48,7 +50,7 @@ export async function runJob(
       checkpoints: options.checkpoints === false ? {} : {
         [CHECKPOINT_FILES.init]: checkpointTensors(
           layout,
-          run.params,
+          { params: run.params, state: run.state ?? initialState(layout, 1) },
           layerMasks(layout, run.mask),
           run.scores,
         ),
@@ -56,7 +58,7 @@ export async function runJob(
           ? {
             [CHECKPOINT_FILES.final]: checkpointTensors(
               layout,
-              outcome.params,
+              { params: outcome.params, state: trainedState(layout, outcome) },
               masks,
               outcome.scores,
             ),
@@ -74,4 +76,13 @@ export async function runJob(
     });
     rows.push(row);
   });
+}
+
+function trainedState(layout: ParamLayout, outcome: JobOutcome): Float32Array {
+  if (!outcome.state) {
+    throw new Error(
+      `a trained run's outcome has no running statistics (${layout.norms.length} batch norms; internal error)`,
+    );
+  }
+  return outcome.state;
 }

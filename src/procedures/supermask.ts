@@ -27,7 +27,13 @@ import {
 } from "../io/paths.ts";
 import { encodeSafetensors } from "../io/safetensors.ts";
 import type { ResultRow } from "../config/types.ts";
-import { BernoulliSupermask, type Model, type ParamLayout, weightBlock } from "../model/mod.ts";
+import {
+  BernoulliSupermask,
+  type Model,
+  type Network,
+  type ParamLayout,
+  weightBlock,
+} from "../model/mod.ts";
 import { configuredModel, firstWidth } from "./configured_model.ts";
 import { keepCount } from "../nn/topk_mask.ts";
 import {
@@ -40,7 +46,7 @@ import {
 } from "../prune/mod.ts";
 import { initParams } from "../model/init.ts";
 
-import { isDone, paramsFromCheckpoint, readCurve, readRow, writeRunFiles } from "./run_files.ts";
+import { isDone, networkFromCheckpoint, readCurve, readRow, writeRunFiles } from "./run_files.ts";
 import { type PlannedRun, runJob } from "./run_job.ts";
 import { learnedArm, maskArm, supermaskConfig, untrainedArms } from "./supermask_spec.ts";
 import { trainedKey } from "./trained_cache.ts";
@@ -86,8 +92,8 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
       layout.layers.map((_, l) =>
         rankByScore(criterionScores(
           criterion,
-          weightBlock(layout, trained[t].init, l),
-          weightBlock(layout, trained[t].final, l),
+          weightBlock(layout, trained[t].init.params, l),
+          weightBlock(layout, trained[t].final.params, l),
           STREAMS.supermaskRandomCriterion.rng(config.seed, trial, l),
         ))
       ),
@@ -113,12 +119,14 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
           trial,
           params: keptValues(
             layout,
-            trained[t].init,
+            trained[t].init.params,
             layerMasks,
             values,
             config.model.init,
             STREAMS.supermaskRandomSigns.rng(config.seed, trial),
           ),
+          // The untrained network: its initial running statistics.
+          state: trained[t].init.state,
           mask: flatMask(layout, layerMasks),
           key: { trial, width, level, arm, replicate: 0 },
           directory: runDir(trial, level, arm),
@@ -139,6 +147,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
         return planned.map((run, r) => ({
           curve: [points[r]],
           params: run.params,
+          state: run.state,
           mask: run.mask,
           trained: false,
         }));
@@ -156,9 +165,15 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
       const arm = learnedArm(weights);
       return {
         trial,
-        params: weights === "init"
-          ? new Float32Array(trained[t].init)
-          : keptValues(layout, trained[t].init, null, "signed-constant", config.model.init, null),
+        params: weights === "init" ? new Float32Array(trained[t].init.params) : keptValues(
+          layout,
+          trained[t].init.params,
+          null,
+          "signed-constant",
+          config.model.init,
+          null,
+        ),
+        state: trained[t].init.state,
         mask: new Float32Array(layout.perRun).fill(1),
         // The same starting scores for every kind of weights: only the weights differ.
         scores: initParams(
@@ -186,8 +201,8 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
 interface DenseNetwork {
   /** The folder holding its checkpoints, row.json and metrics.jsonl. */
   source: string;
-  init: Float32Array;
-  final: Float32Array;
+  init: Network;
+  final: Network;
 }
 
 /** Each trial's trained dense network: from the cache, else trained now (all trials at once). */
@@ -233,8 +248,8 @@ async function denseNetworks(
   }
   return sources.map((source) => ({
     source,
-    init: paramsFromCheckpoint(layout, readFileSync(armFiles(source).init)),
-    final: paramsFromCheckpoint(layout, readFileSync(armFiles(source).final)),
+    init: networkFromCheckpoint(layout, readFileSync(armFiles(source).init)),
+    final: networkFromCheckpoint(layout, readFileSync(armFiles(source).final)),
   }));
 }
 

@@ -5,7 +5,14 @@
  * the device's storage binding limit allows are split (run_groups.ts).
  */
 import type { TrainingConfig } from "../config/types.ts";
-import { MaskedWeights, type Model, type Parameterization } from "../model/mod.ts";
+import {
+  flatStates,
+  initialState,
+  MaskedWeights,
+  type Model,
+  type Parameterization,
+  type ParamLayout,
+} from "../model/mod.ts";
 import { BatchOrder } from "../train/batch_order.ts";
 import { STREAMS } from "../base/streams.ts";
 import {
@@ -23,6 +30,8 @@ export interface GroupRun {
   trial: number;
   /** Flat parameters of one run (weights and biases). */
   params: Float32Array;
+  /** The run's batch-norm running statistics; absent: the initial ones (means 0, variances 1). */
+  state?: Float32Array;
   /** Flat 0/1 mask of one run (1 on biases). */
   mask: Float32Array;
   /** Flat scores, for score-trained modes. */
@@ -34,6 +43,8 @@ export interface GroupRun {
 export interface GroupOutcome {
   curve: EvalPoint[];
   params: Float32Array;
+  /** The final running statistics (empty without batch norms). */
+  state: Float32Array;
   /** The mask of the last evaluation (edge-popup: top-k of the final scores). */
   mask: Float32Array;
   scores?: Float32Array;
@@ -59,6 +70,11 @@ function flat(runs: GroupRun[], perRun: number, pick: (run: GroupRun) => Float32
   const out = new Float32Array(runs.length * perRun);
   runs.forEach((run, r) => out.set(pick(run), r * perRun));
   return out;
+}
+
+/** The runs' states, flat: each run's own, or the initial one where it has none. */
+function flatState(layout: ParamLayout, runs: readonly { state?: Float32Array }[]): Float32Array {
+  return flatStates(layout, runs.map((run) => run.state ?? initialState(layout, 1)));
 }
 
 /** Trains every run for `training.iterations` and returns its curve and final state. */
@@ -92,6 +108,7 @@ export async function trainGroup(
         flat(group, perRun, (run) => run.params),
         flat(group, perRun, (run) => run.mask),
         scored ? { scores: flat(group, perRun, (run) => run.scores!) } : {},
+        flatState(model.layout, group),
       );
       const orders = group.map((run) =>
         new BatchOrder(context.dataset.train, context.config.seed, run.trial)
@@ -115,6 +132,7 @@ export async function trainGroup(
         outcomes.push({
           curve: result.curve,
           params: result.finalParams,
+          state: result.finalState,
           mask: masks.slice(r * perRun, (r + 1) * perRun),
           scores: scores ? scores.slice(r * perRun, (r + 1) * perRun) : undefined,
         });
@@ -127,14 +145,15 @@ export async function trainGroup(
 }
 
 /**
- * Evaluates untrained networks (pruned weights already exactly 0 in `params`): one point per run
- * at iteration 0. With `testOnly` only the test set is evaluated (the validation fields are NaN):
+ * Evaluates networks without training them (pruned weights already exactly 0 in `params`), with
+ * each run's running statistics (`state`; absent: the initial ones): one point per run at
+ * iteration 0. With `testOnly` only the test set is evaluated (the validation fields are NaN):
  * a third less work where only test error is read (linear mode connectivity).
  */
 export async function evaluateGroup(
   context: ProcedureContext,
   model: Model,
-  runs: { params: Float32Array }[],
+  runs: { params: Float32Array; state?: Float32Array }[],
   label: string,
   testOnly = false,
 ): Promise<EvalPoint[]> {
@@ -151,7 +170,12 @@ export async function evaluateGroup(
     try {
       const params = new Float32Array(group.length * perRun);
       group.forEach((run, r) => params.set(run.params, r * perRun));
-      trainer.reset(params, new Float32Array(params.length).fill(1));
+      trainer.reset(
+        params,
+        new Float32Array(params.length).fill(1),
+        {},
+        flatState(model.layout, group),
+      );
       trainer.evaluate();
       const [sets] = await trainer.readHistory();
       const test = sets[sets.length - 1];
@@ -169,7 +193,7 @@ export async function evaluateGroup(
         }
         points.push(point);
       }
-      context.progress(`${label}: evaluated ${points.length}/${runs.length} untrained networks`);
+      context.progress(`${label}: evaluated ${points.length}/${runs.length} networks`);
     } finally {
       trainer.destroy();
     }

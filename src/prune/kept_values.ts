@@ -4,7 +4,8 @@
  *   init             w_i
  *   signed-constant  sign(w_i) * std          (w_i = 0 counts as positive)
  *   random-signs     (a uniform random sign) * std: the control that drops the initial signs
- * Pruned weights are +0 exactly and biases 0 (as initialised).
+ * Pruned weights are +0 exactly, biases 0 and batch norms' gamma and beta as in `init` (1 and 0
+ * as initialised).
  */
 import type { Rng } from "../base/rng.ts";
 import { type ParamLayout, weightBlock } from "../model/layout.ts";
@@ -43,5 +44,11 @@ export function keptValues(
         : sign * std;
     }
   });
+  for (const norm of layout.norms) {
+    if (!norm.affine) continue;
+    for (const offset of [norm.gammaOffset, norm.betaOffset]) {
+      params.set(init.subarray(offset, offset + norm.channels), offset);
+    }
+  }
   return params;
 }

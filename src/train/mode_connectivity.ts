@@ -7,6 +7,7 @@
  * errors. A network is stable when it is below 2 points: the copies end in one linearly connected
  * minimum.
  */
+import type { Network } from "../model/mod.ts";
 
 /** The line's points a_j = j / (points - 1), j = 0 .. points - 1. */
 export function lineAlphas(points: number): number[] {
@@ -24,6 +25,23 @@ export function interpolate(w1: Float32Array, w2: Float32Array, a: number): Floa
   const out = new Float32Array(w1.length);
   for (let i = 0; i < w1.length; i++) out[i] = (1 - a) * w1[i] + a * w2[i];
   return out;
+}
+
+/**
+ * The network at `a` on the line between two networks: the parameters and the batch norms'
+ * running statistics interpolated with the same alpha. This is the convention of interpolating
+ * two PyTorch state_dicts entry by entry (running_mean and running_var are entries of the
+ * state_dict), and what Frankle et al.'s code evaluates. The alternative, not implemented here, is
+ * to recompute the running statistics of each interpolated network on training data before
+ * evaluating it (Jordan et al. 2022, "REPAIR: REnormalizing Permuted Activations for
+ * Interpolation Repair", arXiv 2211.08403), which removes the variance collapse that interpolated
+ * statistics can cause and so can report a lower barrier.
+ */
+export function interpolateNetwork(n1: Network, n2: Network, a: number): Network {
+  return {
+    params: interpolate(n1.params, n2.params, a),
+    state: interpolate(n1.state, n2.state, a),
+  };
 }
 
 /** max_j error_j - (error_first + error_last) / 2 over the errors along a line. */

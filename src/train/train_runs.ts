@@ -1,7 +1,9 @@
 /**
  * Trains the S runs loaded into an Trainer for a fixed budget, evaluating every `evalEvery`
- * iterations, and returns each run's evaluation curve and final parameters. The budget always
- * runs in full; early stopping is found afterwards from the curve (Frankle & Carbin).
+ * iterations, and returns each run's evaluation curve, final parameters and final state (the
+ * batch norms' running statistics, which an evaluation of the network needs as much as its
+ * parameters: PyTorch's state_dict holds both). The budget always runs in full; early stopping is
+ * found afterwards from the curve (Frankle & Carbin).
  */
 import type { Trainer } from "./trainer.ts";
 import type { BatchOrder } from "./batch_order.ts";
@@ -17,8 +19,12 @@ export interface EvalPoint {
 export interface RunOutcome {
   curve: EvalPoint[];
   finalParams: Float32Array;
+  /** The running statistics at the end ([statePerRun]; empty without batch norms). */
+  finalState: Float32Array;
   /** The parameters after `snapshotAt` iterations, when the budget asks for them. */
   snapshot?: Float32Array;
+  /** The running statistics after `snapshotAt` iterations, beside `snapshot`. */
+  snapshotState?: Float32Array;
 }
 
 export interface Progress {
@@ -53,6 +59,7 @@ export async function trainRuns(
     );
   }
   let snapshot: Float32Array | null = null;
+  let snapshotState: Float32Array | null = null;
   const runs = trainer.runs;
   const chunkSteps = trainer.options.chunkSteps;
   if (orders.length !== runs) {
@@ -71,7 +78,10 @@ export async function trainRuns(
     const evaluate = (done + steps) % evalEvery === 0 || done + steps === iterations;
     trainer.train(indices, steps, evaluate);
     done += steps;
-    if (done === snapshotAt) snapshot = await trainer.readParams();
+    if (done === snapshotAt) {
+      snapshot = await trainer.readParams();
+      snapshotState = await readState(trainer);
+    }
     if (evaluate) {
       const history = await trainer.readHistory();
       const last = history[history.length - 1];
@@ -94,12 +104,27 @@ export async function trainRuns(
     }
   }
   const params = await trainer.readParams();
-  const perRun = trainer.layout.perRun;
+  const state = await readState(trainer);
+  const { perRun, statePerRun } = trainer.layout;
+  const ofRun = (flat: Float32Array, r: number, n: number) => flat.slice(r * n, (r + 1) * n);
   return curves.map((curve, r) => ({
     curve,
-    finalParams: params.slice(r * perRun, (r + 1) * perRun),
-    ...(snapshot ? { snapshot: snapshot.slice(r * perRun, (r + 1) * perRun) } : {}),
+    finalParams: ofRun(params, r, perRun),
+    finalState: ofRun(state, r, statePerRun),
+    ...(snapshot
+      ? {
+        snapshot: ofRun(snapshot, r, perRun),
+        snapshotState: ofRun(snapshotState!, r, statePerRun),
+      }
+      : {}),
   }));
+}
+
+/** Every run's running statistics: one GPU wait with batch norms, none without. */
+function readState(trainer: Trainer): Promise<Float32Array> {
+  return trainer.layout.statePerRun > 0
+    ? trainer.readState()
+    : Promise.resolve(new Float32Array(0));
 }
 
 /** Early stop = the evaluation with the minimum validation loss (the first one on ties). */

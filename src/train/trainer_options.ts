@@ -121,7 +121,9 @@ export function evaluationOptions(
 ): EvaluationOptions {
   return {
     ...normalization(data),
-    batch: 1,
+    // Never stepped, but the training pass is still prepared, and a batch norm's refuses a batch
+    // of one value per channel (as PyTorch does): the smallest batch it takes.
+    batch: 2,
     maxSteps: 1,
     chunkSteps: 1,
     optimizer: { kind: "sgd", learningRate: 0, momentum: 0, weightDecay: 0 },

@@ -560,7 +560,7 @@ Deno.test("model forms: each mix-up names the entry, what was expected and the f
   assertLoadError(
     { 6: null, 7: "  layers: [relu, {dense: 10}]", 8: null },
     (p) =>
-      `${p}:6:12: model.layers[0]: expected relu right after a dense or conv layer (it runs as that layer's epilogue), got it after the input`,
+      `${p}:6:12: model.layers[0]: expected relu right after a dense, conv or batchnorm layer (it runs as that layer's epilogue), got it after the input`,
   );
   assertLoadError(
     { 6: null, 7: "  layers: [{dense: 30}, relu, {dense: 12}]" },
@@ -652,6 +652,36 @@ Deno.test("conv layer lists and named models load; their mix-ups name the entry 
     (p) =>
       `${p}:6:31: model.layers[2]: expected {dense: 10} last (the mnist classes: the last weight layer gives the logits), got {conv: 10}`,
   );
+});
+
+Deno.test("batch norms in a layer list load, a relu may follow one, at-init masks refuse them", () => {
+  const layers =
+    "  layers: [{conv: 4}, batchnorm, relu, maxpool, {dense: 16}, batchnorm-nonaffine, relu, {dense: 10}]";
+  const normed = loadExperimentFile(fixture({
+    6: null,
+    7: layers,
+    8: null,
+    23: "  prune_fractions: [0.1, 0.2, 0.1]",
+  }));
+  const list = (normed.base.model as { layers: unknown[] }).layers;
+  assert.equal(list[1], "batchnorm");
+  assert.equal(list[5], "batchnorm-nonaffine");
+  const atInit = "  at_init: { methods: [magnitude-init], counts: per-layer, examples: 10, " +
+    "grasp_temperature: 200, synflow_rounds: 10, shuffled: false }";
+  const dense = fixture({
+    6: null,
+    7: "  layers: [{dense: 30}, batchnorm, relu, {dense: 10}]",
+    8: null,
+    27: `  random_mask: false\n${atInit}`,
+  });
+  assert.throws(() => loadExperimentFile(dense), (error: unknown) => {
+    assert.ok(error instanceof UsageError, `expected a UsageError, got ${error}`);
+    assert.match(
+      error.message,
+      /controls\.at_init: expected a model of dense layers only \(SNIP, GraSP and SynFlow scores are computed by an f64 MLP on the CPU, src\/prune\/mlp_f64\.ts\), got 1 batch norms; remove controls\.at_init for this model$/,
+    );
+    return true;
+  });
 });
 
 Deno.test("imp trained_rounds ascend, end at rounds and hold the control rounds", () => {

@@ -3,6 +3,7 @@ import { Rng } from "../../src/base/rng.ts";
 import { mlpLayout, weightBlock } from "../../src/model/layout.ts";
 import { keptValues } from "../../src/prune/kept_values.ts";
 import { initParams, initStd } from "../../src/model/init.ts";
+import { buildModel } from "../../src/model/model.ts";
 
 const layout = mlpLayout([20, 8, 3]);
 const init = initParams(layout, "glorot-normal", new Rng(5, "init"));
@@ -53,4 +54,18 @@ Deno.test("random-signs: |w| is the constant, signs ignore w_i, and do not depen
     () => keptValues(layout, init, masks, "random-signs", "glorot-normal", null),
     /needs a random stream/,
   );
+});
+
+Deno.test("an untrained network keeps its batch norms' gamma and beta (1 and 0 as initialised)", () => {
+  const normed = buildModel([{ dense: 8 }, "batchnorm", "relu", { dense: 3 }], 20).layout;
+  const start = initParams(normed, "glorot-normal", new Rng(5, "init"));
+  const [norm] = normed.norms;
+  start.fill(0.25, norm.betaOffset, norm.betaOffset + norm.channels);
+  for (const values of ["init", "signed-constant", "random-signs"] as const) {
+    const params = keptValues(normed, start, null, values, "glorot-normal", signs());
+    const gamma = params.subarray(norm.gammaOffset, norm.gammaOffset + norm.channels);
+    const beta = params.subarray(norm.betaOffset, norm.betaOffset + norm.channels);
+    assert.ok(gamma.every((v) => v === 1), `${values}: gamma [${gamma}]`);
+    assert.ok(beta.every((v) => v === 0.25), `${values}: beta [${beta}]`);
+  }
 });
