@@ -1,6 +1,6 @@
 /**
  * The op table's pooling, element-wise and batch-norm entries (kernels/maxpool2d*,
- * global_avgpool*, add, batchnorm_*). Activations are [runs, batch, channels, H, W] (batch norm:
+ * global_avgpool*, add, sign_activation*, batchnorm_*). Activations are [runs, batch, channels, H, W] (batch norm:
  * [runs, batch, channels, spatial]); every case computes its reference from the same f32 inputs
  * the kernel reads, and pre-fills outputs with noise so an element the kernel fails to write
  * shows up.
@@ -35,6 +35,11 @@ import {
   prepareMaxPool2dBackward,
 } from "../../src/nn/maxpool2d_backward.ts";
 import { planeCount, type Pool2dShape, pooledSize } from "../../src/nn/pool_shape.ts";
+import { prepareSignActivation, signActivationReference } from "../../src/nn/sign_activation.ts";
+import {
+  prepareSignActivationBackward,
+  signActivationBackwardReference,
+} from "../../src/nn/sign_activation_backward.ts";
 import { submit, uniformF32 } from "../fixtures/gpu.ts";
 import {
   EXACT,
@@ -200,6 +205,84 @@ async function runAdd(ctx: OpContext, c: AddCase): Promise<OpResult> {
  * a subnormal sum flushed to zero.
  */
 const ONE_ROUNDING: Tolerance = { name: "one rounding", atol: 2 ** -126, rtol: 2 ** -24 };
+
+// ---------------------------------------------------------------------------------------------
+// sign_activation, sign_activation_backward (MPT-1/1's binary activation)
+
+interface SignCase extends OpCase {
+  n: number;
+}
+
+/** The largest f32 below 1 and the smallest above: the straight-through slope's edges. */
+const BELOW_ONE = 1 - 2 ** -24, ABOVE_ONE = 1 + 2 ** -23;
+
+/**
+ * Where sign and its slope 2 * max(1 - |x|, 0) change: both zeros (sign 0, slope 2), exactly
+ * +-1 (slope 0), just inside and outside +-1, tiny and huge magnitudes.
+ */
+const SIGN_EDGES = [
+  0,
+  -0,
+  1,
+  -1,
+  BELOW_ONE,
+  -BELOW_ONE,
+  ABOVE_ONE,
+  -ABOVE_ONE,
+  1e-30,
+  -1e-30,
+  3e38,
+  -3e38,
+];
+
+/** The edges first, then a third of the rest drawn from them, the others uniform in [-1.5, 1.5). */
+function signInputs(rng: Rng, n: number): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (i < SIGN_EDGES.length) x[i] = SIGN_EDGES[i];
+    else if (rng.nextUnit() < 1 / 3) x[i] = SIGN_EDGES[rng.nextInt(SIGN_EDGES.length)];
+    else x[i] = 3 * rng.nextUnit() - 1.5;
+  }
+  return x;
+}
+
+async function runSign(ctx: OpContext, c: SignCase): Promise<OpResult> {
+  const { gpu, pool, rng } = ctx;
+  const x = signInputs(rng, c.n);
+  const spec = { n: c.n, x: pool.upload("X", x), y: pool.upload("Y", uniformF32(rng, c.n, 5, 6)) };
+  submit(gpu, [await prepareSignActivation(gpu, pool, spec)]);
+  const ref = new Float64Array(c.n);
+  signActivationReference(x, ref);
+  return { gpu: { Y: await readF32(gpu.device, spec.y) }, reference: { Y: ref } };
+}
+
+async function runSignBackward(ctx: OpContext, c: SignCase): Promise<OpResult> {
+  const { gpu, pool, rng } = ctx;
+  const x = signInputs(rng, c.n), dy = uniformF32(rng, c.n);
+  const spec = {
+    n: c.n,
+    x: pool.upload("X", x),
+    dy: pool.upload("dY", dy),
+    dx: pool.upload("dX", uniformF32(rng, c.n, 5, 6)),
+  };
+  submit(gpu, [await prepareSignActivationBackward(gpu, pool, spec)]);
+  const ref = new Float64Array(c.n);
+  signActivationBackwardReference(x, dy, ref);
+  return { gpu: { dX: await readF32(gpu.device, spec.dx) }, reference: { dX: ref } };
+}
+
+const SIGN_CASES: readonly SignCase[] = [
+  { name: "n=1 (x = 0)", n: 1 },
+  { name: "n=1000", n: 1000 },
+  { name: "n=65535*256+77 (2-D dispatch)", n: BEYOND_ONE_DIMENSION },
+];
+
+/**
+ * 1 - |x| rounds once (exact for |x| >= 0.5), * 2 is exact, * dy rounds once: at most
+ * (1 + 2^-24)^2 - 1 < 2^-23 relative; rtol 2^-22 leaves a factor 2, atol 2^-126 only admits a
+ * subnormal product flushed to zero. The hardtanh STE (slope 1) would be off by up to |dy|.
+ */
+const TWO_ROUNDINGS: Tolerance = { name: "two roundings", atol: 2 ** -126, rtol: 2 ** -22 };
 
 // ---------------------------------------------------------------------------------------------
 // Batch norm
@@ -609,6 +692,21 @@ export const POOL_NORM_OPS: readonly Op[] = [
     tolerance: () => ONE_ROUNDING,
     run: runAdd,
   } as Op<AddCase>,
+  {
+    name: "sign_activation (sign(0) = 0)",
+    kernel: "sign_activation",
+    cases: SIGN_CASES,
+    // Values in {-1, 0, 1}.
+    tolerance: () => EXACT,
+    run: runSign,
+  } as Op<SignCase>,
+  {
+    name: "sign_activation_backward (straight-through 2 * max(1 - |x|, 0))",
+    kernel: "sign_activation_backward",
+    cases: SIGN_CASES,
+    tolerance: () => TWO_ROUNDINGS,
+    run: runSignBackward,
+  } as Op<SignCase>,
   {
     name: "batchnorm_stats (training mean, invstd, running estimates)",
     kernel: "batchnorm_stats",
