@@ -46,9 +46,10 @@ export interface ResidualSpec {
 
 /**
  * One entry of a model's layer list: a dense layer of that many outputs, a convolution, a ReLU
- * (the epilogue of the dense or convolution before it), 2x2 max pooling with stride 2, or global
- * average pooling (one value per channel). A dense layer after an image flattens it
- * channel-major, as PyTorch's `flatten(1)` does.
+ * (the epilogue of the dense or convolution before it), 2x2 max pooling with stride 2, global
+ * average pooling (one value per channel), batch norm, or `sign`: MPT-1/1's binary activation,
+ * y = sign(x) with biprop's straight-through gradient 2 * max(1 - |x|, 0) (src/model/sign.ts). A
+ * dense layer after an image flattens it channel-major, as PyTorch's `flatten(1)` does.
  */
 export type LayerSpec =
   | DenseSpec
@@ -57,6 +58,7 @@ export type LayerSpec =
   | "relu"
   | "maxpool"
   | "global_avgpool"
+  | "sign"
   | BatchNormSpec;
 
 /**

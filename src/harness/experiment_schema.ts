@@ -43,18 +43,18 @@ export const DATASETS: Record<
 
 /**
  * One entry of `model.layers`: a width (the `kind: mlp` shorthand), `{dense: N}`, `{conv: C, ...}`,
- * `relu` or `maxpool`. Both maps are one alternative here (a union picks by the value's type);
+ * `relu`, `maxpool`, `sign`, .... Both maps are one alternative here (a union picks by the value's type);
  * MODEL_FORM_RULE checks that a map is exactly one of the two.
  */
 const LAYER_ENTRY: Desc = {
   kind: "union",
   doc:
-    "A width (with kind: mlp), or a layer: {dense: N}, {conv: C}, {residual: C}, relu, maxpool, global_avgpool, batchnorm or batchnorm-nonaffine.",
+    "A width (with kind: mlp), or a layer: {dense: N}, {conv: C}, {residual: C}, relu, maxpool, global_avgpool, batchnorm, batchnorm-nonaffine or sign.",
   of: [
     { kind: "integer", min: 1, doc: "A layer width (kind: mlp)." },
     oneOf(
-      ["relu", "maxpool", "global_avgpool", "batchnorm", "batchnorm-nonaffine"],
-      "relu: ReLU after the dense, conv or batchnorm layer before it; maxpool: 2x2 max pooling, stride 2; global_avgpool: the mean of each channel over the image; batchnorm: batch normalisation over the channels of the layer before (BatchNorm2d after a conv, BatchNorm1d after a dense layer; momentum 0.1, eps 1e-5), with gamma and beta; batchnorm-nonaffine: the same without them (affine=False).",
+      ["relu", "maxpool", "global_avgpool", "batchnorm", "batchnorm-nonaffine", "sign"],
+      "relu: ReLU after the dense, conv or batchnorm layer before it; maxpool: 2x2 max pooling, stride 2; global_avgpool: the mean of each channel over the image; batchnorm: batch normalisation over the channels of the layer before (BatchNorm2d after a conv, BatchNorm1d after a dense layer; momentum 0.1, eps 1e-5), with gamma and beta; batchnorm-nonaffine: the same without them (affine=False); sign: MPT-1/1's binary activation (biprop's BiRealAct), y = sign(x) (0 at 0), trained through the straight-through gradient dy * 2 * max(1 - |x|, 0).",
     ),
     obj(
       "A dense layer with N outputs, a convolution with C output channels, or a CIFAR ResNet residual block with C channels.",

@@ -49,6 +49,8 @@ function moduleOf(layer: Layer): string {
     return `${norm.name}: nn.${module}(${norm.channels}${norm.affine ? "" : ", affine=False"})`;
   }
   if (layer.kind === "relu") return "nn.ReLU()";
+  // biprop's module (models/frankle.py): torch.sign forward, Bi-Real Net's spline gradient.
+  if (layer.kind === "sign") return "BiRealAct()";
   return layer.kind;
 }
 

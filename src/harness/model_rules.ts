@@ -1,9 +1,8 @@
 /**
  * The three forms of `model` in an experiment file, told apart by `kind`: `kind: mlp` lists widths
  * from input to output with `activation`; a named kind (`conv4`) has no `layers`; without `kind`,
- * `layers` is the layer list itself (`{dense: N}`, `{conv: C}`, `{residual: C}`, `relu`, pooling
- * entries),
- * whose activations are entries of their own.
+ * `layers` is the layer list itself (`{dense: N}`, `{conv: C}`, `{residual: C}`, `relu`, `sign`,
+ * pooling and batch-norm entries), whose activations are entries of their own.
  */
 import { type CrossRule, showValue } from "../config/descriptors.ts";
 import { NAMED_MODEL_KINDS, type NamedModelKind } from "../config/types.ts";
@@ -46,7 +45,7 @@ function mapProblem(entry: Entry): string | null {
 
 export const MODEL_FORM_RULE: CrossRule = {
   doc:
-    "with model.kind: mlp, model.layers are widths and model.activation is given; with a named kind (conv2, conv4, conv6, resnet-20, resnet-32, resnet-56) there are no model.layers; without kind, model.layers are {dense: N}, {conv: C}, {residual: C}, relu, maxpool, global_avgpool, batchnorm and batchnorm-nonaffine entries, a relu follows a dense, conv or batchnorm layer, and there is no model.activation; width_multiplier only with a named kind",
+    "with model.kind: mlp, model.layers are widths and model.activation is given; with a named kind (conv2, conv4, conv6, resnet-20, resnet-32, resnet-56) there are no model.layers; without kind, model.layers are {dense: N}, {conv: C}, {residual: C}, relu, maxpool, global_avgpool, batchnorm, batchnorm-nonaffine and sign entries, a relu follows a dense, conv or batchnorm layer, and there is no model.activation; width_multiplier only with a named kind",
   check(cfg, fail) {
     const model = cfg.model as {
       kind?: string;
@@ -120,7 +119,7 @@ export const MODEL_FORM_RULE: CrossRule = {
       if (typeof entry === "number") {
         fail(
           `model.layers[${i}]`,
-          `expected a layer ({dense: N}, {conv: C}, {residual: C}, relu or a pooling), got the width ${entry}; add kind: mlp to list widths`,
+          `expected a layer ({dense: N}, {conv: C}, {residual: C}, relu, sign, a pooling or a batch norm), got the width ${entry}; add kind: mlp to list widths`,
         );
       }
       if (isMap(entry)) {

@@ -44,3 +44,4 @@ export type {
 } from "./parameterization.ts";
 export { ReluLayer } from "./relu.ts";
 export { ResidualBlockLayer } from "./residual.ts";
+export { SignLayer } from "./sign.ts";

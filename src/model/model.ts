@@ -2,7 +2,8 @@
  * A model is a list of layers, declared in the experiment file: `[{dense: 300}, relu,
  * {dense: 100}, relu, {dense: 10}]`, or with convolutions `[{conv: 64}, relu, maxpool,
  * {dense: 10}]`, or by name (`kind: conv4`, src/model/named_models.ts). `buildModel` turns the
- * list into layer objects and the flat parameter layout their tensors share; dense layers are named
+ * list into layer objects and the flat parameter layout their tensors share (`sign`, MPT-1/1's binary
+ * activation, keeps the shape: src/model/sign.ts); dense layers are named
  * fc1, fc2, ... and convolutions conv1, conv2, ... in order, which are their checkpoint names
  * (PyTorch's `fc1.weight` [out, in], `conv1.weight` [out, in, k, k], and `.bias`).
  */
@@ -22,6 +23,7 @@ import { GlobalAvgPoolLayer } from "./global_avgpool.ts";
 import { MaxPoolLayer } from "./maxpool.ts";
 import { namedModelSpecs } from "./named_models.ts";
 import { ReluLayer } from "./relu.ts";
+import { SignLayer } from "./sign.ts";
 import { ResidualBlockLayer, residualShapes } from "./residual.ts";
 
 export type { FeatureMaps, LayerSpec };
@@ -199,6 +201,8 @@ export function buildModel(specs: readonly LayerSpec[], input: FeatureMaps | num
       layer = new GlobalAvgPoolLayer(at);
     } else if (spec === "batchnorm" || spec === "batchnorm-nonaffine") {
       layer = new BatchNormLayer(layout.norms[norm++], at);
+    } else if (spec === "sign") {
+      layer = new SignLayer(at.channels * at.height * at.width);
     } else {
       layer = new ReluLayer(at.channels * at.height * at.width);
     }

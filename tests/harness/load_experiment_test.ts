@@ -542,7 +542,7 @@ Deno.test("a null in a profile's overrides removes an optional field of the base
       57: "      procedure: { iterations: 300 }",
     },
     (p) =>
-      `${p}:7:12: model.layers[0] (profile quick): expected a layer ({dense: N}, {conv: C}, {residual: C}, relu or a pooling), got the width 784; add kind: mlp to list widths`,
+      `${p}:7:12: model.layers[0] (profile quick): expected a layer ({dense: N}, {conv: C}, {residual: C}, relu, sign, a pooling or a batch norm), got the width 784; add kind: mlp to list widths`,
   );
 });
 
@@ -550,7 +550,7 @@ Deno.test("model forms: each mix-up names the entry, what was expected and the f
   assertLoadError(
     { 6: null, 8: null },
     (p) =>
-      `${p}:6:12: model.layers[0]: expected a layer ({dense: N}, {conv: C}, {residual: C}, relu or a pooling), got the width 784; add kind: mlp to list widths`,
+      `${p}:6:12: model.layers[0]: expected a layer ({dense: N}, {conv: C}, {residual: C}, relu, sign, a pooling or a batch norm), got the width 784; add kind: mlp to list widths`,
   );
   assertLoadError(
     { 7: "  layers: [784, {dense: 30}, 10]" },
@@ -594,6 +594,19 @@ Deno.test("conv layer lists and named models load; their mix-ups name the entry 
     23: "  prune_fractions: [0.1, 0.1, 0.1]",
   }));
   assert.equal((pooled.base.model as { layers: unknown[] }).layers[4], "global_avgpool");
+  // MPT-1/1's binary activation is an entry of its own; a relu cannot follow it.
+  const binary = loadExperimentFile(fixture({
+    6: null,
+    7: "  layers: [{conv: 8, bias: false}, batchnorm-nonaffine, sign, {dense: 10, bias: false}]",
+    8: null,
+    23: "  prune_fractions: [0.1, 0.1]",
+  }));
+  assert.equal((binary.base.model as { layers: unknown[] }).layers[2], "sign");
+  assertLoadError(
+    { 6: null, 7: "  layers: [{dense: 30}, sign, relu, {dense: 10}]", 8: null },
+    (p) =>
+      `${p}:6:31: model.layers[2]: expected relu right after a dense, conv or batchnorm layer (it runs as that layer's epilogue), got it after "sign"`,
+  );
   const named = loadExperimentFile(fixture({
     6: "  kind: conv2\n  width_multiplier: 0.25",
     7: null,

@@ -50,3 +50,21 @@ Deno.test("ResNet-20's line spells out its blocks and shortcuts in checkpoint na
   assert.equal(names.length, 22);
   assert.deepEqual([names[0], names[20], names[21]], ["conv1", "conv21", "fc1"]);
 });
+
+Deno.test("a sign layer is named as biprop's module, BiRealAct", () => {
+  assert.equal(
+    describeModel(
+      config({
+        layers: [
+          { conv: 4, bias: false },
+          "batchnorm-nonaffine",
+          "sign",
+          { dense: 10, bias: false },
+        ],
+      }, "mnist"),
+    ),
+    "[input 1x28x28] conv1: nn.Conv2d(1, 4, 3, stride=1, padding=1, bias=False) -> " +
+      "bn1: nn.BatchNorm2d(4, affine=False) -> BiRealAct() -> flatten(1) -> " +
+      "fc1: nn.Linear(3136, 10, bias=False)",
+  );
+});

@@ -292,3 +292,29 @@ Deno.test("bias: false keeps the slot at 0 and marks the block", () => {
     );
   }
 });
+
+Deno.test("sign is a standalone layer: same shape, no parameters, own gradient buffer, no relu after it", () => {
+  const image = { channels: 2, height: 4, width: 4 };
+  const model = buildModel(
+    [{ conv: 3, bias: false }, "maxpool", "batchnorm-nonaffine", "sign", { dense: 10 }],
+    image,
+  );
+  const plain = buildModel(
+    [{ conv: 3, bias: false }, "maxpool", "batchnorm-nonaffine", { dense: 10 }],
+    image,
+  );
+  const sign = model.layers[3];
+  assert.deepEqual([sign.kind, sign.inputs, sign.outputs], ["sign", 12, 12]); // 3 x 2 x 2
+  assert.equal(sign.block, undefined);
+  assert.deepEqual(model.layout, plain.layout);
+  // Its backward reads x and dy and writes dx: not in place, and it applies nothing after it.
+  assert.ok(!sign.inPlaceBackward);
+  assert.ok(!model.layers[2].fuses(sign));
+  assert.ok(!sign.fuses(model.layers[4]));
+  // A sign on the raw input is allowed (it has nothing to pass back); a relu after it is not.
+  assert.equal(buildModel(["sign", { dense: 10 }], 784).layers[0].kind, "sign");
+  assert.throws(
+    () => buildModel([{ dense: 30 }, "sign", "relu", { dense: 10 }], 784),
+    /layer 3 \(relu\) must follow a layer that applies it .* got sign/,
+  );
+});

@@ -6,16 +6,29 @@
  * after the convolutions and the hidden dense layer, non-affine after the second convolution),
  * global average pooling and a hidden dense layer (the running statistics after the step too),
  * and for a small CIFAR-style ResNet (a stem convolution without bias, an identity block and a
- * projection block at stride 2, global average pooling), each with a mask and several runs side
- * by side, and those runs bit-identical to each run alone; the evaluation after the step (running
- * statistics) matches the reference's evaluation-mode loss.
+ * projection block at stride 2, global average pooling), and for two models with MPT-1/1's binary
+ * activations (sign: biprop's order conv -> [maxpool] -> non-affine batch norm -> sign, and dense
+ * layers with a sign straight after one and after an affine batch norm), each with a mask and
+ * several runs side by side, and those runs bit-identical to each run alone; the evaluation after
+ * the step (running statistics) matches the reference's evaluation-mode loss.
+ *
+ * Finite differences do not apply through sign: its true derivative is 0 wherever it exists, and
+ * training uses the straight-through gradient instead (dy * 2 * max(1 - |x|, 0)). With sign layers
+ * the finite-difference check covers only the parameters after the last sign, and the gradient of
+ * every earlier parameter is checked against the f64 reference's straight-through gradient alone.
  */
 import assert from "node:assert/strict";
 import { Rng } from "../../src/base/rng.ts";
 import type { ImageDataset } from "../../src/data/dataset.ts";
 import { uploadDataset } from "../../src/data/gpu_dataset.ts";
 import { BufferPool, type Gpu, withValidation } from "../../src/gpu/mod.ts";
-import { buildModel, initParams, MaskedWeights, type Model } from "../../src/model/mod.ts";
+import {
+  type BatchNormLayer,
+  buildModel,
+  initParams,
+  MaskedWeights,
+  type Model,
+} from "../../src/model/mod.ts";
 import { gatherBatchReference } from "../../src/nn/gather_batch.ts";
 import { Trainer } from "../../src/train/trainer.ts";
 import { gpuTest } from "../gpu_test_helper.ts";
@@ -62,6 +75,36 @@ const RESIDUAL: Model = buildModel(
     "global_avgpool",
     { dense: CLASSES },
   ],
+  IMAGE,
+);
+/**
+ * MPT-1/1's order (chrundle/biprop models/frankle.py Conv2_BinAct, lines 68-96): bias-free
+ * convolutions, max pooling before the second norm, non-affine batch norm, then sign; the hidden
+ * dense layer likewise; the classifier reads +-1 features and gives the logits.
+ */
+const BINARY_CONV: Model = buildModel(
+  [
+    { conv: 3, kernel: 3, padding: 1, bias: false },
+    "batchnorm-nonaffine",
+    "sign",
+    { conv: 4, kernel: 3, padding: 1, bias: false },
+    "maxpool", // 3x3
+    "batchnorm-nonaffine",
+    "sign",
+    { dense: 6, bias: false },
+    "batchnorm-nonaffine",
+    "sign",
+    { dense: CLASSES, bias: false },
+  ],
+  IMAGE,
+);
+/**
+ * A sign straight after a dense layer (inputs in [0, 1], so pre-activations fall on both sides of
+ * |x| = 1, where the straight-through slope is 0) and one after an affine batch norm (gamma and
+ * beta get straight-through gradients).
+ */
+const BINARY_DENSE: Model = buildModel(
+  [{ dense: 9 }, "sign", { dense: 8 }, "batchnorm", "sign", { dense: CLASSES }],
   IMAGE,
 );
 const FEATURES = IMAGE.channels * IMAGE.height * IMAGE.width;
@@ -112,18 +155,55 @@ for (
     ["plain", PLAIN],
     ["with batch norms", NORMED],
     ["residual blocks", RESIDUAL],
+    ["binary activations, conv", BINARY_CONV],
+    ["binary activations, dense", BINARY_DENSE],
   ] as const
 ) {
-  Deno.test(`the layer-list reference gradient matches central finite differences (${name})`, () => {
-    checkFiniteDifferences(model);
-  });
+  const signs = model.layers.some((layer) => layer.kind === "sign");
+  const covered = signs ? "the parameters after the last sign" : "every parameter";
+  Deno.test(
+    `the layer-list reference gradient matches central finite differences, ${covered} (${name})`,
+    () => {
+      checkFiniteDifferences(model);
+    },
+  );
   gpuTest(
     `Trainer: a conv model's gradient matches the f64 reference, runs batched = alone (${name})`,
     (t, gpu) => checkTrainer(model, t, gpu),
   );
 }
 
+/**
+ * Whether the loss is differentiable in flat entry i: every entry without sign layers; with them,
+ * only the entries of the layers after the last sign (through a sign the true derivative is 0, so
+ * a finite difference sees no change, and the straight-through gradient is a surrogate).
+ */
+function differentiableEntries(model: Model): (i: number) => boolean {
+  const last = model.layers.findLastIndex((layer) => layer.kind === "sign");
+  if (last < 0) return () => true;
+  const ranges: [number, number][] = [];
+  for (const layer of model.layers.slice(last + 1)) {
+    if (layer.block) {
+      const { weightOffset, inputs, outputs, biasOffset, bias } = layer.block;
+      ranges.push([weightOffset, weightOffset + inputs * outputs]);
+      if (bias) ranges.push([biasOffset, biasOffset + outputs]);
+    } else if (layer.kind === "batchnorm") {
+      const { norm } = layer as BatchNormLayer;
+      if (norm.affine) {
+        ranges.push([norm.gammaOffset, norm.gammaOffset + norm.channels]);
+        ranges.push([norm.betaOffset, norm.betaOffset + norm.channels]);
+      }
+    } else if (layer.kind === "residual") {
+      throw new Error(
+        "differentiableEntries: a residual block after the last sign; list its convolutions' and norms' entries here",
+      );
+    }
+  }
+  return (i) => ranges.some(([from, to]) => i >= from && i < to);
+}
+
 function checkFiniteDifferences(model: Model): void {
+  const differentiable = differentiableEntries(model);
   const { params, mask } = runStart(model, 0);
   const rng = new Rng(4, "conv fd inputs");
   const inputs = Float64Array.from({ length: BATCH * FEATURES }, () => 2 * rng.nextUnit() - 1);
@@ -149,6 +229,7 @@ function checkFiniteDifferences(model: Model): void {
       assert.equal(grads[i], 0, `bias-free slot ${i} has gradient ${grads[i]}`);
       continue;
     }
+    if (!differentiable(i)) continue;
     const plus = p64.slice(), minus = p64.slice();
     plus[i] += EPS;
     minus[i] -= EPS;
@@ -237,7 +318,16 @@ async function checkTrainer(model: Model, t: Deno.TestContext, gpu: Gpu): Promis
               gathered.inputs,
               gathered.labels,
             );
+            const forward = layerListForward(
+              model,
+              starts[r].params,
+              starts[r].mask,
+              gathered.inputs,
+              gathered.labels,
+            );
+            assertSignMargins(model, forward.acts, `run ${r} training step`);
             const reference = pass.grads;
+            assertFirstLayerLearns(model, reference, `run ${r}`);
             const { statePerRun } = model.layout;
             for (let i = 0; i < statePerRun; i++) {
               const got = state[r * statePerRun + i];
@@ -278,6 +368,7 @@ async function checkTrainer(model: Model, t: Deno.TestContext, gpu: Gpu): Promis
               test.labels,
               { training: false, state: state.subarray(r * statePerRun, (r + 1) * statePerRun) },
             );
+            assertSignMargins(model, reference.acts, `run ${r} evaluation`);
             const got = history[0][0][r].loss;
             assert.ok(
               Math.abs(got - reference.loss) <= 1e-5 * Math.max(1, reference.loss),
@@ -307,6 +398,47 @@ async function checkTrainer(model: Model, t: Deno.TestContext, gpu: Gpu): Promis
       pool.destroy();
     }
   }
+}
+
+/**
+ * No sign layer's input lies within 1e-5 of 0 in the reference: the GPU computes it in f32 (sums
+ * of at most 36 products of O(1) terms and a batch norm over at most 252 values, each off by a few
+ * 2^-24 relative, so about 1e-6 at most), and a value nearer 0 could flip its sign and change the
+ * network's output by a step, which no tolerance should absorb. A failure means the seeded data
+ * put a value there: change a seed of runStart or images, not the margin.
+ */
+function assertSignMargins(model: Model, acts: Float64Array[], what: string): void {
+  const MARGIN = 1e-5;
+  model.layers.forEach((layer, l) => {
+    if (layer.kind !== "sign") return;
+    const x = acts[l];
+    for (let i = 0; i < x.length; i++) {
+      assert.ok(
+        Math.abs(x[i]) >= MARGIN,
+        `${what}: sign layer ${l + 1}'s input ${i} is ${
+          x[i]
+        }, within ${MARGIN} of 0 where f32 rounding could flip it; change the test's seeds`,
+      );
+    }
+  });
+}
+
+/**
+ * The first weight layer's gradient is not all zero: with sign layers it arrives only through the
+ * straight-through gradients, so the comparison with the reference would otherwise be vacuous.
+ */
+function assertFirstLayerLearns(model: Model, grads: Float64Array, what: string): void {
+  const first = model.layout.layers[0];
+  const weights = grads.subarray(
+    first.weightOffset,
+    first.weightOffset + first.inputs * first.outputs,
+  );
+  let nonzero = 0;
+  for (const g of weights) if (Math.abs(g) > 1e-6) nonzero++;
+  assert.ok(
+    nonzero > weights.length / 4,
+    `${what}: only ${nonzero} of ${first.name}'s ${weights.length} weight gradients above 1e-6 in the reference; the gradient hardly reaches the first layer`,
+  );
 }
 
 function concat(arrays: Float32Array[]): Float32Array {

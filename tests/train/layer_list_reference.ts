@@ -1,10 +1,12 @@
 /**
- * The loss and gradient of any layer-list model (dense, conv2d, relu, maxpool, global_avgpool,
- * batchnorm, residual blocks) for one run, on the CPU in f64, in training mode (batch statistics,
- * running estimates updated) or in evaluation mode (running estimates normalise), built only from
- * the per-op references: a dense layer is a 1x1 convolution of a
+ * The loss and gradient of any layer-list model (dense, conv2d, relu, sign, maxpool,
+ * global_avgpool, batchnorm, residual blocks) for one run, on the CPU in f64, in training mode
+ * (batch statistics, running estimates updated) or in evaluation mode (running estimates
+ * normalise), built only from the per-op references: a dense layer is a 1x1 convolution of a
  * C x 1 x 1 image (conv2dReference and its gradients), ReLU is max(x, 0) and
- * reluBackwardReference, pooling is maxPool2dReference / maxPool2dBackwardReference, the loss is
+ * reluBackwardReference, sign (MPT-1/1's binary activation) is signActivationReference forward and
+ * its straight-through gradient signActivationBackwardReference backward, pooling is
+ * maxPool2dReference / maxPool2dBackwardReference, the loss is
  * softmaxXentReference with the batch mean, batch norm is batchNormStatsReference then
  * batchNormApplyReference forward and batchNormGradStatsReference then
  * batchNormInputGradReference backward, and a residual block is its convolutions, norms, ReLUs
@@ -35,6 +37,8 @@ import { globalAvgPoolBackwardReference } from "../../src/nn/global_avgpool_back
 import { maxPool2dReference } from "../../src/nn/maxpool2d.ts";
 import { maxPool2dBackwardReference } from "../../src/nn/maxpool2d_backward.ts";
 import { reluBackwardReference } from "../../src/nn/relu_backward.ts";
+import { signActivationReference } from "../../src/nn/sign_activation.ts";
+import { signActivationBackwardReference } from "../../src/nn/sign_activation_backward.ts";
 import { softmaxXentReference } from "../../src/nn/softmax_xent.ts";
 
 /** The convolution a weight layer is: its own, or a dense layer as a 1x1 convolution. */
@@ -133,6 +137,8 @@ function forwardLayer(c: ForwardContext, layer: Layer, x: Float64Array): Float64
     }
   } else if (layer.kind === "relu") {
     for (let i = 0; i < y.length; i++) y[i] = Math.max(x[i], 0);
+  } else if (layer.kind === "sign") {
+    signActivationReference(x, y);
   } else if (layer.kind === "maxpool") {
     maxPool2dReference(pooled(layer, batch), x, y);
   } else if (layer.kind === "global_avgpool") {
@@ -239,6 +245,8 @@ function backwardLayer(
     const sums = new Float64Array(2 * g.channels);
     batchNormGradStatsReference(g, x, dy, stats, sums, grads);
     batchNormInputGradReference(g, x, dy, stats, sums, params, dx);
+  } else if (layer.kind === "sign") {
+    signActivationBackwardReference(x, dy, dx);
   } else if (layer.kind === "maxpool") {
     maxPool2dBackwardReference(pooled(layer, batch), x, dy, dx);
   } else if (layer.kind === "global_avgpool") {
