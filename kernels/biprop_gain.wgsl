@@ -2,9 +2,10 @@
 //   i of segment s in run r (w0 = w_off + r*w_run, m0 = m_off + r*m_run), count = #{i: M[m0+i]
 //   != 0} (= sum_i M for biprop's 0/1 top-k masks, and exact as a u32); A = 0 when count = 0.
 //   Biprop's gain alpha = ||W * M||_1 / ||M||_0 (Diffenderfer & Kailkhura 2021; their
-//   utils/conv_type.py divides by the number kept). Each sum: lane l of 256 adds i = l, l + 256,
-//   ... in increasing i, then a fixed-shape tree over the lanes in workgroup memory; no atomics,
-//   so the bits depend on neither the dispatch nor the number of segments or runs.
+//   utils/conv_type.py line 75 divides by int(k * n), the count kept when k * n is an integer:
+//   src/model/biprop.ts). Each sum: lane l of 256 adds i = l, l + 256, ... in increasing i, then
+//   a fixed-shape tree over the lanes in workgroup memory; no atomics, so the bits depend on
+//   neither the dispatch nor the number of segments or runs.
 // Bindings: 0 uniform Params, 1 segments (read, [segments] of {w_off, m_off, n, _}),
 //   2 W (read), 3 M (read, f32 0/1), 4 A (read_write).
 // Dispatch: (segments, 1, runs); one workgroup of 256 lanes per (segment, run).
