@@ -2,6 +2,8 @@
 //   s = S[w_off + r*w_run + i]. Edge-popup (SIGMOID off): f(s) = sign(s), because the mask is the
 //   top-k of |s|: the gradient passes straight through the top-k to |s|, then through |.|.
 //   Without the sign a negative score would move against its gradient and training diverges.
+//   Biprop (G w.r.t. alpha*sign(W)*mask) takes the same mode: its authors' backward returns
+//   g * |W| for alpha*mask with g = G * sign(W), then sign(s) through |s|: G * W * sign(s).
 //   Bernoulli supermask (SIGMOID on): f(s) = sigmoid(s) * (1 - sigmoid(s)), straight through the
 //   sample and through the sigmoid. G is the unmasked gradient w.r.t. the effective weight
 //   W*mask; scores share the weights' layout.

@@ -4,6 +4,7 @@
  * exact, lower index first on ties); the scores train straight through the top-k,
  * dScore = dWeff * W * sign(score) (the sign because the top-k is of |score|).
  */
+import type { Dispatch } from "../gpu/mod.ts";
 import { keepCount, prepareTopkMask } from "../nn/topk_mask.ts";
 import type {
   BoundParameterization,
@@ -12,6 +13,52 @@ import type {
 } from "./parameterization.ts";
 import { bindScored } from "./scored.ts";
 
+/** Throws unless `keep` holds one fraction in [0, 1] per layer for each run (`name`: whose). */
+export function checkKeptFractions(
+  name: string,
+  store: ParameterStore,
+  keep: readonly (readonly number[])[],
+): void {
+  const layers = store.layout.layers.length;
+  const bad = keep.length !== store.runs ||
+    keep.some((k) => k.length !== layers || k.some((f) => !(f >= 0 && f <= 1)));
+  if (bad) {
+    throw new RangeError(
+      `${name} needs one kept fraction in [0, 1] per layer (${layers}) for each of the ${store.runs} runs, got ${
+        JSON.stringify(keep)
+      }`,
+    );
+  }
+}
+
+/**
+ * The dispatch writing store.mask as the top-k of |scores| per run and layer, run r's layer l
+ * keeping keepCount(keep[r][l], its weights).
+ */
+export function prepareLayerTopk(
+  store: ParameterStore,
+  keep: readonly (readonly number[])[],
+  scores: GPUBuffer,
+): Promise<Dispatch> {
+  const { layout } = store;
+  return prepareTopkMask(store.gpu, store.pool, {
+    runs: 1,
+    // One segment per run and layer, so runs may keep different fractions.
+    segments: keep.flatMap((fractions, r) =>
+      layout.layers.map((layer, l) => ({
+        scoreOffset: r * layout.perRun + layer.weightOffset,
+        maskOffset: r * layout.perRun + layer.weightOffset,
+        length: layer.inputs * layer.outputs,
+        k: keepCount(fractions[l], layer.inputs * layer.outputs),
+      }))
+    ),
+    scores,
+    scoreRunStride: 0,
+    masks: store.mask,
+    maskRunStride: 0,
+  });
+}
+
 export class EdgePopup implements Parameterization {
   readonly name = "edge-popup";
   readonly storedTensors = ["scores"];
@@ -19,40 +66,11 @@ export class EdgePopup implements Parameterization {
   /** `keep[r][l]`: the fraction of layer l's weights run r keeps (runs may differ). */
   constructor(readonly keep: readonly (readonly number[])[]) {}
 
-  private checkKeep(store: ParameterStore): void {
-    const layers = store.layout.layers.length;
-    const bad = this.keep.length !== store.runs ||
-      this.keep.some((k) => k.length !== layers || k.some((f) => !(f >= 0 && f <= 1)));
-    if (bad) {
-      throw new RangeError(
-        `edge-popup needs one kept fraction in [0, 1] per layer (${layers}) for each of the ${store.runs} runs, got ${
-          JSON.stringify(this.keep)
-        }`,
-      );
-    }
-  }
-
   bind(store: ParameterStore): Promise<BoundParameterization> {
-    this.checkKeep(store);
-    const { layout } = store;
+    checkKeptFractions(this.name, store, this.keep);
     return bindScored(store, async (scores) => {
-      const topk = await prepareTopkMask(store.gpu, store.pool, {
-        runs: 1,
-        // One segment per run and layer, so runs may keep different fractions.
-        segments: this.keep.flatMap((keep, r) =>
-          layout.layers.map((layer, l) => ({
-            scoreOffset: r * layout.perRun + layer.weightOffset,
-            maskOffset: r * layout.perRun + layer.weightOffset,
-            length: layer.inputs * layer.outputs,
-            k: keepCount(keep[l], layer.inputs * layer.outputs),
-          }))
-        ),
-        scores,
-        scoreRunStride: 0,
-        masks: store.mask,
-        maskRunStride: 0,
-      });
-      return { step: [topk], evaluation: [topk] };
+      const mask = await prepareLayerTopk(store, this.keep, scores);
+      return { step: [mask], evaluation: [mask] };
     }, false);
   }
 }

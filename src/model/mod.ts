@@ -1,5 +1,6 @@
 export { BernoulliSupermask } from "./bernoulli_supermask.ts";
 export { BatchNormLayer } from "./batchnorm.ts";
+export { Biprop } from "./biprop.ts";
 export { Conv2dLayer, type FeatureMaps, featureMapsOf } from "./conv2d.ts";
 export { DenseLayer } from "./dense.ts";
 export { EdgePopup } from "./edge_popup.ts";

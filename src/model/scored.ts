@@ -1,9 +1,11 @@
 /**
- * What the score-trained parameterizations (edge-popup, Bernoulli supermask) share: the weights
- * stay frozen, one real score per weight is trained, the products read W * M with M formed from
- * the scores, and the weight gradient reaches the scores straight through the mask:
- * dScore = dWeff * W * g(score), g = sign (edge-popup) or sigmoid' (supermask)
- * (kernels/score_grad.wgsl). The optimizer updates scores only (its mask is 1 on weights).
+ * What the score-trained parameterizations (edge-popup, Bernoulli supermask, biprop) share: the
+ * weights stay frozen, one real score per weight is trained, the products read V * M with M
+ * formed from the scores (V = W, or biprop's alpha * sign(W) written before each use), and the
+ * weight gradient reaches the scores straight through the mask:
+ * dScore = dWeff * W * g(score), g = sign (edge-popup, biprop) or sigmoid' (supermask)
+ * (kernels/score_grad.wgsl), W the frozen weights. The optimizer updates scores only (its mask is
+ * 1 on weights).
  */
 import type { Dispatch } from "../gpu/mod.ts";
 import { prepareScoreGrad } from "../nn/score_grad.ts";
@@ -18,9 +20,19 @@ export interface ScoreBuffers {
   scoreGrads: GPUBuffer;
 }
 
+/**
+ * What `formMask` prepares: the dispatches run before each step and each evaluation, and the
+ * buffer the products read weights and biases from (default: the frozen parameters).
+ */
+export interface FormedWeights {
+  step: Dispatch[];
+  evaluation: Dispatch[];
+  productWeights?: GPUBuffer;
+}
+
 export async function bindScored(
   store: ParameterStore,
-  formMask: (scores: GPUBuffer) => Promise<{ step: Dispatch[]; evaluation: Dispatch[] }>,
+  formMask: (scores: GPUBuffer) => Promise<FormedWeights>,
   sigmoid: boolean,
 ): Promise<BoundParameterization> {
   const { gpu, pool, runs, layout } = store;
@@ -31,7 +43,7 @@ export async function bindScored(
   const masks = await formMask(scores);
   return {
     // Scores need the unmasked gradient of the effective weight: no gradMask.
-    operands: { weights: store.params, mask: store.mask },
+    operands: { weights: masks.productWeights ?? store.params, mask: store.mask },
     beforeStep: masks.step,
     beforeEvaluation: masks.evaluation,
     afterBackward: [

@@ -58,6 +58,7 @@ import {
 } from "../../src/nn/supermask_sample.ts";
 import { prepareTopkMask, topkMaskReference, type TopkSegment } from "../../src/nn/topk_mask.ts";
 import { maskF32, submit, uniformF32 } from "../fixtures/gpu.ts";
+import { BIPROP_OPS } from "./ops_biprop.ts";
 import { CONV_OPS } from "./ops_conv.ts";
 import { POOL_NORM_OPS } from "./ops_pool_norm.ts";
 import {
@@ -1339,4 +1340,4 @@ const CORE_OPS: readonly Op[] = [
 ];
 
 /** Every op the generic kernel test runs: this file's, then each family file's. */
-export const OPS: readonly Op[] = [...CORE_OPS, ...CONV_OPS, ...POOL_NORM_OPS];
+export const OPS: readonly Op[] = [...CORE_OPS, ...CONV_OPS, ...POOL_NORM_OPS, ...BIPROP_OPS];

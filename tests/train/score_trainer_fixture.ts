@@ -3,7 +3,7 @@
  * frozen weights and trained scores on it, for the edge-popup and Bernoulli-supermask tests.
  */
 import type { ImageDataset } from "../../src/data/dataset.ts";
-import { uploadDataset } from "../../src/data/gpu_dataset.ts";
+import { type GpuDataset, uploadDataset } from "../../src/data/gpu_dataset.ts";
 import { Rng } from "../../src/base/rng.ts";
 import type { BufferPool, Gpu } from "../../src/gpu/mod.ts";
 import { gatherBatchReference } from "../../src/nn/gather_batch.ts";
@@ -35,29 +35,33 @@ function synthetic(rng: Rng, count: number, prototypes: Uint8Array[]): ImageData
   return { name: "synthetic", count, rows: SIDE, cols: SIDE, classes: CLASSES, images, labels };
 }
 
-export async function setUp(
-  gpu: Gpu,
-  pool: BufferPool,
-  optimizer: OptimizerSpec,
-  maxSteps: number,
-  weightInit: "signed-kaiming-constant" | "kaiming-normal",
-  parameterization: Parameterization = new EdgePopup(Array.from({ length: RUNS }, () => KEEP)),
-) {
+/** The fixture's data: 200 training, 40 validation and 40 test examples. */
+export function fixtureParts(): Record<"train" | "validation" | "test", ImageDataset> {
   const rng = new Rng(SEED, "edge-popup test data");
   const prototypes = Array.from(
     { length: CLASSES },
     () => Uint8Array.from({ length: SIDE * SIDE }, () => rng.nextInt(256)),
   );
-  const parts = {
+  return {
     train: synthetic(rng, 200, prototypes),
     validation: synthetic(rng, 40, prototypes),
     test: synthetic(rng, 40, prototypes),
   };
-  const dataset = uploadDataset(pool, parts);
-  const trainer = await Trainer.create(gpu, {
+}
+
+/** A Trainer of `runs` runs of the fixture's MLP on `dataset` (not reset). */
+export function createScoreTrainer(
+  gpu: Gpu,
+  dataset: GpuDataset,
+  optimizer: OptimizerSpec,
+  maxSteps: number,
+  parameterization: Parameterization,
+  runs = RUNS,
+): Promise<Trainer> {
+  return Trainer.create(gpu, {
     model: mlpModel(WIDTHS),
     parameterization,
-    runs: RUNS,
+    runs,
     batch: BATCH,
     maxSteps,
     chunkSteps: 50,
@@ -70,6 +74,12 @@ export async function setUp(
     evalBatch: 16,
     maxEvaluations: 4,
   });
+}
+
+/** Every run's frozen weights (`weightInit`, biases 0) and Kaiming-normal scores, flat. */
+export function initialValues(
+  weightInit: "signed-kaiming-constant" | "kaiming-normal",
+): { params: Float32Array; scores: Float32Array } {
   // Frozen weights without biases (Ramanujan et al.), Kaiming-normal scores.
   const params = new Float32Array(RUNS * layout.perRun);
   const scores = new Float32Array(RUNS * layout.perRun);
@@ -83,6 +93,21 @@ export async function setUp(
       r * layout.perRun,
     );
   }
+  return { params, scores };
+}
+
+export async function setUp(
+  gpu: Gpu,
+  pool: BufferPool,
+  optimizer: OptimizerSpec,
+  maxSteps: number,
+  weightInit: "signed-kaiming-constant" | "kaiming-normal",
+  parameterization: Parameterization = new EdgePopup(Array.from({ length: RUNS }, () => KEEP)),
+) {
+  const parts = fixtureParts();
+  const dataset = uploadDataset(pool, parts);
+  const trainer = await createScoreTrainer(gpu, dataset, optimizer, maxSteps, parameterization);
+  const { params, scores } = initialValues(weightInit);
   trainer.reset(params, new Float32Array(RUNS * layout.perRun).fill(1), { scores });
   return { trainer, dataset, parts, params, scores };
 }
