@@ -51,6 +51,18 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
     quick: { cpu: "18 min", gpu: "about 1 min (est.)" },
     paper: { cpu: "about a month (est.)", gpu: "2-4 h (est.)" },
   },
+  // ResNet-20 paper profiles: 45 (k = 500) or 39 (k = 0) runs of about 62,500 steps at batch 128;
+  // ResNet-20 trains at about 51 images/s on lavapipe (bench/train_bench.ts).
+  "stability-resnet20": {
+    smoke: { cpu: "35 s", gpu: "under 20 s (est.)" },
+    quick: { cpu: "18.5 min (cores shared)", gpu: "1-2 min (est.)" },
+    paper: { cpu: "about 3 months (est.)", gpu: "5-20 h (est.)" },
+  },
+  "stability-resnet20-init": {
+    smoke: { cpu: "25 s", gpu: "under 20 s (est.)" },
+    quick: { cpu: "13.5 min (cores shared)", gpu: "1-2 min (est.)" },
+    paper: { cpu: "about 3 months (est.)", gpu: "5-20 h (est.)" },
+  },
   supermask: {
     smoke: { cpu: "15 s", gpu: "under 10 s (est.)" },
     quick: { cpu: "10-12 min", gpu: "under 1 min (est.)" },
