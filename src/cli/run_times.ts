@@ -51,6 +51,12 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
     quick: { cpu: "18 min", gpu: "about 1 min (est.)" },
     paper: { cpu: "about a month (est.)", gpu: "2-4 h (est.)" },
   },
+  "multi-prize": {
+    smoke: { cpu: "30 s", gpu: "under 10 s (est.)" },
+    quick: { cpu: "15-20 min", gpu: "about 1 min (est.)" },
+    // Conv-4 on CIFAR-10: 3 trials x (2 k x 4 searched arms + dense) = 27 runs of 35,200 steps.
+    paper: { cpu: "1-2 months (est.)", gpu: "3-6 h (est.)" },
+  },
   supermask: {
     smoke: { cpu: "15 s", gpu: "under 10 s (est.)" },
     quick: { cpu: "10-12 min", gpu: "under 1 min (est.)" },
