@@ -52,8 +52,8 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
     paper: { cpu: "about a month (est.)", gpu: "2-4 h (est.)" },
   },
   "multi-prize": {
-    smoke: { cpu: "30 s", gpu: "under 10 s (est.)" },
-    quick: { cpu: "15-20 min", gpu: "about 1 min (est.)" },
+    smoke: { cpu: "8 s", gpu: "under 10 s (est.)" },
+    quick: { cpu: "16.5 min (cores shared)", gpu: "about 1 min (est.)" },
     // Conv-4 on CIFAR-10: 3 trials x (2 k x 4 searched arms + dense) = 27 runs of 35,200 steps.
     paper: { cpu: "1-2 months (est.)", gpu: "3-6 h (est.)" },
   },
