@@ -237,6 +237,53 @@ export const STREAMS = {
   })),
 
   /**
+   * Multi-prize's dense arm: the initial weights (model.init) of the weight-trained dense network
+   * of one swept width. Index: as edgePopupDenseInit.
+   */
+  multiPrizeDenseInit: stream((trial: number, width: number) => ({
+    purpose: "multi-prize dense init",
+    index: trialWidth(trial, width),
+  })),
+
+  /**
+   * Multi-prize's frozen random weights W (procedure.weight_init) of one (trial, width), shared by
+   * every k and every arm (mpt-1/32, mpt-1/32-b, mpt-1/1, edge-popup and the controls). Index: as
+   * edgePopupDenseInit.
+   */
+  multiPrizeWeights: stream((trial: number, width: number) => ({
+    purpose: "multi-prize weights",
+    index: trialWidth(trial, width),
+  })),
+
+  /**
+   * Multi-prize's initial scores (procedure.score_init): seed "a" for mpt-1/32, mpt-1/1 and
+   * edge-popup, seed "b" for the second ticket mpt-1/32-b (one purpose each), shared by every k.
+   * Index: as edgePopupDenseInit.
+   */
+  multiPrizeScores: stream((seed: "a" | "b", trial: number, width: number) => ({
+    purpose: `multi-prize scores ${seed}`,
+    index: trialWidth(trial, width),
+  })),
+
+  /**
+   * Multi-prize's random-mask control: one uniformly random mask per layer, in layer order, with
+   * mpt-1/32's per-layer counts at level i of the sweep. Index: as edgePopupRandomMask.
+   */
+  multiPrizeRandomMask: stream((trial: number, width: number, level: number) => ({
+    purpose: "multi-prize random mask",
+    index: trialWidth(trial, width) * 100 + digit("level", level, 100),
+  })),
+
+  /**
+   * Multi-prize's random-signs control: one sign per weight of every layer, in layer order, that
+   * replaces sign(W) under mpt-1/32's mask at level i. Index: as edgePopupRandomMask.
+   */
+  multiPrizeRandomSigns: stream((trial: number, width: number, level: number) => ({
+    purpose: "multi-prize random signs",
+    index: trialWidth(trial, width) * 100 + digit("level", level, 100),
+  })),
+
+  /**
    * Supermask's random criterion: one uniform score per weight of one layer (prune/criteria.ts),
    * the same ranking at every level. Index: trial * 100 + layer (0-based), with layer below 100.
    */

@@ -63,6 +63,12 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
     quick: { cpu: "13.5 min (cores shared)", gpu: "1-2 min (est.)" },
     paper: { cpu: "about 3 months (est.)", gpu: "5-20 h (est.)" },
   },
+  "multi-prize": {
+    smoke: { cpu: "8 s", gpu: "under 10 s (est.)" },
+    quick: { cpu: "16.5 min (cores shared)", gpu: "about 1 min (est.)" },
+    // Conv-4 on CIFAR-10: 3 trials x (2 k x 4 searched arms + dense) = 27 runs of 35,200 steps.
+    paper: { cpu: "1-2 months (est.)", gpu: "3-6 h (est.)" },
+  },
   supermask: {
     smoke: { cpu: "15 s", gpu: "under 10 s (est.)" },
     quick: { cpu: "10-12 min", gpu: "under 1 min (est.)" },

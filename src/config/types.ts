@@ -253,7 +253,9 @@ export interface ClaimConfig {
    * (the axis): argmax = the axis value with the highest metric, max = that metric, min_step =
    * the smallest increase of the metric between neighbouring axis values (ascending),
    * max_difference = max of select minus max of baseline, each along its own axis (a baseline
-   * without a list is its one value), max_ratio = max of select over max of baseline.
+   * without a list is its one value), max_ratio = max of select over max of baseline,
+   * min_step_difference = min_step of (select minus baseline) along the axis, the baseline listing
+   * the same axis field with as many values, paired in order ("the gap shrinks at every step").
    */
   statistic:
     | "value"
@@ -263,7 +265,8 @@ export interface ClaimConfig {
     | "max"
     | "min_step"
     | "max_difference"
-    | "max_ratio";
+    | "max_ratio"
+    | "min_step_difference";
   op: ClaimOp;
   /** Threshold ([low, high] for "in"), optionally per profile; why: the calibration argument. */
   threshold: Threshold | Partial<Record<ProfileName, Threshold>>;

@@ -99,6 +99,33 @@ export const CLAIM_RULES: CrossRule[] = [
     },
   },
   {
+    doc:
+      "a min_step_difference claim's baseline lists the same axis field as its selector, with as many values",
+    check(cfg, fail) {
+      cfg.claims.forEach((c, i) => {
+        if (c.statistic !== "min_step_difference" || !c.baseline) return;
+        const [axis] = axes(c.select) as ("arm" | "weights_remaining" | "width")[];
+        const base = axes(c.baseline);
+        if (!axis || axis === "arm") return; // the axis rule reports these
+        const selected = c.select[axis] as number[];
+        const listed = c.baseline[axis];
+        if (base.length !== 1 || base[0] !== axis || !Array.isArray(listed)) {
+          fail(
+            `claims[${i}].baseline.${axis}`,
+            `a "min_step_difference" statistic pairs the baseline with the selector along ${axis}; give the baseline a list of ${selected.length} ${axis} values, got ${
+              showValue(listed)
+            }`,
+          );
+        } else if (listed.length !== selected.length) {
+          fail(
+            `claims[${i}].baseline.${axis}`,
+            `expected ${selected.length} values (as many as select.${axis}), got ${listed.length}`,
+          );
+        }
+      });
+    },
+  },
+  {
     doc: 'the op "in" takes a threshold [low, high] with low <= high; other ops take a number',
     check(cfg, fail) {
       cfg.claims.forEach((c, i) => {

@@ -28,9 +28,14 @@ export const AXIS_STATISTICS = [
   "min_step",
   "max_difference",
   "max_ratio",
+  "min_step_difference",
 ] as const;
 /** Axis statistics that compare with a baseline (one value, or the max along its own axis). */
-export const BASELINE_AXIS_STATISTICS = ["max_difference", "max_ratio"] as const;
+export const BASELINE_AXIS_STATISTICS = [
+  "max_difference",
+  "max_ratio",
+  "min_step_difference",
+] as const;
 const METRICS = [
   "smallest_matching",
   "early_stop_iteration",
@@ -155,7 +160,9 @@ export const CLAIM = obj(
           "selector's one list (the axis): argmax = the axis value with the highest metric, " +
           "max = that metric, min_step = the smallest increase between neighbouring axis values, " +
           "max_difference = max of select minus max of baseline (each along its own axis, or " +
-          "the baseline's one value), max_ratio = max of select over max of baseline.",
+          "the baseline's one value), max_ratio = max of select over max of baseline, " +
+          "min_step_difference = min_step of select minus baseline, paired along the same axis " +
+          "(the baseline lists the same field with as many values).",
       ),
     ),
     op: req(

@@ -14,6 +14,8 @@
  *   min_step = min_i m(a_(i+1)) - m(a_i), over the axis sorted ascending
  *   max_difference = max_i m(select at a_i) - max_j m(baseline at b_j)
  *   max_ratio      = max_i m(select at a_i) / max_j m(baseline at b_j)
+ *   min_step_difference = min_step of d_i = m(select at a_i) - m(baseline at b_i), the baseline
+ *                  listing the same axis field with as many values, paired in order
  * (a baseline without a list is its one value). The axis may be a list of arms for max,
  * max_difference and max_ratio: "the best of these methods".
  * The per-trial values are summarised by their mean and a 95% confidence interval of the mean
@@ -100,7 +102,8 @@ function evaluateClaim(
   options: ClaimOptions,
 ): ClaimResult {
   const needsBaseline = claim.statistic === "difference" || claim.statistic === "ratio" ||
-    claim.statistic === "max_difference" || claim.statistic === "max_ratio";
+    claim.statistic === "max_difference" || claim.statistic === "max_ratio" ||
+    claim.statistic === "min_step_difference";
   if (needsBaseline && claim.baseline === undefined) {
     throw new UsageError(
       `claim "${claim.id}" uses statistic "${claim.statistic}" but has no baseline; add one`,
@@ -247,6 +250,21 @@ function measureTrial(claim: ClaimConfig, rows: ResultRow[], missing: string[]):
     }
     return selectMax / baseMax;
   }
+  if (claim.statistic === "min_step_difference") {
+    const base = along(claim.baseline!);
+    if (base === null) return null;
+    if (base.length !== values.length) {
+      missing.push(`the baseline lists ${base.length} axis values, the selector ${values.length}`);
+      return null;
+    }
+    const gaps = values.map((p, i) => ({ at: p.at, metric: p.metric - base[i].metric }));
+    const sorted = gaps.sort((a, b) => a.at - b.at);
+    let step = Infinity;
+    for (let i = 1; i < sorted.length; i++) {
+      step = Math.min(step, sorted[i].metric - sorted[i - 1].metric);
+    }
+    return step;
+  }
   if (claim.statistic === "min_step") {
     const sorted = [...values].sort((a, b) => a.at - b.at);
     let step = Infinity;
@@ -361,7 +379,7 @@ export function formatClaimValue(
     return axisOf(claim.select) === "width" ? String(value) : `${shortest(value * 100)}%`;
   }
   const delta = statistic === "difference" || statistic === "min_step" ||
-    statistic === "max_difference";
+    statistic === "max_difference" || statistic === "min_step_difference";
   const sign = delta && value > 0 ? "+" : "";
   if (statistic === "ratio" || statistic === "max_ratio") return value.toFixed(3);
   if (isAccuracy(metric)) return `${sign}${(value * 100).toFixed(2)}${delta ? " pp" : "%"}`;
@@ -391,6 +409,8 @@ export function formatThreshold(claim: ClaimConfig, threshold: Threshold): strin
     ? `max ${claim.metric} difference over ${axis}`
     : claim.statistic === "max_ratio"
     ? `max ${claim.metric} ratio over ${axis}`
+    : claim.statistic === "min_step_difference"
+    ? `min step of the ${claim.metric} difference over ${axis}`
     : claim.statistic;
   const one = (t: number): string => {
     if (!Number.isFinite(t)) return "—";
@@ -399,7 +419,7 @@ export function formatThreshold(claim: ClaimConfig, threshold: Threshold): strin
       claim.statistic !== "ratio" && claim.statistic !== "max_ratio" && isAccuracy(claim.metric)
     ) {
       const delta = claim.statistic === "difference" || claim.statistic === "min_step" ||
-        claim.statistic === "max_difference";
+        claim.statistic === "max_difference" || claim.statistic === "min_step_difference";
       return `${shortest(t * 100)}${delta ? " pp" : "%"}`;
     }
     return String(t);

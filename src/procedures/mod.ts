@@ -1,6 +1,7 @@
 /** The procedure registry: an experiment's `procedure.name` selects the code that runs it. */
 import { runEdgePopup } from "./edge_popup.ts";
 import { runImp } from "./imp.ts";
+import { runMultiPrize } from "./multi_prize.ts";
 import { runSupermask } from "./supermask.ts";
 import type { Procedure } from "./types.ts";
 
@@ -8,6 +9,7 @@ export const PROCEDURES: Record<string, Procedure> = {
   "imp": runImp,
   "edge-popup": runEdgePopup,
   "supermask": runSupermask,
+  "multi-prize": runMultiPrize,
 };
 
 export { PROCEDURE_SPECS } from "./specs.ts";

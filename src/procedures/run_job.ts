@@ -26,6 +26,8 @@ export interface JobOutcome {
   mask: Float32Array;
   scores?: Float32Array;
   trained: boolean;
+  /** A flat mask the row's kappa compares this run's with (absent: no kappa). */
+  reference?: Float32Array;
 }
 
 /** Runs a job unless every run of it finished earlier; writes each run's files and row. */
@@ -45,7 +47,8 @@ export async function runJob(
   runs.forEach((run, i) => {
     const outcome = outcomes[i];
     const masks = layerMasks(layout, outcome.mask);
-    const row = resultRow(run.key, masks, outcome.curve);
+    const reference = outcome.reference ? layerMasks(layout, outcome.reference) : undefined;
+    const row = resultRow(run.key, masks, outcome.curve, reference);
     writeRunFiles(run.directory, {
       checkpoints: options.checkpoints === false ? {} : {
         [CHECKPOINT_FILES.init]: checkpointTensors(

@@ -1,6 +1,7 @@
 /** Every procedure's spec (fields, controls, arms, rules), in registry order; read by the schema. */
 import { EDGE_POPUP_SPEC } from "./edge_popup_spec.ts";
 import { IMP_SPEC } from "./imp_spec.ts";
+import { MULTI_PRIZE_SPEC } from "./multi_prize_spec.ts";
 import type { ProcedureSpec } from "./spec.ts";
 import { SUPERMASK_SPEC } from "./supermask_spec.ts";
 
@@ -8,4 +9,5 @@ export const PROCEDURE_SPECS: readonly ProcedureSpec[] = [
   IMP_SPEC,
   EDGE_POPUP_SPEC,
   SUPERMASK_SPEC,
+  MULTI_PRIZE_SPEC,
 ];

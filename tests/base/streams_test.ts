@@ -62,6 +62,20 @@ const KNOWN: { [N in StreamName]: [Parameters<typeof STREAMS[N]["id"]>, StreamId
     purpose: "random mask",
     index: (3 * 100_000 + 50) * 100 + 2,
   }]],
+  multiPrizeDenseInit: [[[3, 50], { purpose: "multi-prize dense init", index: 3 * 100_000 + 50 }]],
+  multiPrizeWeights: [[[3, 50], { purpose: "multi-prize weights", index: 3 * 100_000 + 50 }]],
+  multiPrizeScores: [
+    [["a", 3, 50], { purpose: "multi-prize scores a", index: 3 * 100_000 + 50 }],
+    [["b", 3, 50], { purpose: "multi-prize scores b", index: 3 * 100_000 + 50 }],
+  ],
+  multiPrizeRandomMask: [[[3, 50, 2], {
+    purpose: "multi-prize random mask",
+    index: (3 * 100_000 + 50) * 100 + 2,
+  }]],
+  multiPrizeRandomSigns: [[[3, 50, 2], {
+    purpose: "multi-prize random signs",
+    index: (3 * 100_000 + 50) * 100 + 2,
+  }]],
   supermaskRandomCriterion: [[[2, 1], { purpose: "random criterion", index: 2 * 100 + 1 }]],
   supermaskRandomSigns: [[[2], { purpose: "random signs", index: 2 }]],
   supermaskScores: [[[2], { purpose: "supermask scores", index: 2 }]],
@@ -105,6 +119,17 @@ const GRID: { [N in StreamName]: Parameters<typeof STREAMS[N]["id"]>[] } = {
   ),
   edgePopupScores: TRIALS.flatMap((t) => edge(100_000).map((w) => [t, w] as [number, number])),
   edgePopupRandomMask: TRIALS.flatMap((t) =>
+    edge(100_000).flatMap((w) => edge(100).map((l) => [t, w, l] as [number, number, number]))
+  ),
+  multiPrizeDenseInit: TRIALS.flatMap((t) => edge(100_000).map((w) => [t, w] as [number, number])),
+  multiPrizeWeights: TRIALS.flatMap((t) => edge(100_000).map((w) => [t, w] as [number, number])),
+  multiPrizeScores: (["a", "b"] as const).flatMap((seed) =>
+    TRIALS.flatMap((t) => edge(100_000).map((w) => [seed, t, w] as ["a" | "b", number, number]))
+  ),
+  multiPrizeRandomMask: TRIALS.flatMap((t) =>
+    edge(100_000).flatMap((w) => edge(100).map((l) => [t, w, l] as [number, number, number]))
+  ),
+  multiPrizeRandomSigns: TRIALS.flatMap((t) =>
     edge(100_000).flatMap((w) => edge(100).map((l) => [t, w, l] as [number, number, number]))
   ),
   supermaskRandomCriterion: TRIALS.flatMap((t) => edge(100).map((l) => [t, l] as [number, number])),

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { evaluateClaims } from "../../src/harness/claims.ts";
+import { evaluateClaims, formatThreshold } from "../../src/harness/claims.ts";
 import type { ClaimConfig, ResultRow } from "../../src/config/types.ts";
 import { UsageError } from "../../src/base/errors.ts";
 import { impRemaining, makeRow } from "../fixtures/rows.ts";
@@ -315,6 +315,52 @@ Deno.test("max and min_step along width; a missing axis point leaves the trial w
   const [missing] = evaluateClaims([rises], gap, "quick");
   assert.equal(missing.verdict, "INCONCLUSIVE");
   assert.match(missing.reason, /No row for arm signed-constant width 300 at weights remaining 0.5/);
+});
+
+Deno.test("min_step_difference: the gap to a baseline paired along width shrinks at every step", () => {
+  // Per trial: the subnetwork's gap to dense is -3, -2, -0.5 points at widths 100, 300, 1000.
+  const subnetwork = sweepRows([
+    { 100: [0, 0, 0.9], 300: [0, 0, 0.92], 1000: [0, 0, 0.94] },
+    { 100: [0, 0, 0.91], 300: [0, 0, 0.93], 1000: [0, 0, 0.945] },
+  ]);
+  const dense = sweepRows([
+    { 100: [0, 0, 0.93], 300: [0, 0, 0.94], 1000: [0, 0, 0.945] },
+    { 100: [0, 0, 0.94], 300: [0, 0, 0.95], 1000: [0, 0, 0.95] },
+  ], "dense");
+  const shrinks: ClaimConfig = {
+    ...argmaxClaim,
+    id: "gap-shrinks",
+    select: { arm: "signed-constant", width: [100, 300, 1000], weights_remaining: 0.5 },
+    baseline: { arm: "dense", width: [100, 300, 1000], weights_remaining: 0.5 },
+    statistic: "min_step_difference",
+    op: ">",
+    threshold: 0,
+  };
+  const [result] = evaluateClaims([shrinks], [...subnetwork, ...dense], "quick");
+  // Trial 1: gaps -0.03, -0.02, -0.005: steps 0.01, 0.015. Trial 2: -0.03, -0.02, -0.005.
+  assert.equal(result.per_trial!.length, 2);
+  for (const value of result.per_trial!) assert.ok(Math.abs(value! - 0.01) < 1e-9, String(value));
+  assert.equal(result.verdict, "PASS");
+  assert.match(
+    formatThreshold(shrinks, 0),
+    /^min step of the test_accuracy_at_early_stop difference over width > 0 pp$/,
+  );
+  // A gap that widens at one step fails.
+  const widens = sweepRows([
+    { 100: [0, 0, 0.9], 300: [0, 0, 0.89], 1000: [0, 0, 0.94] },
+    { 100: [0, 0, 0.91], 300: [0, 0, 0.9], 1000: [0, 0, 0.945] },
+  ]);
+  assert.equal(evaluateClaims([shrinks], [...widens, ...dense], "quick")[0].verdict, "FAIL");
+  // The same width order whatever order the lists give (paired by position).
+  const reversed: ClaimConfig = {
+    ...shrinks,
+    select: { ...shrinks.select, width: [1000, 300, 100] },
+    baseline: { ...shrinks.baseline!, width: [1000, 300, 100] },
+  };
+  assert.deepEqual(
+    evaluateClaims([reversed], [...subnetwork, ...dense], "quick")[0].per_trial,
+    result.per_trial,
+  );
 });
 
 Deno.test("a selector without width is ambiguous when the arm has several widths", () => {
