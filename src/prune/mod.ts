@@ -18,3 +18,18 @@ export { type Batch, mlpHessianVectorProduct, mlpLossGradient } from "./mlp_f64.
 export { snipScores } from "./snip.ts";
 export { graspScores } from "./grasp.ts";
 export { synflowMasks, synflowScores } from "./synflow.ts";
+export {
+  type BlockOrigin,
+  type ElasticBlockMap,
+  elasticBlockMap,
+  elasticStageOrder,
+  shuffledBlockMap,
+} from "./elastic_map.ts";
+export {
+  type ElasticTicket,
+  elasticTicket,
+  paperBlockMap,
+  type ResNetSide,
+  resnetStructure,
+  type ResNetTicket,
+} from "./elastic.ts";
