@@ -13,6 +13,7 @@ import {
 } from "../config/descriptors.ts";
 import type { ExperimentConfig, TrainingConfig } from "../config/types.ts";
 import type { ProcedureSpec } from "./spec.ts";
+import { keptLevels } from "./sweep_levels.ts";
 
 export const WEIGHT_INITS = ["signed-kaiming-constant", "kaiming-normal"] as const;
 export type WeightInit = typeof WEIGHT_INITS[number];
@@ -88,7 +89,7 @@ export function sweepCells(p: EdgePopupProcedure): SweepCell[] {
 
 /** The distinct fractions kept, largest first: level i (1-based) is the i-th of them. */
 export function sweepLevels(p: EdgePopupProcedure): number[] {
-  return [...new Set(p.sweeps.flatMap((s) => s.weights_remaining))].sort((a, b) => b - a);
+  return keptLevels(p.sweeps);
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 } from "../config/descriptors.ts";
 import type { ExperimentConfig, TrainingConfig } from "../config/types.ts";
 import type { ProcedureSpec } from "./spec.ts";
+import { keptLevels } from "./sweep_levels.ts";
 
 export const MPT_WEIGHT_INITS = ["kaiming-normal", "signed-kaiming-constant"] as const;
 export const MPT_SCORE_INITS = ["kaiming-uniform", "kaiming-normal"] as const;
@@ -86,7 +87,7 @@ export function multiPrizeCells(p: MultiPrizeProcedure): MultiPrizeCell[] {
 
 /** The distinct fractions kept, largest first: level i (1-based) is the i-th; dense is level 0. */
 export function multiPrizeLevels(p: MultiPrizeProcedure): number[] {
-  return [...new Set(p.sweeps.flatMap((s) => s.weights_remaining))].sort((a, b) => b - a);
+  return keptLevels(p.sweeps);
 }
 
 export function multiPrizeWidths(p: MultiPrizeProcedure): number[] {

@@ -31,8 +31,8 @@ export function interpolate(w1: Float32Array, w2: Float32Array, a: number): Floa
  * The network at `a` on the line between two networks: the parameters and the batch norms'
  * running statistics interpolated with the same alpha. This is the convention of interpolating
  * two PyTorch state_dicts entry by entry (running_mean and running_var are entries of the
- * state_dict), and what Frankle et al.'s code evaluates. The alternative, not implemented here, is
- * to recompute the running statistics of each interpolated network on training data before
+ * state_dict); Frankle et al. 2020 do not say how they treat the statistics, and open_lth has no
+ * interpolation code to show it. The other choice, which this tool does not make, is to recompute the running statistics of each interpolated network on training data before
  * evaluating it (Jordan et al. 2022, "REPAIR: REnormalizing Permuted Activations for
  * Interpolation Repair", arXiv 2211.08403), which removes the variance collapse that interpolated
  * statistics can cause and so can report a lower barrier.
