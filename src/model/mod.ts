@@ -45,4 +45,5 @@ export type {
 } from "./parameterization.ts";
 export { ReluLayer } from "./relu.ts";
 export { ResidualBlockLayer } from "./residual.ts";
+export { resnetDepth, resnetStages, withBlocksPerStage } from "./resnet_depth.ts";
 export { SignLayer } from "./sign.ts";

@@ -17,37 +17,29 @@ import { STREAMS } from "../base/streams.ts";
 import { armDirectory, armFiles, CHECKPOINT_FILES, trainedDirectory } from "../io/paths.ts";
 import type { ResolvedConfig, ResultRow } from "../config/types.ts";
 import {
-  flatStates,
-  FrozenPrunedWeights,
   initialNetwork,
-  MaskedWeights,
   type Model,
   type Network,
   type ParamLayout,
   weightBlock,
 } from "../model/mod.ts";
-import { Trainer } from "../train/trainer.ts";
-import { floatsPerRun, trainerOptions, withAugmentationKeys } from "../train/trainer_options.ts";
-import { runGroups } from "./run_groups.ts";
 import { configuredModel } from "./configured_model.ts";
 import {
   ablatedInit,
   applyMasks,
   countKept,
-  flatMask,
   keptAfterRounds,
   pruneSmallest,
   pruneSmallestGlobally,
   randomMask,
   shuffleMask,
 } from "../prune/mod.ts";
-import { BatchOrder } from "../train/batch_order.ts";
 import { initParams } from "../model/init.ts";
-import { type RunOutcome, trainRuns } from "../train/train_runs.ts";
+import type { RunOutcome } from "../train/train_runs.ts";
 import { instability, interpolateNetwork, lineAlphas } from "../train/mode_connectivity.ts";
 import { evaluateGroup } from "./train_group.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
-import { formatDuration, StageClock } from "../train/eta.ts";
+import { StageClock } from "../train/eta.ts";
 import { resultRow } from "./result_row.ts";
 import { impConfig, type ImpProcedure, rewindIteration, trainedRounds } from "./imp_spec.ts";
 import { impControls, searchBudgets, singleRunControlArms } from "./imp_controls.ts";
@@ -62,35 +54,10 @@ import {
 } from "./run_files.ts";
 import { trainedKey } from "./trained_cache.ts";
 import type { ProcedureContext } from "./types.ts";
+import { type LevelJob, type RunPlace, type RunPlan, trainLevel } from "./level_training.ts";
 
 /** The IMP lineages: each prunes by its own trained weights; ticket-b differs in batch order. */
 type Lineage = "ticket" | "ticket-b";
-
-/** Where a run is and what it is called; enough to find out whether it finished. */
-interface RunPlace {
-  trial: number;
-  arm: string;
-  replicate: number;
-  directory: string;
-}
-
-/** Whose batch order a run sees: its trial's, the second lineage's, or a stability copy's. */
-type Order = "trial" | "ticket-b" | "copy";
-
-interface RunPlan extends RunPlace {
-  /** Per-layer masks. */
-  masks: Float32Array[];
-  /** Initial parameters (pruned weights 0, except for an arm that freezes them). */
-  init: Float32Array;
-  /**
-   * Initial running statistics of the batch norms: those of the network the run rewinds to (the
-   * initial ones, or the dense run's at iteration k), the initial ones for a fresh init.
-   */
-  state: Float32Array;
-  order: Order;
-  /** Pruned weights keep their initial values (the frozen-pruned ablation). */
-  frozen: boolean;
-}
 
 export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   const { config, directory } = context;
@@ -167,7 +134,14 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
       const plans = await planLevel(context, model, level, pending, trials, starts, masks, atInit);
       // Level 0 trains the whole budget (keeping the rewind point); later levels from k on.
       const budget = level === 0 ? procedure.iterations : procedure.iterations - rewind;
-      const job: LevelJob = { index, level, iterations: budget, started, clock };
+      const job: LevelJob = {
+        index,
+        level,
+        iterations: budget,
+        started,
+        clock,
+        label: `level ${level}/${procedure.rounds}`,
+      };
       const outcomes = await trainLevel(context, model, procedure, plans, {
         ...job,
         snapshotAt: level === 0 && rewind > 0 ? rewind : undefined,
@@ -458,125 +432,6 @@ async function stabilityLines(
   });
 }
 
-interface LevelJob {
-  /** The level's position among the trained levels (the clock's stage). */
-  index: number;
-  level: number;
-  iterations: number;
-  snapshotAt?: number;
-  started: number;
-  clock: StageClock;
-  /** Progress label of the job (default: the level's). */
-  label?: string;
-}
-
-async function trainLevel(
-  context: ProcedureContext,
-  model: Model,
-  procedure: ImpProcedure,
-  plans: RunPlan[],
-  job: LevelJob,
-): Promise<RunOutcome[]> {
-  const { gpu, dataset } = context;
-  const training = { ...procedure, iterations: job.iterations };
-  // A job from the rewind point k on continues the learning-rate schedule at k.
-  const options = trainerOptions(
-    dataset,
-    training,
-    context.config.data,
-    procedure.iterations - job.iterations,
-  );
-  // A level with many arms may not fit one trainer's storage bindings: train it in groups (the
-  // results of a run do not depend on which runs share its dispatches).
-  // Runs with frozen pruned weights need another parameterization, so they train apart.
-  const limit = gpu.device.limits.maxStorageBufferBindingSize;
-  const outcomes: RunOutcome[] = new Array(plans.length);
-  for (const frozen of [false, true]) {
-    const indices = plans.flatMap((plan, i) => (plan.frozen === frozen ? [i] : []));
-    for (const group of runGroups(indices, floatsPerRun(model, options), limit)) {
-      const results = await trainGroupOfLevel(
-        context,
-        model,
-        procedure,
-        group.map((i) => plans[i]),
-        job,
-        options,
-      );
-      group.forEach((i, g) => (outcomes[i] = results[g]));
-    }
-  }
-  return outcomes;
-}
-
-async function trainGroupOfLevel(
-  context: ProcedureContext,
-  model: Model,
-  procedure: ImpProcedure,
-  plans: RunPlan[],
-  job: LevelJob,
-  options: ReturnType<typeof trainerOptions>,
-): Promise<RunOutcome[]> {
-  const { config, gpu, dataset } = context;
-  const { index, level, started, clock } = job;
-  const runs = plans.length;
-  const layout = model.layout;
-  const trainer = await Trainer.create(gpu, {
-    model,
-    // Pruned weights are exactly 0 after rewinding and stay 0 under the optimizer, or keep
-    // their initial values (the groups are all frozen or none).
-    parameterization: plans[0].frozen ? new FrozenPrunedWeights() : new MaskedWeights(false),
-    runs,
-    ...options,
-    // A run's augmentation follows its batch order's lineage (the trial's, ticket-b's, a copy's).
-    ...withAugmentationKeys(
-      options,
-      () => plans.map((plan) => STREAMS.augmentation.key(config.seed, plan.trial, plan.order)),
-    ),
-  });
-  try {
-    const params = new Float32Array(runs * layout.perRun);
-    const masks = new Float32Array(runs * layout.perRun);
-    plans.forEach((plan, r) => {
-      params.set(plan.init, r * layout.perRun);
-      masks.set(flatMask(layout, plan.masks), r * layout.perRun);
-    });
-    trainer.reset(params, masks, {}, flatStates(layout, plans.map((plan) => plan.state)));
-    const stream = (plan: RunPlan) =>
-      plan.order === "ticket-b"
-        ? STREAMS.secondTicketBatchOrder.rng(config.seed, plan.trial)
-        : plan.order === "copy"
-        ? STREAMS.stabilityCopyBatchOrder.rng(config.seed, plan.trial)
-        : undefined;
-    const orders = plans.map((plan) =>
-      new BatchOrder(dataset.train, config.seed, plan.trial, stream(plan))
-    );
-    const remaining = plans[0].masks.reduce((n, m) => n + countKept(m), 0) / totalWeights(layout);
-    const label = job.label ?? `level ${level}/${procedure.rounds}`;
-    clock.start(index);
-    return await trainRuns(trainer, orders, {
-      iterations: job.iterations,
-      evalEvery: procedure.eval_every,
-      batch: procedure.batch_size,
-      snapshotAt: job.snapshotAt,
-    }, (progress) => {
-      const ticket = progress.latest[0];
-      clock.update(index, progress.iteration);
-      context.progress(
-        `${label} (${(100 * remaining).toFixed(2)}% remaining, ${runs} runs) ` +
-          `iter ${progress.iteration}/${progress.iterations} ` +
-          `val loss ${ticket.validation_loss.toFixed(4)} acc ${
-            (100 * ticket.validation_accuracy).toFixed(2)
-          }% ` +
-          `test acc ${(100 * ticket.test_accuracy).toFixed(2)}% ` +
-          `elapsed ${formatDuration((performance.now() - started) / 1000)} ` +
-          `time left ~${formatDuration(clock.remainingSeconds())}`,
-      );
-    });
-  } finally {
-    trainer.destroy();
-  }
-}
-
 /** The runs of every trained level (trials, and at control levels their controls), for the ETA. */
 function levelStages(config: ResolvedConfig, procedure: ImpProcedure, levels: number[]) {
   const controls = impControls(config);
@@ -589,8 +444,4 @@ function levelStages(config: ResolvedConfig, procedure: ImpProcedure, levels: nu
     const copies = controls.stability?.rounds.includes(level) ? 2 : 1;
     return { runs: runs * copies, iterations: procedure.iterations };
   });
-}
-
-function totalWeights(layout: ParamLayout): number {
-  return layout.layers.reduce((n, layer) => n + layer.inputs * layer.outputs, 0);
 }
