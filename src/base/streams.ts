@@ -314,6 +314,43 @@ export const STREAMS = {
    * and weights). One stream for every trial.
    */
   supermaskSample: stream(() => ({ purpose: "supermask sample", index: 0 })),
+  /**
+   * Elastic tickets' shuffled-order control (prune/elastic_map.ts shuffledBlockMap): one
+   * permutation per stage, stages in order, of the ticket transformed from depth S to depth T at
+   * the source's round. One purpose per (S, T). Index: trial * 1000 + level, level below 1000.
+   */
+  elasticShuffle: stream((source: number, target: number, trial: number, level: number) => ({
+    purpose: `elastic shuffle ${source}to${target}`,
+    index: lead("trial", trial) * 1000 + digit("level", level, 1000),
+  })),
+
+  /**
+   * Elastic tickets' reinit control: a fresh model.init of the target depth T under the mask
+   * transformed from depth S. One purpose per (S, T). Index: trial * 1000 + level.
+   */
+  elasticReinit: stream((source: number, target: number, trial: number, level: number) => ({
+    purpose: `elastic reinit ${source}to${target}`,
+    index: lead("trial", trial) * 1000 + digit("level", level, 1000),
+  })),
+
+  /**
+   * Elastic tickets' random baseline: one uniformly random mask per layer of the target, in layer
+   * order, with the transformed ticket's per-layer counts. One purpose per (S, T). Index: trial *
+   * 1000 + level.
+   */
+  elasticRandomMask: stream((source: number, target: number, trial: number, level: number) => ({
+    purpose: `elastic random mask ${source}to${target}`,
+    index: lead("trial", trial) * 1000 + digit("level", level, 1000),
+  })),
+
+  /**
+   * The training examples of the elastic SNIP baseline's gradient: the first ones of a
+   * permutation of the training split, the same for every target of the trial. Index: trial.
+   */
+  elasticSnipExamples: stream((trial: number) => ({
+    purpose: "elastic snip examples",
+    index: lead("trial", trial),
+  })),
 } as const;
 
 export type StreamName = keyof typeof STREAMS;

@@ -215,6 +215,11 @@ export interface ClaimSelector {
   width?: number | number[];
   /** The data set (results.csv `dataset`); required when the experiment lists several. */
   dataset?: DatasetName;
+  /**
+   * The level (results.csv `round`: an IMP round, a transfer's source round) instead of
+   * weights_remaining, for arms whose kept fraction is an outcome at each level (elastic tickets).
+   */
+  level?: number;
 }
 
 export type Threshold = number | [number, number];

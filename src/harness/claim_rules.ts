@@ -21,6 +21,24 @@ const ARM_AXIS_STATISTICS = ["max", "max_difference", "max_ratio"];
 
 export const CLAIM_RULES: CrossRule[] = [
   {
+    doc: "a selector names weights_remaining or level, not both",
+    check(cfg, fail) {
+      cfg.claims.forEach((c, i) => {
+        for (const key of ["select", "baseline"] as const) {
+          const selector = c[key];
+          if (selector?.level !== undefined && selector.weights_remaining !== undefined) {
+            fail(
+              `claims[${i}].${key}.level`,
+              `given with weights_remaining ${
+                showValue(selector.weights_remaining)
+              }; a selector picks its level by one of them, so remove the other`,
+            );
+          }
+        }
+      });
+    },
+  },
+  {
     doc: "claim ids are unique",
     check(cfg, fail) {
       const seen = new Set<string>();

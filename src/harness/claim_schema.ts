@@ -90,6 +90,12 @@ const SELECTOR = obj(
         "The data set the runs are on (results.csv dataset); required when data.dataset lists several.",
       ),
     ),
+    level: opt({
+      kind: "integer",
+      min: 0,
+      doc:
+        "The level (results.csv round: an IMP round, an elastic transfer's source round) instead of weights_remaining, for arms whose kept fraction is an outcome of each level.",
+    }),
   } satisfies Record<keyof ClaimSelector, Field>,
 );
 

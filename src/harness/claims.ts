@@ -292,7 +292,8 @@ function selectMetric(
   if (typeof rows === "string") return rows;
   const width = selector.width as number | undefined;
   const armRows = rows.filter((row) =>
-    row.arm === selector.arm && (width === undefined || row.width === width)
+    row.arm === selector.arm && (width === undefined || row.width === width) &&
+    (selector.level === undefined || row.level === selector.level)
   );
   const value = (row: ResultRow) => row[metric] ?? NaN;
   const widths = [...new Set(armRows.map((row) => row.width))].sort((a, b) => a - b);
@@ -332,10 +333,11 @@ function selectMetric(
 function describe(selector: ClaimSelector): string {
   const dataset = selector.dataset === undefined ? "" : ` on ${selector.dataset}`;
   const width = selector.width === undefined ? "" : ` width ${selector.width}`;
-  const level = selector.weights_remaining === undefined
+  const remaining = selector.weights_remaining === undefined
     ? ""
     : ` at weights remaining ${selector.weights_remaining}`;
-  return `arm ${selector.arm}${dataset}${width}${level}`;
+  const level = selector.level === undefined ? "" : ` at level ${selector.level}`;
+  return `arm ${selector.arm}${dataset}${width}${remaining}${level}`;
 }
 
 function noRow(selector: ClaimSelector): string {

@@ -189,7 +189,12 @@ async function runInto(directory: string, inputs: Inputs, io: ReproduceIo) {
     const claims = evaluateClaims(config.claims, rows, config.profile, {
       singleSeed: config.single_seed,
     });
-    writeFileAtomic(files.results, resultsCsv(rows, weightLayerNames(config)));
+    // Rows of several layouts (an elastic family's depths) have no shared per-layer columns.
+    const layouts = new Set(rows.map((row) => row.weights_remaining_per_layer.length));
+    writeFileAtomic(
+      files.results,
+      resultsCsv(rows, layouts.size > 1 ? null : weightLayerNames(config)),
+    );
     const figures = await writeFigures(files, config, rows);
     writeJsonAtomic(files.summary, {
       experiment: config.id,

@@ -78,10 +78,15 @@ export function compareRows(a: ResultRow, b: ResultRow): number {
 
 /**
  * Render rows as results.csv text ("\n" line ends, trailing newline); `layerNames` name the
- * per-layer columns (the model's weight layers in order; fc1..fcN by default).
+ * per-layer columns (the model's weight layers in order; fc1..fcN by default). `null`: the rows
+ * come from models of different layouts (elastic tickets' depths), so there are no per-layer
+ * columns; each run's row.json keeps its own.
  */
-export function resultsCsv(rows: ResultRow[], layerNames?: readonly string[]): string {
-  const layers = rows.length === 0
+export function resultsCsv(rows: ResultRow[], layerNames?: readonly string[] | null): string {
+  const perLayer = layerNames !== null;
+  const layers = !perLayer
+    ? 0
+    : rows.length === 0
     ? layerNames?.length ?? 0
     : rows[0].weights_remaining_per_layer.length;
   const names = layerNames ?? denseNames(layers);
@@ -92,7 +97,7 @@ export function resultsCsv(rows: ResultRow[], layerNames?: readonly string[]): s
   }
   const lines = [header(names).join(",")];
   for (const row of [...rows].sort(compareRows)) {
-    if (row.weights_remaining_per_layer.length !== layers) {
+    if (perLayer && row.weights_remaining_per_layer.length !== layers) {
       throw new Error(
         `result rows disagree on the layer count: ${layers} vs ` +
           `${row.weights_remaining_per_layer.length} (trial ${row.trial}, level ${row.level}, arm ${row.arm})`,
@@ -116,7 +121,7 @@ export function resultsCsv(rows: ResultRow[], layerNames?: readonly string[]): s
       row.arm,
       int(row.replicate, "replicate"),
       row.weights_remaining.toFixed(FRACTION_DECIMALS),
-      ...row.weights_remaining_per_layer.map((w) => w.toFixed(FRACTION_DECIMALS)),
+      ...row.weights_remaining_per_layer.slice(0, layers).map((w) => w.toFixed(FRACTION_DECIMALS)),
       int(row.early_stop_iteration, "early_stop_iteration"),
       row.early_stop_censored ? "1" : "0",
       row.test_accuracy_at_early_stop.toFixed(FRACTION_DECIMALS),

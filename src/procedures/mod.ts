@@ -1,5 +1,6 @@
 /** The procedure registry: an experiment's `procedure.name` selects the code that runs it. */
 import { runEdgePopup } from "./edge_popup.ts";
+import { runElastic } from "./elastic.ts";
 import { runImp } from "./imp.ts";
 import { runMultiPrize } from "./multi_prize.ts";
 import { runSupermask } from "./supermask.ts";
@@ -10,6 +11,7 @@ export const PROCEDURES: Record<string, Procedure> = {
   "edge-popup": runEdgePopup,
   "supermask": runSupermask,
   "multi-prize": runMultiPrize,
+  "elastic": runElastic,
 };
 
 export { PROCEDURE_SPECS } from "./specs.ts";

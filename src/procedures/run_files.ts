@@ -112,6 +112,24 @@ export function networkFromCheckpoint(layout: ParamLayout, bytes: Uint8Array): N
   return network;
 }
 
+/** The per-layer masks of a checkpoint (`<layer>.mask`), in layout order. */
+export function masksFromCheckpoint(layout: ParamLayout, bytes: Uint8Array): Float32Array[] {
+  const tensors = new Map(decodeSafetensors(bytes).map((t) => [t.name, t.data]));
+  return layout.layers.map((layer) => {
+    const data = tensors.get(`${layer.name}.mask`);
+    if (!data || data.length !== layer.inputs * layer.outputs) {
+      throw new Error(
+        `checkpoint's ${layer.name}.mask is ${
+          data
+            ? `${data.length} entries, the model needs ${layer.inputs * layer.outputs}`
+            : "missing"
+        }; re-run with --fresh`,
+      );
+    }
+    return Float32Array.from(data);
+  });
+}
+
 export interface RunFiles {
   /** Checkpoints by file name (CHECKPOINT_FILES in src/io/paths.ts). */
   checkpoints: Record<string, SafetensorsTensor[]>;

@@ -1,5 +1,6 @@
 /** Every procedure's spec (fields, controls, arms, rules), in registry order; read by the schema. */
 import { EDGE_POPUP_SPEC } from "./edge_popup_spec.ts";
+import { ELASTIC_SPEC } from "./elastic_spec.ts";
 import { IMP_SPEC } from "./imp_spec.ts";
 import { MULTI_PRIZE_SPEC } from "./multi_prize_spec.ts";
 import type { ProcedureSpec } from "./spec.ts";
@@ -10,4 +11,5 @@ export const PROCEDURE_SPECS: readonly ProcedureSpec[] = [
   EDGE_POPUP_SPEC,
   SUPERMASK_SPEC,
   MULTI_PRIZE_SPEC,
+  ELASTIC_SPEC,
 ];

@@ -80,6 +80,13 @@ const KNOWN: { [N in StreamName]: [Parameters<typeof STREAMS[N]["id"]>, StreamId
   supermaskRandomSigns: [[[2], { purpose: "random signs", index: 2 }]],
   supermaskScores: [[[2], { purpose: "supermask scores", index: 2 }]],
   supermaskSample: [[[], { purpose: "supermask sample", index: 0 }]],
+  elasticShuffle: [[[14, 20, 2, 7], { purpose: "elastic shuffle 14to20", index: 2 * 1000 + 7 }]],
+  elasticReinit: [[[20, 14, 2, 7], { purpose: "elastic reinit 20to14", index: 2 * 1000 + 7 }]],
+  elasticRandomMask: [[[14, 20, 2, 7], {
+    purpose: "elastic random mask 14to20",
+    index: 2 * 1000 + 7,
+  }]],
+  elasticSnipExamples: [[[3], { purpose: "elastic snip examples", index: 3 }]],
 };
 
 /** A value set per argument that crosses every digit's carry: 0, 1, the top of the radix. */
@@ -136,6 +143,16 @@ const GRID: { [N in StreamName]: Parameters<typeof STREAMS[N]["id"]>[] } = {
   supermaskRandomSigns: TRIALS.map((t) => [t] as [number]),
   supermaskScores: TRIALS.map((t) => [t] as [number]),
   supermaskSample: [[]],
+  elasticShuffle: TRIALS.flatMap((t) =>
+    edge(1000).map((level) => [14, 20, t, level] as [number, number, number, number])
+  ),
+  elasticReinit: TRIALS.flatMap((t) =>
+    edge(1000).map((level) => [20, 14, t, level] as [number, number, number, number])
+  ),
+  elasticRandomMask: TRIALS.flatMap((t) =>
+    edge(1000).map((level) => [14, 20, t, level] as [number, number, number, number])
+  ),
+  elasticSnipExamples: TRIALS.map((t) => [t] as [number]),
 };
 
 const names = Object.keys(STREAMS) as StreamName[];

@@ -565,3 +565,45 @@ Deno.test("a selector's dataset picks that data set's rows; a baseline may read 
   );
   assert.match(unnamed.reason, /rows are of data sets fashion-mnist, mnist; add dataset/);
 });
+
+Deno.test("a level selector reads the arm's row at that level, whatever its weights remaining", () => {
+  // An elastic ticket's kept fraction is an outcome: 0.1031 is not within 0.005 of 0.8^10.
+  const rows = [1, 2, 3].flatMap((trial) => [
+    makeRow({ trial, level: 10, arm: "ett", replicate: 0 }, {
+      weights_remaining: 0.1031,
+      final_test_accuracy: 0.90 + trial / 100,
+    }),
+    makeRow({ trial, level: 10, arm: "imp", replicate: 0 }, {
+      weights_remaining: impRemaining(10, 6),
+      final_test_accuracy: 0.905 + trial / 100,
+    }),
+    makeRow({ trial, level: 13, arm: "ett", replicate: 0 }, {
+      weights_remaining: 0.0521,
+      final_test_accuracy: 0.5,
+    }),
+  ]);
+  const claim: ClaimConfig = {
+    id: "near",
+    text: "The transformed ticket is within 1 point of the target's.",
+    metric: "final_test_accuracy",
+    select: { arm: "ett", level: 10 },
+    baseline: { arm: "imp", level: 10 },
+    statistic: "difference",
+    op: ">=",
+    threshold: -0.01,
+    paper: "0.96 points",
+  };
+  const [result] = evaluateClaims([claim], rows, "quick");
+  assert.deepEqual(result.per_trial.map((d) => Math.round(d! * 1e6) / 1e6), [
+    -0.005,
+    -0.005,
+    -0.005,
+  ]);
+  assert.equal(result.verdict, "PASS");
+  const [missing] = evaluateClaims(
+    [{ ...claim, select: { arm: "ett", level: 11 } }],
+    rows,
+    "quick",
+  );
+  assert.match(missing.reason, /no row for arm ett at level 11/i);
+});

@@ -178,3 +178,16 @@ Deno.test("per-layer columns carry the weight layers' names (conv1, ..., fc1, ..
   const mismatched = text.replace("kappa_conv2", "kappa_conv9");
   assert.throws(() => parseResultsCsv(mismatched), /is not the expected/);
 });
+
+Deno.test("rows of several layouts (null layer names) have no per-layer columns and parse back", () => {
+  const short = row(1, 1, "imp-20");
+  const long = { ...row(1, 1, "imp-32"), weights_remaining_per_layer: [0.5, 0.4, 0.3, 0.2] };
+  const text = resultsCsv([short, long], null);
+  const header = text.split("\n")[0];
+  assert.ok(!header.includes("weights_remaining_"), header);
+  assert.ok(!header.includes("kappa_"), header);
+  const parsed = parseResultsCsv(text);
+  assert.deepEqual(parsed.map((r) => r.arm), ["imp-20", "imp-32"]);
+  assert.deepEqual(parsed.map((r) => r.weights_remaining_per_layer), [[], []]);
+  assert.throws(() => resultsCsv([short, long]), /disagree on the layer count/);
+});
