@@ -63,6 +63,16 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
     quick: { cpu: "13.5 min (cores shared)", gpu: "1-2 min (est.)" },
     paper: { cpu: "about 3 months (est.)", gpu: "5-20 h (est.)" },
   },
+  // Paper: per trial 17 ResNet-20 and 17 ResNet-32 runs (IMP's 11 levels and the 6 transfer arms)
+  // of about 62,500 steps at batch 128, about 130 ResNet-20 runs' worth for 3 trials.
+  "elastic": {
+    smoke: { cpu: "45 s", gpu: "under 20 s (est.)" },
+    quick: {
+      cpu: "30.5 min with two other jobs on the cores; 12-15 min alone (est.)",
+      gpu: "1-2 min (est.)",
+    },
+    paper: { cpu: "about 8 months (est.)", gpu: "15-60 h (est.)" },
+  },
   "multi-prize": {
     smoke: { cpu: "8 s", gpu: "under 10 s (est.)" },
     quick: { cpu: "16.5 min (cores shared)", gpu: "about 1 min (est.)" },
