@@ -3,6 +3,7 @@ import { runEdgePopup } from "./edge_popup.ts";
 import { runImp } from "./imp.ts";
 import { runMultiPrize } from "./multi_prize.ts";
 import { runSupermask } from "./supermask.ts";
+import { runTicketTransfer } from "./ticket_transfer.ts";
 import type { Procedure } from "./types.ts";
 
 export const PROCEDURES: Record<string, Procedure> = {
@@ -10,6 +11,7 @@ export const PROCEDURES: Record<string, Procedure> = {
   "edge-popup": runEdgePopup,
   "supermask": runSupermask,
   "multi-prize": runMultiPrize,
+  "ticket-transfer": runTicketTransfer,
 };
 
 export { PROCEDURE_SPECS } from "./specs.ts";

@@ -100,6 +100,7 @@ function withContext(
       directory: join(root, "run"),
       cacheDirectory: join(root, "cache"),
       checksums: {},
+      otherDatasets: new Map(),
       progress: () => {},
     };
     await body(context, config, root);
