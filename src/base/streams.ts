@@ -351,6 +351,25 @@ export const STREAMS = {
     purpose: "elastic snip examples",
     index: lead("trial", trial),
   })),
+
+  /**
+   * Ticket-transfer's random-mask arm (Morcos et al.'s random ticket) on one target data set: one
+   * uniformly random mask per layer, in layer order, with the transferred ticket's per-layer
+   * counts at level k. One purpose per target. Index: trial * 1000 + level, with level below 1000.
+   */
+  transferRandomMask: stream((target: string, trial: number, level: number) => ({
+    purpose: `transfer random mask ${target}`,
+    index: lead("trial", trial) * 1000 + digit("level", level, 1000),
+  })),
+
+  /**
+   * The same arm's fresh initialisation (model.init, drawn layer by layer as `init` is), one per
+   * (trial, level) as IMP's reinit. One purpose per target. Index: as transferRandomMask.
+   */
+  transferRandomInit: stream((target: string, trial: number, level: number) => ({
+    purpose: `transfer random init ${target}`,
+    index: lead("trial", trial) * 1000 + digit("level", level, 1000),
+  })),
 } as const;
 
 export type StreamName = keyof typeof STREAMS;

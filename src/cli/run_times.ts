@@ -84,6 +84,13 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
     quick: { cpu: "10-12 min", gpu: "under 1 min (est.)" },
     paper: { cpu: "about 1 h (est.)", gpu: "about 5 min (est.)" },
   },
+  // Paper: each level trains both IMP lineages, two transferred and two random tickets (30 runs
+  // of 5 trials), 21 levels of 50,000 steps: about 3.6x weak-lth's paper profile.
+  "ticket-transfer": {
+    smoke: { cpu: "1 min", gpu: "under 20 s (est.)" },
+    quick: { cpu: "not measured yet", gpu: "1-2 min (est.)" },
+    paper: { cpu: "about 4 days (est.)", gpu: "about 4 h (est.)" },
+  },
 };
 
 /** What each profile is for, and its time range over the experiments above. */

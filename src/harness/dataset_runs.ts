@@ -3,7 +3,9 @@
  * runs the procedure once per data set, in the order listed, each with the config narrowed to
  * that data set (so a procedure only ever sees one, and the trained-network cache keys it like a
  * single-data-set experiment) and its runs in `<results>/<dataset>/`. A single data set runs in
- * the results folder itself, as before lists existed.
+ * the results folder itself, as before lists existed. A data set a procedure reads besides its
+ * own (ProcedureSpec.otherDatasets) has its runs where its own call puts them, or in
+ * `<results>/<dataset>/` when the experiment does not run on it.
  */
 import { datasetsOf, listsDatasets } from "../config/datasets.ts";
 import type { DatasetName } from "../config/datasets.ts";
@@ -29,4 +31,18 @@ export function datasetRuns(config: ResolvedConfig, directory: string): DatasetR
     directory: several ? datasetDirectory(directory, dataset) : directory,
     progressPrefix: several ? `${dataset} (${i + 1}/${names.length}): ` : "",
   }));
+}
+
+/**
+ * Where the runs of data set `name` lie in the results folder `directory` of `config` (the whole
+ * config, data.dataset as the file gives it): where datasetRuns puts them when the experiment
+ * runs on it, else `<results>/<name>/`.
+ */
+export function datasetRunDirectory(
+  config: ResolvedConfig,
+  directory: string,
+  name: DatasetName,
+): string {
+  const only = !listsDatasets(config.data) && datasetsOf(config.data)[0] === name;
+  return only ? directory : datasetDirectory(directory, name);
 }

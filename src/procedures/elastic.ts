@@ -63,7 +63,7 @@ import {
 import { runImp } from "./imp.ts";
 import { type ImpProcedure, rewindIteration } from "./imp_spec.ts";
 import type { ImpControls } from "./imp_controls.ts";
-import { type RunPlace, type RunPlan, trainLevel } from "./level_training.ts";
+import { type RunPlace, type RunPlan, trainLevel } from "./imp_level_job.ts";
 import { resultRow } from "./result_row.ts";
 import {
   checkpointTensors,

@@ -4,6 +4,7 @@ import { runElastic } from "./elastic.ts";
 import { runImp } from "./imp.ts";
 import { runMultiPrize } from "./multi_prize.ts";
 import { runSupermask } from "./supermask.ts";
+import { runTicketTransfer } from "./ticket_transfer.ts";
 import type { Procedure } from "./types.ts";
 
 export const PROCEDURES: Record<string, Procedure> = {
@@ -12,6 +13,7 @@ export const PROCEDURES: Record<string, Procedure> = {
   "supermask": runSupermask,
   "multi-prize": runMultiPrize,
   "elastic": runElastic,
+  "ticket-transfer": runTicketTransfer,
 };
 
 export { PROCEDURE_SPECS } from "./specs.ts";

@@ -5,6 +5,7 @@
  */
 import type { CrossRule, Field, ObjectDesc } from "../config/descriptors.ts";
 import type { ExperimentConfig } from "../config/types.ts";
+import type { DatasetName } from "../config/datasets.ts";
 
 /**
  * accuracy / early-stop: vs weights remaining; width: accuracy vs hidden width; kappa: the
@@ -25,6 +26,12 @@ export interface ProcedureSpec {
   /** The hidden widths (results.csv `width`) a config produces. */
   widths(cfg: ExperimentConfig): number[];
   rules: CrossRule[];
+  /**
+   * Data sets the procedure reads besides the one it runs on (ticket-transfer: each target's
+   * source), for a config with every data set of data.dataset or one narrowed to a single one;
+   * the harness reads and checks them before anything is written, like data.dataset's.
+   */
+  otherDatasets?(cfg: ExperimentConfig): DatasetName[];
   /** The figures a config's results are drawn in. */
   figures(cfg: ExperimentConfig): FigureKind[];
 }

@@ -2,6 +2,20 @@
 import type { GpuDataset } from "../data/gpu_dataset.ts";
 import type { Gpu } from "../gpu/mod.ts";
 import type { ResolvedConfig, ResultRow } from "../config/types.ts";
+import type { DatasetName } from "../config/datasets.ts";
+
+/** A data set a procedure reads besides its own (ProcedureSpec.otherDatasets). */
+export interface OtherDataset {
+  /** Split and capped as the procedure's own (data.validation, train_limit, test_limit). */
+  dataset: GpuDataset;
+  /** SHA-256 of every file of it, by file name. */
+  checksums: Record<string, string>;
+  /**
+   * Where this data set's runs lie in the results folder: its own folder when the experiment
+   * runs on it too (so both procedure calls find the same runs), else <results>/<name>/.
+   */
+  directory: string;
+}
 
 export interface ProcedureContext {
   config: ResolvedConfig;
@@ -16,6 +30,8 @@ export interface ProcedureContext {
   cacheDirectory: string;
   /** SHA-256 of every dataset file, by file name. */
   checksums: Record<string, string>;
+  /** The data sets the procedure's spec asks for besides this one (empty for most). */
+  otherDatasets: ReadonlyMap<DatasetName, OtherDataset>;
   /** One progress line (the harness decides where it goes). */
   progress: (line: string) => void;
 }

@@ -9,6 +9,7 @@ import {
   type StreamName,
   STREAMS,
 } from "../../src/base/streams.ts";
+import { DATASET_NAMES } from "../../src/config/datasets.ts";
 import { WEIGHT_INITS } from "../../src/procedures/edge_popup_spec.ts";
 import {
   AT_INIT_METHODS,
@@ -87,6 +88,14 @@ const KNOWN: { [N in StreamName]: [Parameters<typeof STREAMS[N]["id"]>, StreamId
     index: 2 * 1000 + 7,
   }]],
   elasticSnipExamples: [[[3], { purpose: "elastic snip examples", index: 3 }]],
+  transferRandomMask: [[["mnist", 2, 7], {
+    purpose: "transfer random mask mnist",
+    index: 2 * 1000 + 7,
+  }]],
+  transferRandomInit: [[["fashion-mnist", 2, 7], {
+    purpose: "transfer random init fashion-mnist",
+    index: 2 * 1000 + 7,
+  }]],
 };
 
 /** A value set per argument that crosses every digit's carry: 0, 1, the top of the radix. */
@@ -153,6 +162,12 @@ const GRID: { [N in StreamName]: Parameters<typeof STREAMS[N]["id"]>[] } = {
     edge(1000).map((level) => [14, 20, t, level] as [number, number, number, number])
   ),
   elasticSnipExamples: TRIALS.map((t) => [t] as [number]),
+  transferRandomMask: DATASET_NAMES.flatMap((target) =>
+    TRIALS.flatMap((t) => edge(1000).map((l) => [target, t, l] as [string, number, number]))
+  ),
+  transferRandomInit: DATASET_NAMES.flatMap((target) =>
+    TRIALS.flatMap((t) => edge(1000).map((l) => [target, t, l] as [string, number, number]))
+  ),
 };
 
 const names = Object.keys(STREAMS) as StreamName[];
@@ -225,6 +240,7 @@ Deno.test("arguments outside the documented ranges throw instead of aliasing a s
   throws("edgePopupRandomMask", [1, 8, 100]);
   throws("edgePopupRandomMask", [430, 8, 1]);
   throws("supermaskRandomCriterion", [1, 100]);
+  throws("transferRandomMask", ["mnist", 1, 1000]);
   for (
     const name of [
       "batchOrder",

@@ -13,7 +13,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "../../src/base/rng.ts";
 import type { ResolvedConfig } from "../../src/config/types.ts";
-import type { ImageDataset } from "../../src/data/dataset.ts";
 import { uploadDataset } from "../../src/data/gpu_dataset.ts";
 import { BufferPool, type Gpu } from "../../src/gpu/mod.ts";
 import { loadExperimentFile, resolveConfig } from "../../src/harness/load_experiment.ts";
@@ -27,10 +26,10 @@ import { denseTraining, evaluateGroup, trainGroup } from "../../src/procedures/t
 import type { ProcedureContext } from "../../src/procedures/types.ts";
 import { gpuTest } from "../gpu_test_helper.ts";
 import { smokeFixtureYaml } from "../fixtures/experiments.ts";
+import { prototypesOf, syntheticImages } from "../fixtures/synthetic_images.ts";
 
 const FIXTURE_ID = "imp-batchnorm-fixture";
 const SIDE = 8;
-const CLASSES = 10;
 const LAYERS =
   "[{conv: 3, kernel: 3}, batchnorm, relu, maxpool, {dense: 8}, batchnorm-nonaffine, relu, {dense: 10}]";
 
@@ -60,19 +59,6 @@ function fixtureYaml(): string {
   return listed;
 }
 
-function synthetic(rng: Rng, count: number, prototypes: Uint8Array[]): ImageDataset {
-  const images = new Uint8Array(count * SIDE * SIDE);
-  const labels = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    labels[i] = rng.nextInt(CLASSES);
-    for (let f = 0; f < SIDE * SIDE; f++) {
-      const value = prototypes[labels[i]][f] + Math.round(120 * (rng.nextUnit() - 0.5));
-      images[i * SIDE * SIDE + f] = Math.min(255, Math.max(0, value));
-    }
-  }
-  return { name: "synthetic", count, rows: SIDE, cols: SIDE, classes: CLASSES, images, labels };
-}
-
 function withContext(
   gpu: Gpu,
   body: (context: ProcedureContext, config: ResolvedConfig, root: string) => Promise<void>,
@@ -84,14 +70,11 @@ function withContext(
     writeFileSync(fixture, fixtureYaml());
     const config = resolveConfig(loadExperimentFile(fixture), "smoke");
     const rng = new Rng(5, "batch-norm procedure test data");
-    const prototypes = Array.from(
-      { length: CLASSES },
-      () => Uint8Array.from({ length: SIDE * SIDE }, () => rng.nextInt(256)),
-    );
+    const prototypes = prototypesOf(rng, SIDE);
     const dataset = uploadDataset(pool, {
-      train: synthetic(rng, 240, prototypes),
-      validation: synthetic(rng, 60, prototypes),
-      test: synthetic(rng, 60, prototypes),
+      train: syntheticImages(rng, 240, prototypes, SIDE),
+      validation: syntheticImages(rng, 60, prototypes, SIDE),
+      test: syntheticImages(rng, 60, prototypes, SIDE),
     });
     const context: ProcedureContext = {
       config,
@@ -100,6 +83,7 @@ function withContext(
       directory: join(root, "run"),
       cacheDirectory: join(root, "cache"),
       checksums: {},
+      otherDatasets: new Map(),
       progress: () => {},
     };
     await body(context, config, root);

@@ -1,20 +1,19 @@
 /**
- * Training the runs of one level side by side: each run's masks, initial parameters and running
- * statistics (a RunPlan) go into one batched trainer job (split into groups where the runs would
- * not fit one trainer's storage bindings, and apart where pruned weights stay frozen); every run
- * sees its lineage's batch order and augmentation. IMP's levels and the elastic procedure's
- * transferred tickets train through here.
+ * One IMP level's training job: the planned runs of a level (lineages and control arms, every
+ * trial) train side by side in one Trainer, each from its own masks, initial parameters and
+ * running statistics, with its batch order (its trial's, IMP's second lineage's, or a stability
+ * copy's). A job from the rewind point k on continues the learning-rate schedule at k.
  */
 import { STREAMS } from "../base/streams.ts";
-import type { TrainingConfig } from "../config/types.ts";
 import { flatStates, FrozenPrunedWeights, MaskedWeights, type Model } from "../model/mod.ts";
-import type { ParamLayout } from "../model/layout.ts";
+import type { ParamLayout } from "../model/mod.ts";
 import { countKept, flatMask } from "../prune/mod.ts";
 import { BatchOrder } from "../train/batch_order.ts";
 import { formatDuration, type StageClock } from "../train/eta.ts";
+import { type RunOutcome, trainRuns } from "../train/train_runs.ts";
 import { Trainer } from "../train/trainer.ts";
 import { floatsPerRun, trainerOptions, withAugmentationKeys } from "../train/trainer_options.ts";
-import { type RunOutcome, trainRuns } from "../train/train_runs.ts";
+import type { ImpSchedule } from "./imp_spec.ts";
 import { runGroups } from "./run_groups.ts";
 import type { ProcedureContext } from "./types.ts";
 
@@ -45,21 +44,25 @@ export interface RunPlan extends RunPlace {
 }
 
 export interface LevelJob {
-  /** The level's position among the trained levels (the clock's stage). */
+  /** The job's stage on the clock (IMP: the level's position among the trained levels). */
   index: number;
   level: number;
   iterations: number;
   snapshotAt?: number;
   started: number;
   clock: StageClock;
-  /** Progress label of the job (e.g. "level 3/8"). */
-  label: string;
+  /** Progress label of the job (default: the level's). */
+  label?: string;
 }
 
+/**
+ * Trains the plans of one job on `context.dataset` and returns their outcomes in plan order (the
+ * results of a run do not depend on which runs share its dispatches).
+ */
 export async function trainLevel(
   context: ProcedureContext,
   model: Model,
-  procedure: TrainingConfig,
+  procedure: ImpSchedule,
   plans: RunPlan[],
   job: LevelJob,
 ): Promise<RunOutcome[]> {
@@ -97,13 +100,13 @@ export async function trainLevel(
 async function trainGroupOfLevel(
   context: ProcedureContext,
   model: Model,
-  procedure: TrainingConfig,
+  procedure: ImpSchedule,
   plans: RunPlan[],
   job: LevelJob,
   options: ReturnType<typeof trainerOptions>,
 ): Promise<RunOutcome[]> {
   const { config, gpu, dataset } = context;
-  const { index, started, clock } = job;
+  const { index, level, started, clock } = job;
   const runs = plans.length;
   const layout = model.layout;
   const trainer = await Trainer.create(gpu, {
@@ -137,7 +140,7 @@ async function trainGroupOfLevel(
       new BatchOrder(dataset.train, config.seed, plan.trial, stream(plan))
     );
     const remaining = plans[0].masks.reduce((n, m) => n + countKept(m), 0) / totalWeights(layout);
-    const label = job.label;
+    const label = job.label ?? `level ${level}/${procedure.rounds}`;
     clock.start(index);
     return await trainRuns(trainer, orders, {
       iterations: job.iterations,
@@ -163,6 +166,6 @@ async function trainGroupOfLevel(
   }
 }
 
-export function totalWeights(layout: ParamLayout): number {
+function totalWeights(layout: ParamLayout): number {
   return layout.layers.reduce((n, layer) => n + layer.inputs * layer.outputs, 0);
 }
