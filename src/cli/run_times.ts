@@ -88,7 +88,7 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
   // of 5 trials), 21 levels of 50,000 steps: about 3.6x weak-lth's paper profile.
   "ticket-transfer": {
     smoke: { cpu: "1 min", gpu: "under 20 s (est.)" },
-    quick: { cpu: "not measured yet", gpu: "1-2 min (est.)" },
+    quick: { cpu: "18 min (cores shared)", gpu: "1-2 min (est.)" },
     paper: { cpu: "about 4 days (est.)", gpu: "about 4 h (est.)" },
   },
 };
