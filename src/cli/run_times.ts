@@ -51,6 +51,18 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
     quick: { cpu: "18 min", gpu: "about 1 min (est.)" },
     paper: { cpu: "about a month (est.)", gpu: "2-4 h (est.)" },
   },
+  // Conv-4 / Conv-6 paper profiles: 145 runs of 25,000 / 30,000 steps (3.6M / 4.4M run-steps
+  // against Conv-2's 2.7M) at about 2.2x / 3.5x Conv-2's multiply-adds per image.
+  "weak-lth-conv4": {
+    smoke: { cpu: "25 s (cores shared)", gpu: "under 10 s (est.)" },
+    quick: { cpu: "15.5 min (cores shared)", gpu: "about 1 min (est.)" },
+    paper: { cpu: "about 3 months (est.)", gpu: "6-12 h (est.)" },
+  },
+  "weak-lth-conv6": {
+    smoke: { cpu: "27 s (cores shared)", gpu: "under 10 s (est.)" },
+    quick: { cpu: "14 min (cores shared)", gpu: "about 1 min (est.)" },
+    paper: { cpu: "about 6 months (est.)", gpu: "10-20 h (est.)" },
+  },
   // ResNet-20 paper profiles: 45 (k = 500) or 39 (k = 0) runs of about 62,500 steps at batch 128;
   // ResNet-20 trains at about 51 images/s on lavapipe (bench/train_bench.ts).
   "stability-resnet20": {
