@@ -1,18 +1,15 @@
 /** The `elastic` procedure's fields, controls, arms and rules (its code is elastic.ts). */
 import { configuredLayers, firstWidth } from "./configured_model.ts";
-import {
-  obj,
-  oneOf,
-  opt,
-  req,
-  showValue,
-  trainingFields,
-  trainingRules,
-} from "../config/descriptors.ts";
+import { obj, oneOf, opt, req, trainingRules } from "../config/descriptors.ts";
 import type { ExperimentConfig } from "../config/types.ts";
 import { resnetDepth, resnetStages, withBlocksPerStage } from "../model/mod.ts";
 import type { ProcedureSpec } from "./spec.ts";
-import { IMP_SPEC, type ImpProcedure, trainedRounds } from "./imp_spec.ts";
+import {
+  IMP_SCHEDULE_FIELDS,
+  IMP_SCHEDULE_RULES,
+  type ImpProcedure,
+  trainedRounds,
+} from "./imp_spec.ts";
 
 /** One transformation: the source's blocks per stage and the target's. */
 export interface ElasticTransfer {
@@ -74,8 +71,6 @@ export function transferArms(cfg: ExperimentConfig, source: number, target: numb
   ];
 }
 
-const { rounds, prune_fractions, rewind, trained_rounds } = IMP_SPEC.fields;
-
 const BLOCKS = { kind: "integer", min: 1, max: 64, doc: "Residual blocks per stage." } as const;
 
 export const ELASTIC_SPEC: ProcedureSpec = {
@@ -83,17 +78,13 @@ export const ELASTIC_SPEC: ProcedureSpec = {
   doc:
     "Elastic lottery tickets (Chen et al. 2021): IMP on every depth of a ResNet family, each source ticket stretched or squeezed to the other depths and trained beside the target's own ticket and baselines.",
   fields: {
-    ...trainingFields("per run"),
-    rounds,
-    prune_fractions,
+    ...IMP_SCHEDULE_FIELDS,
     pruning: req(
       oneOf(
         ["global"],
         "global: all remaining weights ranked together (open_lth's sparse_global, the paper's ResNets); the transformed ticket keeps the source's per-layer sparsities.",
       ),
     ),
-    rewind,
-    trained_rounds,
     blocks_per_stage: req({
       kind: "array",
       items: BLOCKS,
@@ -163,56 +154,7 @@ export const ELASTIC_SPEC: ProcedureSpec = {
         }
       },
     },
-    {
-      doc: "procedure.prune_fractions has one entry (the global fraction)",
-      check(cfg, fail) {
-        const f = elasticConfig(cfg).prune_fractions;
-        if (f.length !== 1) {
-          fail(
-            "procedure.prune_fractions",
-            `expected one entry (the fraction of all remaining weights pruned per round), got ${
-              showValue(f)
-            }`,
-          );
-        }
-      },
-    },
-    {
-      doc: "procedure.rewind.iteration is below procedure.iterations",
-      check(cfg, fail) {
-        const { rewind, iterations } = elasticConfig(cfg);
-        if (rewind !== "init" && rewind.iteration >= iterations) {
-          fail(
-            "procedure.rewind.iteration",
-            `expected an integer in 1..${
-              iterations - 1
-            } (below procedure.iterations), got ${rewind.iteration}`,
-          );
-        }
-      },
-    },
-    {
-      doc: "procedure.trained_rounds ascend and end at procedure.rounds",
-      check(cfg, fail) {
-        const { rounds, trained_rounds } = elasticConfig(cfg);
-        if (!trained_rounds) return;
-        trained_rounds.forEach((r, i) => {
-          if (i > 0 && r <= trained_rounds[i - 1]) {
-            fail(
-              `procedure.trained_rounds[${i}]`,
-              `expected a round above ${trained_rounds[i - 1]}, got ${r}`,
-            );
-          }
-        });
-        const last = trained_rounds[trained_rounds.length - 1];
-        if (last !== rounds) {
-          fail(
-            `procedure.trained_rounds[${trained_rounds.length - 1}]`,
-            `expected ${rounds} (procedure.rounds: the last round is trained), got ${last}`,
-          );
-        }
-      },
-    },
+    ...IMP_SCHEDULE_RULES,
     {
       doc: "procedure.blocks_per_stage lists distinct counts",
       check(cfg, fail) {
