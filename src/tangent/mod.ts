@@ -1,1 +1,2 @@
 export { mlpJvp, mlpPrimal, mlpVjp, type Primal, primalLogits } from "./mlp_f64.ts";
+export { type MlpJvp, type MlpJvpSpec, prepareMlpJvp } from "./mlp_jvp.ts";
