@@ -24,7 +24,9 @@ export interface MlpJvpSpec {
 export interface MlpJvp {
   /** Record these in order: the primal pass, then the tangent. */
   dispatches: Dispatch[];
-  /** f(theta0): [rows, classes]. */
+  /** The primal outputs h_l of every dense layer (after its ReLU), [rows, outputs_l]. */
+  primal: GPUBuffer[];
+  /** f(theta0): [rows, classes], the last of `primal`. */
   logits: GPUBuffer;
   /** J(theta0) v: [rows, classes]. */
   tangent: GPUBuffer;
@@ -43,6 +45,7 @@ export async function prepareMlpJvp(
   const dispatches: Dispatch[] = [];
   let acts = spec.inputs;
   let da: GPUBuffer | null = null;
+  const primal: GPUBuffer[] = [];
   let h = acts, dz = acts;
   for (const [l, layer] of layout.layers.entries()) {
     const { inputs, outputs, weightOffset, biasOffset } = layer;
@@ -60,6 +63,7 @@ export async function prepareMlpJvp(
         relu,
       });
     h = pool.storage(`jvp primal ${l}`, bytes);
+    primal.push(h);
     dispatches.push(await dense(acts, spec.theta0, h, true, l < last));
     const fromV = pool.storage(`jvp tangent from v ${l}`, bytes);
     dispatches.push(await dense(acts, spec.v, fromV, true, false));
@@ -81,5 +85,5 @@ export async function prepareMlpJvp(
     acts = h;
     da = dz;
   }
-  return { dispatches, logits: h, tangent: dz };
+  return { dispatches, primal, logits: h, tangent: dz };
 }

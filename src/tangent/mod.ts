@@ -1,2 +1,3 @@
 export { mlpJvp, mlpPrimal, mlpVjp, type Primal, primalLogits } from "./mlp_f64.ts";
 export { type MlpJvp, type MlpJvpSpec, prepareMlpJvp } from "./mlp_jvp.ts";
+export { type MlpVjpSpec, prepareMlpVjp } from "./mlp_vjp.ts";
