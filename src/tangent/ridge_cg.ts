@@ -2,12 +2,13 @@
  * The tangent-space minimum (Kosoy) by conjugate gradients, matrix-free:
  *   (J^T J + lambda I) d = J^T (Y - f(theta0)),  Y one-hot.
  * The operator p -> J^T (J p) runs on the GPU (one JVP pass and one VJP pass over the training
- * set, recorded into one submit); the CG scalars and vector updates are f64 on the CPU, summed in
+ * set in fixed batches, recorded into one submit); the CG scalars and vector updates are f64 on the CPU, summed in
  * index order, so the iterates are deterministic. One readback per iteration (J^T J p).
  */
-import { type BufferPool, type Gpu, readF32, Recorder } from "../gpu/mod.ts";
+import { type BufferPool, type Dispatch, type Gpu, readF32, Recorder } from "../gpu/mod.ts";
+import { prepareAdd } from "../nn/add.ts";
 import type { Model } from "../model/model.ts";
-import { prepareMlpJvp } from "./mlp_jvp.ts";
+import { type MlpJvp, prepareMlpJvp } from "./mlp_jvp.ts";
 import { prepareMlpVjp } from "./mlp_vjp.ts";
 import { oneHotResidual } from "./ridge_f64.ts";
 
@@ -19,6 +20,8 @@ export interface TangentRidgeSpec {
   labels: ArrayLike<number>;
   lambda: number;
   iterations: number;
+  /** Rows per JVP/VJP pass; the last batch takes the remainder. */
+  batchRows: number;
 }
 
 export interface TangentRidge {
@@ -31,6 +34,18 @@ export interface TangentRidge {
   relativeResiduals: number[];
   /** f(theta0) + J d on the training inputs, [rows, classes]. */
   predictions: Float64Array;
+}
+
+/** One fixed batch of the training set: its passes and the slot of its residual targets. */
+interface RidgeBatch {
+  start: number;
+  rows: number;
+  jvp: MlpJvp;
+  rhsU: GPUBuffer;
+  /** JVP of v, then J^T (J v) added into the running sum. */
+  normal: Dispatch[];
+  /** J^T (Y - f0) of this batch added into the running sum. */
+  rhs: Dispatch[];
 }
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -48,9 +63,10 @@ export async function tangentRidgeCg(
   const { layout } = model;
   const rows = spec.labels.length;
   const classes = model.outputs;
-  if (!(lambda > 0) || !Number.isInteger(spec.iterations) || spec.iterations < 1) {
+  const counts = [spec.iterations, spec.batchRows];
+  if (!(lambda > 0) || !counts.every((n) => Number.isInteger(n) && n >= 1)) {
     throw new RangeError(
-      `tangent ridge needs lambda > 0 and iterations >= 1, got ${lambda} and ${spec.iterations}`,
+      `tangent ridge needs lambda > 0 and iterations, batchRows >= 1, got ${lambda}, ${spec.iterations} and ${spec.batchRows}`,
     );
   }
   if (spec.inputs.length !== rows * model.inputs || spec.theta0.length !== layout.perRun) {
@@ -60,31 +76,83 @@ export async function tangentRidgeCg(
       } inputs and ${layout.perRun} parameters, got ${spec.inputs.length} and ${spec.theta0.length}`,
     );
   }
-  const common = {
-    rows,
-    inputs: pool.upload("ridge inputs", spec.inputs),
-    theta0: pool.upload("ridge theta0", spec.theta0),
-  };
+  const theta0 = pool.upload("ridge theta0", spec.theta0);
   const v = pool.storage("ridge direction", layout.perRun * 4);
-  const jvp = await prepareMlpJvp(gpu, pool, { ...common, layout, v });
-  const grads = pool.storage("ridge J^T u", layout.perRun * 4);
-  const normal = await prepareMlpVjp(gpu, pool, { ...common, model, jvp, u: jvp.tangent, grads });
-  const rhsU = pool.storage("ridge residual", rows * classes * 4);
-  const rhsVjp = await prepareMlpVjp(gpu, pool, { ...common, model, jvp, u: rhsU, grads });
-
-  const run = async (dispatches: typeof normal, target: GPUBuffer, count: number) => {
+  // J^T u over the training set = the sum of the batches' VJPs, added in batch order into two
+  // accumulators in turn (batch 0 writes the first directly): deterministic, no atomics.
+  const scratch = pool.storage("ridge batch J^T u", layout.perRun * 4);
+  const sums = [0, 1].map((i) => pool.storage(`ridge J^T u sum ${i}`, layout.perRun * 4));
+  const batches: RidgeBatch[] = [];
+  for (let start = 0, k = 0; start < rows; start += spec.batchRows, k++) {
+    const batchRows = Math.min(spec.batchRows, rows - start);
+    const common = {
+      rows: batchRows,
+      inputs: pool.upload(
+        `ridge inputs ${k}`,
+        spec.inputs.subarray(start * model.inputs, (start + batchRows) * model.inputs),
+      ),
+      theta0,
+    };
+    const jvp = await prepareMlpJvp(gpu, pool, { ...common, layout, v });
+    const grads = k === 0 ? sums[0] : scratch;
+    const sum = k === 0 ? [] : [
+      await prepareAdd(gpu, pool, {
+        n: layout.perRun,
+        a: sums[(k - 1) % 2],
+        b: scratch,
+        y: sums[k % 2],
+      }),
+    ];
+    const rhsU = pool.storage(`ridge residual ${k}`, batchRows * classes * 4);
+    batches.push({
+      start,
+      rows: batchRows,
+      jvp,
+      rhsU,
+      normal: [
+        ...jvp.dispatches,
+        ...await prepareMlpVjp(gpu, pool, { ...common, model, jvp, u: jvp.tangent, grads }),
+        ...sum,
+      ],
+      rhs: [
+        ...jvp.dispatches,
+        ...await prepareMlpVjp(gpu, pool, { ...common, model, jvp, u: rhsU, grads }),
+        ...sum,
+      ],
+    });
+  }
+  const total = sums[(batches.length - 1) % 2];
+  const submit = (dispatches: Dispatch[]) => {
     const recorder = new Recorder(gpu.device, "tangent ridge");
-    recorder.record([...jvp.dispatches, ...dispatches]);
+    recorder.record(dispatches);
     recorder.submit();
-    return Float64Array.from(await readF32(gpu.device, target, 0, count));
   };
-  // v = 0: the primal logits f(theta0), then b = J^T (Y - f(theta0)).
-  const f0 = await run([], jvp.logits, rows * classes);
-  pool.write(rhsU, Float32Array.from(oneHotResidual(f0, spec.labels)));
-  const b = await run(rhsVjp, grads, layout.perRun);
+  const readSum = async () => Float64Array.from(await readF32(gpu.device, total));
+  /** The logits' tangent J v for the current v (v = 0: the primal logits), all rows. */
+  const outputs = async (which: "logits" | "tangent") => {
+    submit(batches.flatMap((batch) => batch.jvp.dispatches));
+    const out = new Float64Array(rows * classes);
+    for (const batch of batches) {
+      const values = await readF32(gpu.device, batch.jvp[which], 0, batch.rows * classes);
+      out.set(values, batch.start * classes);
+    }
+    return out;
+  };
+
+  const f0 = await outputs("logits");
+  const residual = Float32Array.from(oneHotResidual(f0, spec.labels));
+  for (const batch of batches) {
+    pool.write(
+      batch.rhsU,
+      residual.subarray(batch.start * classes, (batch.start + batch.rows) * classes),
+    );
+  }
+  submit(batches.flatMap((batch) => batch.rhs));
+  const b = await readSum();
   const apply = async (p: Float64Array) => {
     pool.write(v, Float32Array.from(p));
-    const jtjp = await run(normal, grads, layout.perRun);
+    submit(batches.flatMap((batch) => batch.normal));
+    const jtjp = await readSum();
     return jtjp.map((x, i) => x + lambda * p[i]);
   };
 
@@ -107,6 +175,6 @@ export async function tangentRidgeCg(
     rr = next;
   }
   pool.write(v, Float32Array.from(d));
-  const jd = await run([], jvp.tangent, rows * classes);
+  const jd = await outputs("tangent");
   return { d, relativeResiduals, predictions: f0.map((x, i) => x + jd[i]) };
 }

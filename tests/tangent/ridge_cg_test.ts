@@ -32,6 +32,7 @@ gpuTest(
         labels,
         lambda,
         iterations: 60,
+        batchRows: 10,
       });
       const want = tangentRidgeF64(layout, theta0, Float64Array.from(inputs), labels, lambda);
       const res = got.relativeResiduals;
@@ -53,6 +54,7 @@ gpuTest(
         labels,
         lambda,
         iterations: 60,
+        batchRows: 10,
       });
       assert.deepEqual(again.d, got.d, "a second solve must give the same bytes");
     } finally {
