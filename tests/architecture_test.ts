@@ -23,6 +23,7 @@ export const STACK = [
   "model",
   "train",
   "prune",
+  "tangent",
   "procedures",
   "harness",
   "cli",

@@ -51,7 +51,7 @@ function net(layout: ParamLayout, params: ArrayLike<number>, masks: Float32Array
 }
 
 /** y[b, o] = sum_i x[b, i] w[o, i] (+ bias[o]). */
-function affine(
+export function affine(
   x: Float64Array,
   w: Float64Array,
   bias: Float64Array | null,
@@ -72,7 +72,7 @@ function affine(
 }
 
 /** dx[b, i] = sum_o dy[b, o] w[o, i]. */
-function backInput(
+export function backInput(
   dy: Float64Array,
   w: Float64Array,
   batch: number,
@@ -92,7 +92,7 @@ function backInput(
 }
 
 /** dw[o, i] += sum_b dy[b, o] x[b, i]; db[o] += sum_b dy[b, o]. */
-function accumulateWeightGrad(
+export function accumulateWeightGrad(
   dy: Float64Array,
   x: Float64Array,
   dw: Float64Array,
