@@ -1,5 +1,6 @@
 /**
- * Command line: `reproduce [experiment] [options]`, `report <results folder>`. Exit codes: 0 every claim PASS; 1 a claim
+ * Command line: `reproduce [experiment] [options]`, `report <results folder>`,
+ * `verify <results folder> [--digests]`. Exit codes: 0 every claim PASS; 1 a claim
  * FAIL or INCONCLUSIVE; 2 usage, config or data error; 3 GPU or runtime error; 130 Ctrl-C.
  */
 import { exitCodeOf, UsageError } from "./base/errors.ts";
@@ -9,6 +10,7 @@ import { onInterrupt } from "./cli/interrupt.ts";
 import { Stderr } from "./cli/terminal.ts";
 import { userPath } from "./cli/user_cwd.ts";
 import { reportCommand } from "./cli/report_command.ts";
+import { verifyCommand } from "./cli/verify_command.ts";
 import { listExperiments } from "./harness/experiments.ts";
 import { reproduce } from "./harness/run.ts";
 import { PROFILE_NAMES } from "./config/profiles.ts";
@@ -23,6 +25,7 @@ function experimentArgument(value: string): string {
 const COMMANDS: Record<string, (rest: string[], stderr: Stderr) => Promise<number>> = {
   reproduce: reproduceCommand,
   report: (rest) => reportCommand(rest),
+  verify: (rest) => verifyCommand(rest),
 };
 
 async function main(args: string[], stderr: Stderr): Promise<number> {
