@@ -5,13 +5,14 @@
  * fraction matches the run's weights_remaining (within 1e-6, the CSV's printed precision);
  * (c) the claims re-derived from results.csv equal summary.json; (d) run.json says complete.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { UsageError } from "../base/errors.ts";
 import type { ClaimResult, ResolvedConfig, ResultRow } from "../config/types.ts";
 import { parseResultsCsv, resultsCsv } from "../io/csv.ts";
 import { runFiles, SAFETENSORS } from "../io/paths.ts";
 import { decodeSafetensors } from "../io/safetensors.ts";
+import { walk } from "../io/digest.ts";
 import { claimDifferences } from "./claim_diff.ts";
 import { evaluateClaims } from "./claims.ts";
 import { checkMasks } from "./mask_check.ts";
@@ -19,13 +20,6 @@ import { checkMasks } from "./mask_check.ts";
 const ROW_FILE = "row.json";
 /** results.csv prints fractions to 6 decimals, so a faithful row agrees within 1e-6. */
 const FRACTION_TOLERANCE = 1e-6;
-
-function walk(directory: string): string[] {
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(directory, entry.name);
-    return entry.isDirectory() ? walk(path) : [path];
-  });
-}
 
 /** One line per mismatch; empty when the folder is consistent. */
 export function verifyResults(directory: string): string[] {

@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { RESULTS_FILE, SAFETENSORS } from "./paths.ts";
 
-function walk(directory: string): string[] {
+/** Every file below `directory`, recursively (absolute or as joined onto `directory`). */
+export function walk(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
     const path = join(directory, entry.name);
     return entry.isDirectory() ? walk(path) : [path];
