@@ -1,5 +1,6 @@
 /**
- * Command line: `reproduce [experiment] [options]`. Exit codes: 0 every claim PASS; 1 a claim
+ * Command line: `reproduce [experiment] [options]`, `report <results folder>`,
+ * `verify <results folder> [--digests]`. Exit codes: 0 every claim PASS; 1 a claim
  * FAIL or INCONCLUSIVE; 2 usage, config or data error; 3 GPU or runtime error; 130 Ctrl-C.
  */
 import { exitCodeOf, UsageError } from "./base/errors.ts";
@@ -8,6 +9,8 @@ import { experimentsText, helpText } from "./cli/help.ts";
 import { onInterrupt } from "./cli/interrupt.ts";
 import { Stderr } from "./cli/terminal.ts";
 import { userPath } from "./cli/user_cwd.ts";
+import { reportCommand } from "./cli/report_command.ts";
+import { verifyCommand } from "./cli/verify_command.ts";
 import { listExperiments } from "./harness/experiments.ts";
 import { reproduce } from "./harness/run.ts";
 import { PROFILE_NAMES } from "./config/profiles.ts";
@@ -18,13 +21,27 @@ function experimentArgument(value: string): string {
   return isPath ? userPath(value) : value;
 }
 
+/** The subcommands: each takes the arguments after its name and returns the exit code. */
+const COMMANDS: Record<string, (rest: string[], stderr: Stderr) => Promise<number>> = {
+  reproduce: reproduceCommand,
+  report: (rest) => reportCommand(rest),
+  verify: (rest) => verifyCommand(rest),
+};
+
 async function main(args: string[], stderr: Stderr): Promise<number> {
   const [command, ...rest] = args;
-  if (command !== "reproduce") {
+  const run = Object.hasOwn(COMMANDS, command ?? "") ? COMMANDS[command] : undefined;
+  if (run === undefined) {
     throw new UsageError(
-      `unknown command "${command ?? ""}"; the command is "reproduce" (see reproduce --help)`,
+      `unknown command "${command ?? ""}"; the commands are ${
+        Object.keys(COMMANDS).join(", ")
+      } (see reproduce --help)`,
     );
   }
+  return await run(rest, stderr);
+}
+
+async function reproduceCommand(rest: string[], stderr: Stderr): Promise<number> {
   const { values, positionals } = parseArgs(rest);
   if (values.help) {
     console.log(helpText());

@@ -65,6 +65,8 @@ export function helpText(): string {
   return [
     "usage: ./lth reproduce [experiment] [options]",
     "       deno task reproduce [experiment] [options]   (the same, with Deno 2.9.6 on PATH)",
+    "       ./lth report <results folder>                re-evaluate claims, rewrite outputs",
+    "       ./lth verify <results folder> [--digests]    check a results folder (exit 1: mismatch)",
     "",
     "Runs one experiment (an id from experiments/, or a path to a .yaml file): trains its",
     "networks, writes a results folder and prints a verdict per claim (PASS, FAIL or",

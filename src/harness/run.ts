@@ -13,15 +13,13 @@ import { PROCEDURE_SPECS, PROCEDURES } from "../procedures/mod.ts";
 import type { Procedure } from "../procedures/mod.ts";
 import type { ProcedureSpec } from "../procedures/spec.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
-import { evaluateClaims } from "./claims.ts";
 import { resultsCsv } from "../io/csv.ts";
 import { weightLayerNames } from "./model_description.ts";
 import { findExperiment } from "./experiments.ts";
-import { accuracyFigure, earlyStopFigure, kappaFigure, widthFigure } from "./figures.ts";
 import { configHash } from "../config/hash.ts";
-import { figureFileName, runDirectory, runFiles, trainedCacheDirectory } from "../io/paths.ts";
+import { runDirectory, runFiles, trainedCacheDirectory } from "../io/paths.ts";
 import { collectProvenance } from "./provenance.ts";
-import { renderReport } from "./report.ts";
+import { writeResultsOutputs } from "./results_outputs.ts";
 import { verdictLines } from "./verdict_lines.ts";
 import { resolveConfig } from "./load_experiment.ts";
 import { datasetRunDirectory, datasetRuns } from "./dataset_runs.ts";
@@ -209,41 +207,28 @@ async function runInto(directory: string, inputs: Inputs, io: ReproduceIo) {
         pool.destroy();
       }
     }
-    const claims = evaluateClaims(config.claims, rows, config.profile, {
-      singleSeed: config.single_seed,
-    });
     // Rows of several layouts (an elastic family's depths) have no shared per-layer columns.
     const layouts = new Set(rows.map((row) => row.weights_remaining_per_layer.length));
     writeFileAtomic(
       files.results,
       resultsCsv(rows, layouts.size > 1 ? null : weightLayerNames(config)),
     );
-    const figures = await writeFigures(files, config, rows);
-    writeJsonAtomic(files.summary, {
-      experiment: config.id,
-      profile: config.profile,
-      hash,
-      claims,
-    });
     runRecord.ended = new Date().toISOString();
+    const claims = await writeResultsOutputs({
+      files,
+      config,
+      hash,
+      rows,
+      provenance: { ...provenance, adapter: provenance.adapter?.description ?? "none" },
+      timing: {
+        started: runRecord.started,
+        ended: runRecord.ended,
+        first_started: runRecord.first_started,
+      },
+    });
+    // "complete" is recorded last: a folder marked complete has every results-derived file.
     runRecord.status = "complete";
     writeJsonAtomic(runJsonPath, runRecord);
-    writeFileAtomic(
-      files.report,
-      renderReport({
-        config,
-        hash,
-        claims,
-        rows,
-        provenance: { ...provenance, adapter: provenance.adapter?.description ?? "none" },
-        figures,
-        timing: {
-          started: runRecord.started,
-          ended: runRecord.ended,
-          first_started: runRecord.first_started,
-        },
-      }),
-    );
     for (const line of verdictLines(config.profile, claims, config.claims, files.report)) {
       io.stdout(line);
     }
@@ -253,31 +238,6 @@ async function runInto(directory: string, inputs: Inputs, io: ReproduceIo) {
     recordStatus(`failed: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
   }
-}
-
-/** The procedure's figures; the early-stop figure marks the training budget. */
-async function writeFigures(
-  files: ReturnType<typeof runFiles>,
-  config: ResolvedConfig,
-  rows: ResultRow[],
-): Promise<string[]> {
-  const title = `${config.id} (${config.profile})`;
-  const budget = (config.procedure as { iterations?: unknown }).iterations;
-  const figures: string[] = [];
-  const spec = PROCEDURE_SPECS.find((s) => s.name === config.procedure.name)!;
-  for (const kind of spec.figures(config)) {
-    const file = figureFileName(kind);
-    const svg = kind === "accuracy"
-      ? await accuracyFigure(rows, title)
-      : kind === "early-stop"
-      ? await earlyStopFigure(rows, title, typeof budget === "number" ? budget : undefined)
-      : kind === "kappa"
-      ? await kappaFigure(rows, title)
-      : await widthFigure(rows, title);
-    writeFileAtomic(files.figure(kind), svg);
-    figures.push(file);
-  }
-  return figures;
 }
 
 /** Validation split (seeded) and the CI-size caps of the profile, the same for every data set. */

@@ -140,11 +140,14 @@ function int(value: number, column: string): string {
   return String(value);
 }
 
-/** Parse results.csv text back into rows (values as printed, i.e. rounded to the file's decimals). */
-export function parseResultsCsv(text: string): ResultRow[] {
+/**
+ * Parse results.csv text back into rows (values as printed, i.e. rounded to the file's decimals).
+ * `source` names the file in error messages (the path read), so a user can find the bad cell.
+ */
+export function parseResultsCsv(text: string, source = "results.csv"): ResultRow[] {
   const lines = text.split("\n").map((line) => line.replace(/\r$/, ""));
   while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  if (lines.length === 0) throw new UsageError("results.csv is empty; re-run the experiment");
+  if (lines.length === 0) throw new UsageError(`${source} is empty; re-run the experiment`);
 
   const columns = lines[0].split(",");
   const layers = (columns.length - LEAD.length - TAIL.length - 2) / 2;
@@ -155,7 +158,7 @@ export function parseResultsCsv(text: string): ResultRow[] {
     : [];
   if (!Number.isInteger(layers) || layers < 0 || columns.join(",") !== header(names).join(",")) {
     throw new UsageError(
-      `results.csv header "${lines[0]}" is not the expected ` +
+      `${source} header "${lines[0]}" is not the expected ` +
         `"${header(denseNames(Math.max(Math.floor(layers), 0))).join(",")}" (one ` +
         `weights_remaining_<layer> and kappa_<layer> per weight layer); re-run the experiment`,
     );
@@ -166,7 +169,7 @@ export function parseResultsCsv(text: string): ResultRow[] {
     const cells = line.split(",");
     if (cells.length !== columns.length) {
       throw new UsageError(
-        `results.csv line ${lineNo} has ${cells.length} fields, expected ${columns.length}`,
+        `${source} line ${lineNo} has ${cells.length} fields, expected ${columns.length}`,
       );
     }
     const num = (i: number, integer: boolean): number => {
@@ -176,7 +179,7 @@ export function parseResultsCsv(text: string): ResultRow[] {
       const ok = integer ? Number.isSafeInteger(value) : !Number.isNaN(value) || cell === "NaN";
       if (!ok) {
         throw new UsageError(
-          `results.csv line ${lineNo} column ${columns[i]} is "${cell}", not ${
+          `${source} line ${lineNo} column ${columns[i]} is "${cell}", not ${
             integer ? "an integer" : "a number"
           }`,
         );
@@ -186,16 +189,16 @@ export function parseResultsCsv(text: string): ResultRow[] {
     const flag = (i: number): boolean => {
       if (cells[i] !== "0" && cells[i] !== "1") {
         throw new UsageError(
-          `results.csv line ${lineNo} column ${columns[i]} is "${cells[i]}", not 0 or 1`,
+          `${source} line ${lineNo} column ${columns[i]} is "${cells[i]}", not 0 or 1`,
         );
       }
       return cells[i] === "1";
     };
     if (!DATASET_PATTERN.test(cells[0])) {
-      throw new UsageError(`results.csv line ${lineNo} has an invalid dataset "${cells[0]}"`);
+      throw new UsageError(`${source} line ${lineNo} has an invalid dataset "${cells[0]}"`);
     }
     if (!ARM_PATTERN.test(cells[4])) {
-      throw new UsageError(`results.csv line ${lineNo} has an invalid arm "${cells[4]}"`);
+      throw new UsageError(`${source} line ${lineNo} has an invalid arm "${cells[4]}"`);
     }
     const tail = LEAD.length + layers;
     /** The kappa cells from column `at`: absent when all are empty; an empty cell is NaN. */

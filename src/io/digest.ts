@@ -8,20 +8,36 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { RESULTS_FILE, SAFETENSORS } from "./paths.ts";
 
-function walk(directory: string): string[] {
+/** Every file below `directory`, recursively (absolute or as joined onto `directory`). */
+export function walk(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
     const path = join(directory, entry.name);
     return entry.isDirectory() ? walk(path) : [path];
   });
 }
 
-export function resultsDigest(directory: string): string {
-  const files = walk(directory)
+/** results.csv and every checkpoint below `directory`: "/"-separated relative paths, sorted. */
+function digestedFiles(directory: string): string[] {
+  return walk(directory)
     .filter((path) => path.endsWith(RESULTS_FILE) || path.endsWith(SAFETENSORS))
     .map((path) => relative(directory, path).split("\\").join("/"))
     .sort();
+}
+
+/**
+ * One SHA-256 per digested file (the file's bytes alone), in the digest's order, so two copies of
+ * a published folder can be compared file by file where their results digests differ.
+ */
+export function digestListing(directory: string): { path: string; sha256: string }[] {
+  return digestedFiles(directory).map((path) => ({
+    path,
+    sha256: createHash("sha256").update(readFileSync(join(directory, path))).digest("hex"),
+  }));
+}
+
+export function resultsDigest(directory: string): string {
   const hash = createHash("sha256");
-  for (const file of files) {
+  for (const file of digestedFiles(directory)) {
     hash.update(`${file}\n`);
     hash.update(readFileSync(join(directory, file)));
   }

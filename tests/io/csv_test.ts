@@ -97,6 +97,23 @@ Deno.test("parseResultsCsv rejects a bad header, a short line and a non-number",
   );
 });
 
+Deno.test("parseResultsCsv names the file it was given, the line, the column and the cell", () => {
+  const lines = resultsCsv(sampleRows()).split("\n");
+  const source = "results/weak-lth/smoke-0123456789ab/results.csv";
+  assert.throws(
+    () => parseResultsCsv([lines[0], lines[1].replace(",1000,", ",abc,")].join("\n"), source),
+    (error: unknown) => {
+      assert.ok(error instanceof UsageError);
+      assert.equal(
+        (error as Error).message,
+        `${source} line 2 column early_stop_iteration is "abc", not an integer`,
+      );
+      return true;
+    },
+  );
+  assert.throws(() => parseResultsCsv("", source), new RegExp(`: ${source} is empty;`));
+});
+
 Deno.test("resultsCsv refuses rows with different layer counts, unsafe arm or data set names", () => {
   const short = { ...row(0, 1, "ticket"), weights_remaining_per_layer: [0.8] };
   assert.throws(() => resultsCsv([row(0, 0, "ticket"), short]), /layer count/);

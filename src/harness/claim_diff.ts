@@ -1,0 +1,43 @@
+/**
+ * What changed between the claims a summary.json recorded and the claims re-evaluated now: used by
+ * `report` (a line naming each change) and `verify` (each change is a mismatch). Values are
+ * compared as summary.json stores them (JSON text), so a number read back from the file equals
+ * the number that was written.
+ */
+import type { ClaimResult } from "../config/types.ts";
+
+/** The fields whose change alters a claim's outcome or what the report prints for it. */
+const COMPARED = ["verdict", "measured", "threshold", "op", "margin", "n", "ci"] as const;
+
+const asJson = (value: unknown) => JSON.stringify(value ?? null);
+
+/**
+ * One line per difference: "claim <id>: <field> was <old>, now <new>", and a line for each claim
+ * present on only one side. Empty when the two agree.
+ */
+export function claimDifferences(
+  recorded: readonly Partial<ClaimResult>[],
+  current: readonly ClaimResult[],
+): string[] {
+  const lines: string[] = [];
+  const byId = new Map(recorded.map((claim) => [claim.id, claim]));
+  for (const claim of current) {
+    const old = byId.get(claim.id);
+    if (old === undefined) {
+      lines.push(`claim ${claim.id}: not in the recorded summary, now ${claim.verdict}`);
+      continue;
+    }
+    byId.delete(claim.id);
+    for (const field of COMPARED) {
+      if (asJson(old[field]) !== asJson(claim[field])) {
+        lines.push(
+          `claim ${claim.id}: ${field} was ${asJson(old[field])}, now ${asJson(claim[field])}`,
+        );
+      }
+    }
+  }
+  for (const id of byId.keys()) {
+    lines.push(`claim ${id}: in the recorded summary, no longer evaluated`);
+  }
+  return lines;
+}

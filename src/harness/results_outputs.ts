@@ -1,0 +1,70 @@
+/**
+ * Result rows -> the results-derived files of a results folder: claims evaluated under the
+ * config, figures (SVG), summary.json and report.md, each written atomically. `reproduce` calls
+ * it after the runs, `report` after reading results.csv back, so both write the same bytes from
+ * the same rows.
+ */
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
+import { figureFileName, type runFiles } from "../io/paths.ts";
+import { PROCEDURE_SPECS } from "../procedures/mod.ts";
+import type { ClaimResult, ResolvedConfig, ResultRow } from "../config/types.ts";
+import { evaluateClaims } from "./claims.ts";
+import { accuracyFigure, earlyStopFigure, kappaFigure, widthFigure } from "./figures.ts";
+import { renderReport, type ReportInput } from "./report.ts";
+
+export interface ResultsOutputsInput {
+  files: ReturnType<typeof runFiles>;
+  config: ResolvedConfig;
+  hash: string;
+  rows: ResultRow[];
+  provenance: ReportInput["provenance"];
+  timing: ReportInput["timing"];
+}
+
+/** Evaluate the claims and write figures, summary.json and report.md; returns the claims. */
+export async function writeResultsOutputs(input: ResultsOutputsInput): Promise<ClaimResult[]> {
+  const { files, config, hash, rows } = input;
+  const claims = evaluateClaims(config.claims, rows, config.profile, {
+    singleSeed: config.single_seed,
+  });
+  const figures = await writeFigures(files, config, rows);
+  writeJsonAtomic(files.summary, { experiment: config.id, profile: config.profile, hash, claims });
+  writeFileAtomic(
+    files.report,
+    renderReport({
+      config,
+      hash,
+      claims,
+      rows,
+      provenance: input.provenance,
+      figures,
+      timing: input.timing,
+    }),
+  );
+  return claims;
+}
+
+/** The procedure's figures; the early-stop figure marks the training budget. */
+async function writeFigures(
+  files: ReturnType<typeof runFiles>,
+  config: ResolvedConfig,
+  rows: ResultRow[],
+): Promise<string[]> {
+  const title = `${config.id} (${config.profile})`;
+  const budget = (config.procedure as { iterations?: unknown }).iterations;
+  const figures: string[] = [];
+  const spec = PROCEDURE_SPECS.find((s) => s.name === config.procedure.name)!;
+  for (const kind of spec.figures(config)) {
+    const file = figureFileName(kind);
+    const svg = kind === "accuracy"
+      ? await accuracyFigure(rows, title)
+      : kind === "early-stop"
+      ? await earlyStopFigure(rows, title, typeof budget === "number" ? budget : undefined)
+      : kind === "kappa"
+      ? await kappaFigure(rows, title)
+      : await widthFigure(rows, title);
+    writeFileAtomic(files.figure(kind), svg);
+    figures.push(file);
+  }
+  return figures;
+}
