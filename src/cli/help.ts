@@ -67,6 +67,7 @@ export function helpText(): string {
     "       deno task reproduce [experiment] [options]   (the same, with Deno 2.9.6 on PATH)",
     "       ./lth report <results folder>                re-evaluate claims, rewrite outputs",
     "       ./lth verify <results folder> [--digests]    check a results folder (exit 1: mismatch)",
+    "       ./lth list [results root]                    experiments, results folders, verdicts",
     "",
     "Runs one experiment (an id from experiments/, or a path to a .yaml file): trains its",
     "networks, writes a results folder and prints a verdict per claim (PASS, FAIL or",

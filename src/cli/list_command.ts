@@ -3,8 +3,26 @@
  * root (status, verdict counts), then results folders of experiments no longer in the folder
  * (a renamed file, or one run by path).
  */
-import type { ExperimentSummary } from "../harness/experiments.ts";
-import type { ResultsFolder } from "../harness/results_index.ts";
+import { UsageError } from "../base/errors.ts";
+import { type ExperimentSummary, listExperiments } from "../harness/experiments.ts";
+import { indexResults, type ResultsFolder } from "../harness/results_index.ts";
+import { userPath } from "./user_cwd.ts";
+
+/** `list [results root]` (default results/, as reproduce's --out). */
+export function listCommand(args: string[]): Promise<number> {
+  if (args.length > 1 || args.some((arg) => arg.startsWith("-"))) {
+    throw new UsageError(
+      `list takes at most one results root, got ${
+        JSON.stringify(args)
+      }; pass the folder given to reproduce --out, or nothing for results/`,
+    );
+  }
+  const root = args[0] ?? "results";
+  for (const line of listLines(listExperiments(), indexResults(userPath(root)), root)) {
+    console.log(line);
+  }
+  return Promise.resolve(0);
+}
 
 function folderLine(folder: ResultsFolder): string {
   const verdicts = folder.verdicts

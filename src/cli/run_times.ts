@@ -80,7 +80,7 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
   "elastic": {
     smoke: { cpu: "45 s", gpu: "under 20 s (est.)" },
     quick: {
-      cpu: "30.5 min with two other jobs on the cores; 12-15 min alone (est.)",
+      cpu: "13.5 min",
       gpu: "1-2 min (est.)",
     },
     paper: { cpu: "about 8 months (est.)", gpu: "15-60 h (est.)" },

@@ -29,7 +29,7 @@ Deno.test("verify: a fresh smoke folder passes; each tampering is named", async 
     writeFileSync(join(csv, "results.csv"), lines.join("\n"));
     assert.match(
       verifyResults(csv).join("\n"),
-      /^results\.csv line 2: expected .* seen .*0\.123456/m,
+      /^results\.csv line 2 \(trial 1, level 0, arm [a-z-]+\): expected the values of a run folder's row\.json, seen .*accuracy 0\.123456 \/ 0\.873000.* which no row\.json has/m,
     );
 
     const masks = copy("masks");
