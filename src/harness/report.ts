@@ -26,6 +26,11 @@ export interface ReportInput {
   figures: string[];
   /** ISO times of this invocation, and of the first one when the run was resumed. */
   timing?: { started: string; ended: string; first_started: string };
+  /**
+   * Set by `report` (harness/rerender.ts): how the claims re-evaluated from results.csv differ
+   * from those recorded before. Shown only when non-empty, so an unchanged folder keeps its bytes.
+   */
+  changes?: string[];
 }
 
 /** Render report.md. */
@@ -37,6 +42,14 @@ export function renderReport(input: ReportInput): string {
   out.push(`**Claim.** ${config.claim}`, "");
   out.push(`**Source.** ${config.citation}`, "");
   out.push(`**Profile.** \`${config.profile}\`: ${config.profile_note}`, "");
+  if (input.changes && input.changes.length > 0) {
+    out.push(
+      "**Re-evaluated.** `report` re-evaluated the claims from results.csv with the current claim code and config.json; what changed from the recorded verdicts:",
+      "",
+      ...input.changes.map((line) => `- ${line}`),
+      "",
+    );
+  }
   out.push(`**Model.** ${describeModel(config)}`, "");
   out.push(`**Config hash.** \`${input.hash}\``, "");
 

@@ -52,6 +52,7 @@ export async function rerender(directory: string): Promise<
     rows,
     provenance: { ...provenance, adapter: adapter?.description ?? "none" },
     timing: { started, ended, first_started },
+    recorded,
   });
   return { claims, changes: claimDifferences(recorded, claims) };
 }

@@ -9,6 +9,7 @@ import { figureFileName, type runFiles } from "../io/paths.ts";
 import { PROCEDURE_SPECS } from "../procedures/mod.ts";
 import type { ClaimResult, ResolvedConfig, ResultRow } from "../config/types.ts";
 import { evaluateClaims } from "./claims.ts";
+import { claimDifferences } from "./claim_diff.ts";
 import { accuracyFigure, earlyStopFigure, kappaFigure, widthFigure } from "./figures.ts";
 import { renderReport, type ReportInput } from "./report.ts";
 
@@ -19,6 +20,8 @@ export interface ResultsOutputsInput {
   rows: ResultRow[];
   provenance: ReportInput["provenance"];
   timing: ReportInput["timing"];
+  /** `report`: the claims summary.json held before; their changes are listed in report.md. */
+  recorded?: ClaimResult[];
 }
 
 /** Evaluate the claims and write figures, summary.json and report.md; returns the claims. */
@@ -39,6 +42,7 @@ export async function writeResultsOutputs(input: ResultsOutputsInput): Promise<C
       provenance: input.provenance,
       figures,
       timing: input.timing,
+      changes: input.recorded ? claimDifferences(input.recorded, claims) : undefined,
     }),
   );
   return claims;

@@ -35,6 +35,12 @@ Deno.test("report: unchanged folder gets identical summary/report; an edited thr
     const { changes } = await rerender(edited);
     assert.deepEqual(changes, [`claim ${claim.id}: threshold was 1, now 0.5`]);
     assert.match(readFileSync(join(edited, "summary.json"), "utf8"), /"threshold": 0\.5/);
+    assert.match(
+      readFileSync(join(edited, "report.md"), "utf8"),
+      new RegExp(
+        `\\*\\*Re-evaluated\\.\\*\\*[^\\n]*\\n\\n- claim ${claim.id}: threshold was 1, now 0\\.5\\n`,
+      ),
+    );
 
     await assert.rejects(() => rerender(out), UsageError);
   } finally {
