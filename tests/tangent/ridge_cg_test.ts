@@ -25,15 +25,17 @@ gpuTest(
     const lambda = 0.5;
     const pool = new BufferPool(gpu.device);
     try {
-      const got = await tangentRidgeCg(gpu, pool, {
-        model,
-        theta0,
-        inputs,
-        labels,
-        lambda,
-        iterations: 60,
-        batchRows: 10,
-      });
+      const solve = () =>
+        tangentRidgeCg(gpu, pool, {
+          model,
+          theta0,
+          inputs,
+          labels,
+          lambda,
+          iterations: 60,
+          batchRows: 10,
+        });
+      const got = await solve();
       const want = tangentRidgeF64(layout, theta0, Float64Array.from(inputs), labels, lambda);
       const res = got.relativeResiduals;
       assert.equal(res[0], 1);
@@ -47,15 +49,7 @@ gpuTest(
       primalLogits(primal).forEach((x, i) =>
         assert.ok(Math.abs(got.predictions[i] - (x + jd[i])) < 1e-3 * (1 + Math.abs(x + jd[i])))
       );
-      const again = await tangentRidgeCg(gpu, pool, {
-        model,
-        theta0,
-        inputs,
-        labels,
-        lambda,
-        iterations: 60,
-        batchRows: 10,
-      });
+      const again = await solve();
       assert.deepEqual(again.d, got.d, "a second solve must give the same bytes");
     } finally {
       pool.destroy();
