@@ -11,6 +11,19 @@ const COMPARED = ["verdict", "measured", "threshold", "op", "margin", "n", "ci"]
 
 const asJson = (value: unknown) => JSON.stringify(value ?? null);
 
+/** results.csv's precision for fractions (io/csv.ts), the coarsest of its float columns. */
+const NUMBER_TOLERANCE = 1e-6;
+
+function same(a: unknown, b: unknown): boolean {
+  if (typeof a === "number" && typeof b === "number") {
+    return a === b || Math.abs(a - b) <= NUMBER_TOLERANCE;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => same(x, b[i]));
+  }
+  return asJson(a) === asJson(b);
+}
+
 /**
  * One line per difference: "claim <id>: <field> was <old>, now <new>", and a line for each claim
  * present on only one side. Empty when the two agree.
@@ -29,7 +42,7 @@ export function claimDifferences(
     }
     byId.delete(claim.id);
     for (const field of COMPARED) {
-      if (asJson(old[field]) !== asJson(claim[field])) {
+      if (!same(old[field], claim[field])) {
         lines.push(
           `claim ${claim.id}: ${field} was ${asJson(old[field])}, now ${asJson(claim[field])}`,
         );
