@@ -41,8 +41,8 @@ Deno.test("claimDifferences: numbers within results.csv's precision agree, beyon
   const recorded = [{ ...claim("a", "PASS", 0.3085847808), ci: [0.1000004, 0.5] }] as ClaimResult[];
   const rounded = [{ ...claim("a", "PASS", 0.308585), ci: [0.1, 0.5] }] as ClaimResult[];
   assert.deepEqual(claimDifferences(recorded, rounded), []);
-  const moved = [{ ...claim("a", "PASS", 0.308587), ci: [0.1, 0.5] }] as ClaimResult[];
+  const moved = [{ ...claim("a", "PASS", 0.30862), ci: [0.1, 0.5] }] as ClaimResult[];
   assert.deepEqual(claimDifferences(recorded, moved), [
-    "claim a: measured was 0.3085847808, now 0.308587",
+    "claim a: measured was 0.3085847808, now 0.30862",
   ]);
 });
