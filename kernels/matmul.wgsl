@@ -1,5 +1,6 @@
 // matmul: C[r](m,n) = post( sum_k A[r](m,k) * B[r](k,n) * (MASK_B ? MB[r](k,n) : 1) ),
-//   post(x) = x (+ bias[r][n] if BIAS) -> max(x, 0) if RELU -> (* MC[r](m,n) if MASK_C).
+//   post(x) = x (+ bias[r][n] if BIAS) -> max(x, 0) if RELU -> (* MC[r](m,n) if MASK_C)
+//   -> (+ C's old value if ACCUMULATE: C += A.B, a linearized layer's second tangent product).
 //   Operand X(i,j) means X[x_off + r*x_run + i*x_s0 + j*x_s1], so one kernel serves
 //   y = x.W^T (+b), dX = dY.(W*M) and dW = (dY^T.X)*M through strides alone.
 // Bindings: 0 uniform Params, 1 A (read), 2 B (read), 3 MB (read, B's layout),
@@ -18,6 +19,7 @@ override MASK_B: bool = false;
 override BIAS: bool = false;
 override RELU: bool = false;
 override MASK_C: bool = false;
+override ACCUMULATE: bool = false;
 
 struct Params {
   M: u32, N: u32, K: u32, runs: u32,
@@ -49,6 +51,9 @@ fn store_one(r: u32, m: u32, n: u32, value: f32) {
   let c_index = p.c_off + r * p.c_run + m * p.c_sm + n * p.c_sn;
   if (MASK_C) {
     v *= MC[c_index];
+  }
+  if (ACCUMULATE) {
+    v += C[c_index];
   }
   C[c_index] = v;
 }

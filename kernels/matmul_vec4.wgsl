@@ -1,5 +1,6 @@
 // matmul_vec4: the same product as matmul.wgsl, C[r](m,n) = post( sum_k A[r](m,k) * B[r](k,n) ),
-//   post = (+ bias[r][n] if BIAS) -> max(., 0) if RELU -> (* MC[r](m,n) if MASK_C), for operands
+//   post = (+ bias[r][n] if BIAS) -> max(., 0) if RELU -> (* MC[r](m,n) if MASK_C) -> (+ C's old
+//   value if ACCUMULATE), for operands
 //   whose contiguous dimensions allow vec4 loads. FORM picks the layout (strides as in matmul.wgsl):
 //   0 "dot":   A k-contiguous, B k-contiguous (y = x.W^T): acc += dot(A(m,k..k+3), B(k..k+3,n));
 //   1 "mixed": A k-contiguous, B n-contiguous (dX = dY.W, C = A.B): 4 k per A load;
@@ -22,6 +23,7 @@ override FORM: u32 = 0u;
 override BIAS: bool = false;
 override RELU: bool = false;
 override MASK_C: bool = false;
+override ACCUMULATE: bool = false;
 
 struct Params {
   M: u32, N: u32, K: u32, runs: u32,
@@ -52,6 +54,9 @@ fn store(r: u32, m: u32, n: u32, value: f32) {
   let c_index = p.c_off + r * p.c_run + m * p.c_sm + n * p.c_sn;
   if (MASK_C) {
     v *= MC[c_index];
+  }
+  if (ACCUMULATE) {
+    v += C[c_index];
   }
   C[c_index] = v;
 }

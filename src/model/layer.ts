@@ -18,6 +18,11 @@ export interface ProductOperands {
   mask?: GPUBuffer;
   /** Multiply the weight gradient by this mask (pruned weights then get exactly zero). */
   gradMask?: GPUBuffer;
+  /**
+   * A linearized network's point of linearization theta0, flat like `weights`, which then hold
+   * the step theta - theta0 (src/model/linearized.ts).
+   */
+  anchor?: GPUBuffer;
 }
 
 export interface LayerContext {

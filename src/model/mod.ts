@@ -24,6 +24,8 @@ export { GlobalAvgPoolLayer } from "./global_avgpool.ts";
 export { MaxPoolLayer } from "./maxpool.ts";
 export { namedModelSpecs } from "./named_models.ts";
 export { MaskedWeights } from "./masked.ts";
+export { LinearizedDenseLayer, linearizeModel, TangentReluLayer } from "./linearized.ts";
+export { LinearizedWeights } from "./linearized_weights.ts";
 export { FrozenPrunedWeights } from "./frozen_pruned.ts";
 export {
   buildModel,

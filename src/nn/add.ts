@@ -1,4 +1,7 @@
-/** Element-wise sum, optionally through a ReLU (kernels/add.wgsl), and its CPU reference. */
+/**
+ * Element-wise sum, optionally through a ReLU, or difference (kernels/add.wgsl), and its CPU
+ * reference.
+ */
 import {
   type BufferPool,
   type Dispatch,
@@ -19,6 +22,8 @@ export interface AddSpec {
   y: GPUBuffer;
   /** y = relu(a + b): a residual block's output. */
   relu?: boolean;
+  /** y = a - b instead (not with relu). */
+  subtract?: boolean;
 }
 
 export async function prepareAdd(gpu: Gpu, pool: BufferPool, spec: AddSpec): Promise<Dispatch> {
@@ -26,11 +31,14 @@ export async function prepareAdd(gpu: Gpu, pool: BufferPool, spec: AddSpec): Pro
   if (spec.y === spec.a || spec.y === spec.b) {
     throw new Error("add: the output buffer must alias neither input");
   }
+  if (spec.relu && spec.subtract) {
+    throw new Error("add: relu and subtract together are not a kernel variant; pick one");
+  }
   const kernel = await loadKernel(
     gpu.device,
     "add",
     ["uniform", "read", "read", "read_write"],
-    { RELU: spec.relu ? 1 : 0 },
+    { RELU: spec.relu ? 1 : 0, SUBTRACT: spec.subtract ? 1 : 0 },
   );
   const params = pool.uniform("add params", packParams([["u32", spec.n]]));
   return prepareDispatch(
@@ -41,15 +49,15 @@ export async function prepareAdd(gpu: Gpu, pool: BufferPool, spec: AddSpec): Pro
   );
 }
 
-/** y[i] = a[i] + b[i], or max(a[i] + b[i], 0) with relu; f64. */
+/** y[i] = a[i] + b[i], max(a[i] + b[i], 0) with relu, or a[i] - b[i] with subtract; f64. */
 export function addReference(
   a: ArrayLike<number>,
   b: ArrayLike<number>,
-  relu: boolean,
   y: Float64Array,
+  options: { relu?: boolean; subtract?: boolean } = {},
 ): void {
   for (let i = 0; i < y.length; i++) {
-    const sum = a[i] + b[i];
-    y[i] = relu && !(sum > 0) ? 0 : sum;
+    const sum = options.subtract ? a[i] - b[i] : a[i] + b[i];
+    y[i] = options.relu && !(sum > 0) ? 0 : sum;
   }
 }

@@ -35,6 +35,8 @@ export interface MatmulSpec {
   relu?: boolean;
   /** Mask with C's layout, multiplied into the result (weight gradient of a masked layer). */
   maskC?: GPUBuffer;
+  /** C += the result instead of C = it (applied last, after bias, relu and maskC). */
+  accumulate?: boolean;
 }
 
 const TM = 16;
@@ -132,6 +134,7 @@ export async function prepareMatmul(
       BIAS: spec.bias ? 1 : 0,
       RELU: spec.relu ? 1 : 0,
       MASK_C: spec.maskC ? 1 : 0,
+      ACCUMULATE: spec.accumulate ? 1 : 0,
     });
     return prepareDispatch(gpu.device, kernel, [
       params,
@@ -160,6 +163,7 @@ export async function prepareMatmul(
     BIAS: spec.bias ? 1 : 0,
     RELU: spec.relu ? 1 : 0,
     MASK_C: spec.maskC ? 1 : 0,
+    ACCUMULATE: spec.accumulate ? 1 : 0,
   });
   return prepareDispatch(gpu.device, kernel, [
     params,
@@ -213,6 +217,7 @@ export function matmulReference(spec: {
   bias?: { data: ArrayLike<number>; offset: number; runStride: number };
   relu?: boolean;
   maskC?: ArrayLike<number>;
+  accumulate?: boolean;
 }): void {
   const { a, b, c } = spec;
   for (let r = 0; r < spec.runs; r++) {
@@ -228,7 +233,7 @@ export function matmulReference(spec: {
         if (spec.relu) sum = Math.max(sum, 0);
         const cIndex = c.offset + r * c.runStride + m * c.stride0 + n * c.stride1;
         if (spec.maskC) sum *= spec.maskC[cIndex];
-        c.data[cIndex] = sum;
+        c.data[cIndex] = spec.accumulate ? c.data[cIndex] + sum : sum;
       }
     }
   }

@@ -36,6 +36,8 @@ export interface GroupRun {
   mask: Float32Array;
   /** Flat scores, for score-trained modes. */
   scores?: Float32Array;
+  /** Flat theta0, the point a linearized network is linearized at (LinearizedWeights). */
+  anchor?: Float32Array;
   /** Edge-popup: the kept fraction of each layer. */
   keep?: number[];
 }
@@ -64,6 +66,21 @@ function groupsOf<T>(
 ): T[][] {
   const limit = context.gpu.device.limits.maxStorageBufferBindingSize;
   return runGroups(runs, floatsPerRun(model, options), limit);
+}
+
+/** A stored tensor of a parameterization (its `storedTensors` name) as a run gives it. */
+function storedTensorOf(run: GroupRun, name: string): Float32Array {
+  const tensors: Record<string, Float32Array | undefined> = {
+    scores: run.scores,
+    anchor: run.anchor,
+  };
+  const tensor = tensors[name];
+  if (!tensor) {
+    throw new Error(
+      `the parameterization stores ${name}, which run (trial ${run.trial}) does not give; internal error`,
+    );
+  }
+  return tensor;
 }
 
 function flat(runs: GroupRun[], perRun: number, pick: (run: GroupRun) => Float32Array) {
@@ -107,7 +124,12 @@ export async function trainGroup(
       trainer.reset(
         flat(group, perRun, (run) => run.params),
         flat(group, perRun, (run) => run.mask),
-        scored ? { scores: flat(group, perRun, (run) => run.scores!) } : {},
+        Object.fromEntries(
+          groupParameterization.storedTensors.map((name) => [
+            name,
+            flat(group, perRun, (run) => storedTensorOf(run, name)),
+          ]),
+        ),
         flatState(model.layout, group),
       );
       const orders = group.map((run) =>

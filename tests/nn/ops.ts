@@ -61,6 +61,7 @@ import { maskF32, submit, uniformF32 } from "../fixtures/gpu.ts";
 import { BIPROP_OPS } from "./ops_biprop.ts";
 import { CONV_OPS } from "./ops_conv.ts";
 import { POOL_NORM_OPS } from "./ops_pool_norm.ts";
+import { TANGENT_OPS } from "./ops_tangent.ts";
 import {
   EXACT,
   F32,
@@ -108,6 +109,7 @@ async function runMatmul(ctx: OpContext, up: Uploads, spec: MatmulSpec): Promise
     bias: spec.bias && { ...spec.bias, data: up.of(spec.bias.buffer) },
     relu: spec.relu,
     maskC: spec.maskC && up.of(spec.maskC),
+    accumulate: spec.accumulate,
   });
   return { gpu: { C: gpuC }, reference: { C: c.data } };
 }
@@ -123,11 +125,21 @@ interface PlainCase extends OpCase {
   /** Read A (resp. B) as the transpose of its stored matrix. */
   aT: boolean;
   bT: boolean;
+  /** C += A.B (C starts random). */
+  accumulate: boolean;
 }
 
-function plain(M: number, N: number, K: number, runs = 1, aT = false, bT = false): PlainCase {
-  const layout = `${aT ? "A^T" : "A"}.${bT ? "B^T" : "B"}`;
-  return { name: `${M}x${N}x${K} runs=${runs} ${layout}`, M, N, K, runs, aT, bT };
+function plain(
+  M: number,
+  N: number,
+  K: number,
+  runs = 1,
+  aT = false,
+  bT = false,
+  accumulate = false,
+): PlainCase {
+  const layout = `${aT ? "A^T" : "A"}.${bT ? "B^T" : "B"}${accumulate ? " +accumulate" : ""}`;
+  return { name: `${M}x${N}x${K} runs=${runs} ${layout}`, M, N, K, runs, aT, bT, accumulate };
 }
 
 function runPlain(ctx: OpContext, c: PlainCase): Promise<OpResult> {
@@ -157,6 +169,7 @@ function runPlain(ctx: OpContext, c: PlainCase): Promise<OpResult> {
     a: strided(a, 2, M, K, c.aT, aRun),
     b: strided(b, 1, K, N, c.bT, bRun),
     c: { buffer: cBuffer, offset: 4, stride0: N + 2, stride1: 1, runStride: cRun },
+    accumulate: c.accumulate,
   });
 }
 
@@ -173,6 +186,7 @@ interface Vec4Case extends OpCase {
   bias: boolean;
   relu: boolean;
   maskC: boolean;
+  accumulate: boolean;
 }
 
 const FORM_NAMES = ["dot (A.B^T)", "mixed (A.B)", "outer (A^T.B)"];
@@ -182,10 +196,21 @@ function vec4Case(
   N: number,
   K: number,
   form: 0 | 1 | 2,
-  options: { runs?: number; bias?: boolean; relu?: boolean; maskC?: boolean } = {},
+  options: {
+    runs?: number;
+    bias?: boolean;
+    relu?: boolean;
+    maskC?: boolean;
+    accumulate?: boolean;
+  } = {},
 ): Vec4Case {
-  const { runs = 1, bias = false, relu = false, maskC = false } = options;
-  const epilogue = [bias && "+bias", relu && "+relu", maskC && "+maskC"].filter(Boolean).join(" ");
+  const { runs = 1, bias = false, relu = false, maskC = false, accumulate = false } = options;
+  const epilogue = [
+    bias && "+bias",
+    relu && "+relu",
+    maskC && "+maskC",
+    accumulate && "+accumulate",
+  ].filter(Boolean).join(" ");
   return {
     name: `${FORM_NAMES[form]} ${M}x${N}x${K} runs=${runs} ${epilogue}`.trim(),
     M,
@@ -196,6 +221,7 @@ function vec4Case(
     bias,
     relu,
     maskC,
+    accumulate,
   };
 }
 
@@ -233,6 +259,7 @@ function runVec4(ctx: OpContext, c: Vec4Case): Promise<OpResult> {
       : undefined,
     relu: c.relu,
     maskC: c.maskC ? up.f32("maskC", maskF32(ctx.rng, 1 + runs * cRun, 0.7)) : undefined,
+    accumulate: c.accumulate,
   };
   const picked = vec4Form(spec);
   if (picked !== form) {
@@ -1047,8 +1074,9 @@ const CORE_OPS: readonly Op[] = [
       plain(33, 65, 17, 1, true, false),
       plain(17, 9, 3, 4, true, true),
       plain(16, 64, 8, 2, false, true), // exactly one tile at 8 lanes
+      plain(9, 21, 6, 3, false, true, true),
     ],
-    tolerance: (c: PlainCase) => reduction(c.K),
+    tolerance: (c: PlainCase) => reduction(c.K + (c.accumulate ? 1 : 0)),
     run: runPlain,
   } as Op<PlainCase>,
   {
@@ -1065,8 +1093,11 @@ const CORE_OPS: readonly Op[] = [
       vec4Case(4, 4, 1, 2, { maskC: true }),
       vec4Case(300, 784, 60, 2, { maskC: true }), // LeNet weight gradient
       vec4Case(36, 20, 33, 2, { runs: 4, maskC: true }),
+      vec4Case(12, 10, 8, 0, { runs: 3, bias: true, accumulate: true }), // linearized logits
+      vec4Case(20, 16, 12, 1, { runs: 2, accumulate: true }),
+      vec4Case(8, 12, 5, 2, { maskC: true, accumulate: true }),
     ],
-    tolerance: (c: Vec4Case) => reduction(c.K + (c.bias ? 1 : 0)),
+    tolerance: (c: Vec4Case) => reduction(c.K + (c.bias ? 1 : 0) + (c.accumulate ? 1 : 0)),
     run: runVec4,
   } as Op<Vec4Case>,
   denseOp("matmul dense forward +bias", "forward", { mask: false }, DENSE_CASES.slice(0, 4)),
@@ -1340,4 +1371,10 @@ const CORE_OPS: readonly Op[] = [
 ];
 
 /** Every op the generic kernel test runs: this file's, then each family file's. */
-export const OPS: readonly Op[] = [...CORE_OPS, ...CONV_OPS, ...POOL_NORM_OPS, ...BIPROP_OPS];
+export const OPS: readonly Op[] = [
+  ...CORE_OPS,
+  ...CONV_OPS,
+  ...POOL_NORM_OPS,
+  ...BIPROP_OPS,
+  ...TANGENT_OPS,
+];

@@ -180,23 +180,25 @@ async function runAvgPoolBackward(ctx: OpContext, c: PoolCase): Promise<OpResult
 interface AddCase extends OpCase {
   n: number;
   relu: boolean;
+  subtract?: boolean;
 }
 
-/** a, b uniform in [-1, 1); one element in ten has b = -a, an exact zero sum. */
+/** a, b uniform in [-1, 1); one element in ten has b = -a (b = a subtracting), an exact zero. */
 async function runAdd(ctx: OpContext, c: AddCase): Promise<OpResult> {
   const { gpu, pool, rng } = ctx;
   const a = uniformF32(rng, c.n), b = uniformF32(rng, c.n);
-  for (let i = 0; i < c.n; i += 10) b[i] = -a[i];
+  for (let i = 0; i < c.n; i += 10) b[i] = c.subtract ? a[i] : -a[i];
   const spec = {
     n: c.n,
     relu: c.relu,
+    subtract: c.subtract,
     a: pool.upload("A", a),
     b: pool.upload("B", b),
     y: pool.upload("Y", uniformF32(rng, c.n, 5, 6)),
   };
   submit(gpu, [await prepareAdd(gpu, pool, spec)]);
   const ref = new Float64Array(c.n);
-  addReference(a, b, c.relu, ref);
+  addReference(a, b, ref, c);
   return { gpu: { Y: await readF32(gpu.device, spec.y) }, reference: { Y: ref } };
 }
 
@@ -687,6 +689,7 @@ export const POOL_NORM_OPS: readonly Op[] = [
       { name: "n=1", n: 1, relu: false },
       { name: "n=1000", n: 1000, relu: false },
       { name: "n=1000 +relu", n: 1000, relu: true },
+      { name: "n=1000 subtract", n: 1000, relu: false, subtract: true },
       { name: "n=65535*256+77 +relu (2-D dispatch)", n: BEYOND_ONE_DIMENSION, relu: true },
     ],
     tolerance: () => ONE_ROUNDING,
