@@ -284,6 +284,16 @@ export const STREAMS = {
   })),
 
   /**
+   * The tangent-space test's theta0 (model.init) of one (trial, width): the real network, its
+   * linearization, the square-loss network and the tangent-space ridge all start from it.
+   * Index: as edgePopupDenseInit.
+   */
+  tangentInit: stream((trial: number, width: number) => ({
+    purpose: "tangent-space init",
+    index: trialWidth(trial, width),
+  })),
+
+  /**
    * Supermask's random criterion: one uniform score per weight of one layer (prune/criteria.ts),
    * the same ranking at every level. Index: trial * 100 + layer (0-based), with layer below 100.
    */

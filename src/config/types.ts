@@ -285,6 +285,11 @@ export interface ClaimConfig {
   why?: string;
   /** The paper's value, shown beside ours, as text with its source. */
   paper: string;
+  /**
+   * What a PASS and a FAIL of this claim say about the hypothesis, one sentence each, written
+   * before the result is seen; the report opens with the sentence of each verdict.
+   */
+  reading?: { pass: string; fail: string };
 }
 
 export interface ExperimentConfig {

@@ -187,5 +187,14 @@ export const CLAIM = obj(
     matching: opt(MATCHING),
     why: opt(text("The calibration argument for the threshold.")),
     paper: req(text("The paper's value with its source, shown beside ours.")),
+    reading: opt(
+      obj(
+        "What a PASS and a FAIL say about the hypothesis, written before the result is seen; the report opens with the sentence of each claim's verdict.",
+        {
+          pass: req(text("The sentence the report opens with when the claim passes.")),
+          fail: req(text("The sentence the report opens with when the claim fails.")),
+        },
+      ),
+    ),
   } satisfies Record<keyof ClaimConfig, Field>,
 );

@@ -38,6 +38,8 @@ export function renderReport(input: ReportInput): string {
   const { config } = input;
   const out: string[] = [];
   out.push(`# ${title(config)}`, "");
+  const reading = readingParagraph(input.claims, config.claims);
+  if (reading) out.push(`**What the numbers say.** ${reading}`, "");
   if (config.hypothesis !== config.id) out.push(`**Hypothesis.** ${config.hypothesis}`, "");
   out.push(`**Claim.** ${config.claim}`, "");
   out.push(`**Source.** ${config.citation}`, "");
@@ -121,6 +123,26 @@ function humanDuration(seconds: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor(s / 60) % 60;
   return h > 0 ? `${h} h ${m} min` : `${m} min ${s % 60} s`;
+}
+
+/**
+ * The claims' readings (ClaimConfig.reading) for their verdicts, in claim order: the sentence
+ * written for a PASS or a FAIL, or that the numbers do not decide the claim; null when no claim
+ * has a reading.
+ */
+function readingParagraph(results: ClaimResult[], configs: ClaimConfig[]): string | null {
+  const sentences: string[] = [];
+  for (const result of results) {
+    const reading = configs.find((c) => c.id === result.id)?.reading;
+    if (!reading) continue;
+    const sentence = result.verdict === "PASS"
+      ? reading.pass
+      : result.verdict === "FAIL"
+      ? reading.fail
+      : `the numbers do not decide it (${result.reason.replace(/\.$/, "")}).`;
+    sentences.push(`${result.verdict} ${result.id}: ${sentence}`);
+  }
+  return sentences.length > 0 ? sentences.join(" ") : null;
 }
 
 function verdictTable(results: ClaimResult[], configs: ClaimConfig[]): string[] {

@@ -116,6 +116,8 @@ export function armFiles(directory: string) {
     rewind: join(directory, CHECKPOINT_FILES.rewind),
     /** The test and validation error along the line to the second copy (controls.stability). */
     line: join(directory, "line.json"),
+    /** The tangent-space ridge's CG residuals and validation scores per lambda. */
+    ridge: join(directory, "ridge.json"),
     /** The evaluation curve, one JSON point per line. */
     metrics: join(directory, "metrics.jsonl"),
     /** The run's results.csv row. */

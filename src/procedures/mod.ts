@@ -4,6 +4,7 @@ import { runElastic } from "./elastic.ts";
 import { runImp } from "./imp.ts";
 import { runMultiPrize } from "./multi_prize.ts";
 import { runSupermask } from "./supermask.ts";
+import { runTangentSpace } from "./tangent_space.ts";
 import { runTicketTransfer } from "./ticket_transfer.ts";
 import type { Procedure } from "./types.ts";
 
@@ -14,6 +15,7 @@ export const PROCEDURES: Record<string, Procedure> = {
   "multi-prize": runMultiPrize,
   "elastic": runElastic,
   "ticket-transfer": runTicketTransfer,
+  "tangent-space": runTangentSpace,
 };
 
 export { PROCEDURE_SPECS } from "./specs.ts";

@@ -5,6 +5,7 @@ import { IMP_SPEC } from "./imp_spec.ts";
 import { MULTI_PRIZE_SPEC } from "./multi_prize_spec.ts";
 import type { ProcedureSpec } from "./spec.ts";
 import { SUPERMASK_SPEC } from "./supermask_spec.ts";
+import { TANGENT_SPACE_SPEC } from "./tangent_space_spec.ts";
 import { TICKET_TRANSFER_SPEC } from "./ticket_transfer_spec.ts";
 
 export const PROCEDURE_SPECS: readonly ProcedureSpec[] = [
@@ -14,4 +15,5 @@ export const PROCEDURE_SPECS: readonly ProcedureSpec[] = [
   MULTI_PRIZE_SPEC,
   ELASTIC_SPEC,
   TICKET_TRANSFER_SPEC,
+  TANGENT_SPACE_SPEC,
 ];

@@ -354,7 +354,7 @@ Deno.test("procedure.name picks the procedure's fields and the shape of controls
   assertLoadError(
     { 15: "  name: magic" },
     (p) =>
-      `${p}:15:9: procedure.name: expected one of: imp, edge-popup, supermask, multi-prize, elastic, ticket-transfer, got "magic"`,
+      `${p}:15:9: procedure.name: expected one of: imp, edge-popup, supermask, multi-prize, elastic, ticket-transfer, tangent-space, got "magic"`,
   );
   // edge-popup has no `rounds`: the imp fields are refused by name under it.
   assertLoadError(

@@ -231,3 +231,29 @@ Deno.test("metrics table: a data set column first when the rows span several", (
   ]);
   assert.ok(!render().includes("| data set |"), "one data set: no data set column");
 });
+
+Deno.test("claims' readings open the report: the sentence of each verdict, in claim order", () => {
+  const plain = render();
+  assert.ok(!plain.includes("**What the numbers say.**"), "no reading without readings");
+  const read = (id: string) => ({ pass: `${id} held.`, fail: `${id} broke.` });
+  const r = rows();
+  const withReadings = claims.map((claim) => ({ ...claim, reading: read(claim.id) }));
+  // A FAIL too: the ticket stopping later than 0.5 x the dense network's iteration.
+  const failing: ClaimConfig = { ...withReadings[0], id: "much-faster", threshold: 0.5 };
+  const all = [...withReadings, { ...failing, reading: read("much-faster") }];
+  const report = renderReport({
+    config: { ...config, claims: all },
+    hash: "0123456789ab",
+    claims: evaluateClaims(all, r, "quick"),
+    rows: r,
+    provenance: {},
+    figures: [],
+  });
+  const lines = report.split("\n");
+  assert.equal(
+    lines[2],
+    "**What the numbers say.** PASS faster: faster held. INCONCLUSIVE beats-reinit: the numbers " +
+      'do not decide it (No threshold for profile "quick" (thresholds given for: paper)). FAIL ' +
+      "much-faster: much-faster broke.",
+  );
+});
