@@ -359,6 +359,12 @@ export interface ResultRow {
    * (0.02 = 2 points). Absent where the run has no copy.
    */
   instability?: number;
+  /**
+   * The fraction of test examples on which this network's prediction (argmax) is the reference
+   * network's (tangent-space: the linearized network's against the real one's of the same trial
+   * and width). Absent where there is no reference.
+   */
+  agreement?: number;
 }
 
 export type Verdict = "PASS" | "FAIL" | "INCONCLUSIVE";

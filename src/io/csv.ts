@@ -13,7 +13,9 @@
  * test_accuracy_at_early_stop, final_test_accuracy, min_validation_loss, instability (linear
  * mode connectivity with the run's second copy; empty without one), kappa, kappa_<layer>
  * (the mask's chance-corrected overlap with the ticket's; empty where the procedure compares no
- * masks or it is undefined, as at 100% weights remaining).
+ * masks or it is undefined, as at 100% weights remaining), and `agreement` (the fraction of test
+ * predictions shared with a reference network) only when some row has one, so files without it
+ * keep their bytes.
  */
 import { UsageError } from "../base/errors.ts";
 import type { ResultRow } from "../config/types.ts";
@@ -51,7 +53,9 @@ function denseNames(layers: number): string[] {
   return Array.from({ length: layers }, (_, i) => `fc${i + 1}`);
 }
 
-function header(layerNames: readonly string[]): string[] {
+const AGREEMENT_COLUMN = "agreement";
+
+function header(layerNames: readonly string[], agreement: boolean): string[] {
   const perLayer = (name: string) => layerNames.map((layer) => `${name}_${layer}`);
   return [
     ...LEAD,
@@ -60,6 +64,7 @@ function header(layerNames: readonly string[]): string[] {
     "instability",
     "kappa",
     ...perLayer("kappa"),
+    ...(agreement ? [AGREEMENT_COLUMN] : []),
   ];
 }
 
@@ -95,7 +100,8 @@ export function resultsCsv(rows: ResultRow[], layerNames?: readonly string[] | n
       `${names.length} layer names for rows of ${layers} layers: [${names.join(", ")}]`,
     );
   }
-  const lines = [header(names).join(",")];
+  const agreement = rows.some((row) => row.agreement !== undefined);
+  const lines = [header(names, agreement).join(",")];
   for (const row of [...rows].sort(compareRows)) {
     if (perLayer && row.weights_remaining_per_layer.length !== layers) {
       throw new Error(
@@ -130,6 +136,7 @@ export function resultsCsv(rows: ResultRow[], layerNames?: readonly string[] | n
       optionalCell(row.instability),
       optionalCell(row.kappa),
       ...Array.from({ length: layers }, (_, l) => optionalCell(row.kappa_per_layer?.[l])),
+      ...(agreement ? [optionalCell(row.agreement)] : []),
     ].join(","));
   }
   return lines.join("\n") + "\n";
@@ -150,17 +157,22 @@ export function parseResultsCsv(text: string, source = "results.csv"): ResultRow
   if (lines.length === 0) throw new UsageError(`${source} is empty; re-run the experiment`);
 
   const columns = lines[0].split(",");
-  const layers = (columns.length - LEAD.length - TAIL.length - 2) / 2;
+  const agreement = columns[columns.length - 1] === AGREEMENT_COLUMN;
+  const layers = (columns.length - (agreement ? 1 : 0) - LEAD.length - TAIL.length - 2) / 2;
   const names = Number.isInteger(layers) && layers >= 0
     ? columns.slice(LEAD.length, LEAD.length + layers).map((column) =>
       column.replace(/^weights_remaining_/, "")
     )
     : [];
-  if (!Number.isInteger(layers) || layers < 0 || columns.join(",") !== header(names).join(",")) {
+  if (
+    !Number.isInteger(layers) || layers < 0 ||
+    columns.join(",") !== header(names, agreement).join(",")
+  ) {
     throw new UsageError(
       `${source} header "${lines[0]}" is not the expected ` +
-        `"${header(denseNames(Math.max(Math.floor(layers), 0))).join(",")}" (one ` +
-        `weights_remaining_<layer> and kappa_<layer> per weight layer); re-run the experiment`,
+        `"${header(denseNames(Math.max(Math.floor(layers), 0)), agreement).join(",")}" (one ` +
+        `weights_remaining_<layer> and kappa_<layer> per weight layer, then an optional ` +
+        `${AGREEMENT_COLUMN}); re-run the experiment`,
     );
   }
 
@@ -227,6 +239,9 @@ export function parseResultsCsv(text: string, source = "results.csv"): ResultRow
       min_validation_loss: num(tail + 4, false),
       ...(cells[tail + 5] === "" ? {} : { instability: num(tail + 5, false) }),
       ...kappas(tail + 6),
+      ...(agreement && cells[tail + 7 + layers] !== ""
+        ? { agreement: num(tail + 7 + layers, false) }
+        : {}),
     };
   });
 }

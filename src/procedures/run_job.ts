@@ -28,6 +28,8 @@ export interface JobOutcome {
   trained: boolean;
   /** A flat mask the row's kappa compares this run's with (absent: no kappa). */
   reference?: Float32Array;
+  /** The row's agreement with a reference network's test predictions (ResultRow.agreement). */
+  agreement?: number;
 }
 
 /** Runs a job unless every run of it finished earlier; writes each run's files and row. */
@@ -48,7 +50,10 @@ export async function runJob(
     const outcome = outcomes[i];
     const masks = layerMasks(layout, outcome.mask);
     const reference = outcome.reference ? layerMasks(layout, outcome.reference) : undefined;
-    const row = resultRow(run.key, masks, outcome.curve, reference);
+    const row = {
+      ...resultRow(run.key, masks, outcome.curve, reference),
+      ...(outcome.agreement === undefined ? {} : { agreement: outcome.agreement }),
+    };
     writeRunFiles(run.directory, {
       checkpoints: options.checkpoints === false ? {} : {
         [CHECKPOINT_FILES.init]: checkpointTensors(

@@ -19,7 +19,7 @@
  * tangent space: its network is f(theta0) + J(theta0)(theta - theta0), not f(theta)); the ridge's
  * final is theta0 + d.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { STREAMS } from "../base/streams.ts";
 import type { ResultRow, TrainingConfig } from "../config/types.ts";
 import { BufferPool } from "../gpu/mod.ts";
@@ -30,6 +30,7 @@ import { gatherBatchReference } from "../nn/gather_batch.ts";
 import { tangentOutputs, tangentRidgeCg } from "../tangent/mod.ts";
 import type { EvalPoint } from "../train/train_runs.ts";
 import { configuredModel } from "./configured_model.ts";
+import { networkFromCheckpoint } from "./run_files.ts";
 import { type JobOutcome, type PlannedRun, runJob } from "./run_job.ts";
 import {
   TANGENT_ARMS,
@@ -66,22 +67,43 @@ function examplesOf(context: ProcedureContext, indices: Uint32Array): Examples {
   return { inputs: Float32Array.from(gathered.inputs), labels: gathered.labels };
 }
 
+/** The argmax of each row (the lowest index on ties, as the kernels). */
+function predictions(logits: ArrayLike<number>, classes: number): Uint32Array {
+  const out = new Uint32Array(logits.length / classes);
+  for (let row = 0; row < out.length; row++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) {
+      if (logits[row * classes + c] > logits[row * classes + best]) best = c;
+    }
+    out[row] = best;
+  }
+  return out;
+}
+
+/** The fraction of rows whose argmax is the same in both sets of logits. */
+export function predictionAgreement(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  classes: number,
+): number {
+  const pa = predictions(a, classes), pb = predictions(b, classes);
+  return pa.reduce((n, p, i) => n + (p === pb[i] ? 1 : 0), 0) / pa.length;
+}
+
 /** Accuracy (argmax, the lowest index on ties, as the kernels) and mean 1/2 ||f - onehot||^2. */
 export function squareLossScores(
   logits: ArrayLike<number>,
   labels: ArrayLike<number>,
   classes: number,
 ): { accuracy: number; loss: number } {
+  const predicted = predictions(logits, classes);
   let correct = 0, loss = 0;
   for (let row = 0; row < labels.length; row++) {
-    let best = 0;
     for (let c = 0; c < classes; c++) {
-      const z = logits[row * classes + c];
-      if (z > logits[row * classes + best]) best = c;
-      const error = z - (c === labels[row] ? 1 : 0);
+      const error = logits[row * classes + c] - (c === labels[row] ? 1 : 0);
       loss += 0.5 * error * error;
     }
-    if (best === labels[row]) correct++;
+    if (predicted[row] === labels[row]) correct++;
   }
   return { accuracy: correct / labels.length, loss: loss / labels.length };
 }
@@ -238,15 +260,50 @@ export async function runTangentSpace(context: ProcedureContext): Promise<Result
     await runJob(
       layout,
       trials.map((trial) => plan(trial, TANGENT_ARMS.linearized, { anchor: theta0(trial) })),
-      async (runs) =>
-        (await trainGroup(
+      async (runs) => {
+        const outcomes = await trainGroup(
           context,
           linearizeModel(model),
           p,
           () => new LinearizedWeights(),
           runs,
           label(TANGENT_ARMS.linearized),
-        )).map(trainedOutcome),
+        );
+        const agreements: JobOutcome[] = [];
+        for (const [r, run] of runs.entries()) {
+          // The real network of the same trial, from its checkpoint (so a resumed run reads the same).
+          const realFinal = armFiles(
+            armDirectory(directory, { trial: run.trial, width, level: 0, arm: TANGENT_ARMS.real }),
+          ).final;
+          const real = networkFromCheckpoint(layout, readFileSync(realFinal)).params;
+          const realLogits = (await tangentOutputs(context.gpu, {
+            model,
+            theta0: real,
+            v: new Float32Array(layout.perRun),
+            inputs: sets.test.inputs,
+            batchRows: p.ridge.batch_rows,
+          })).primal;
+          const step = outcomes[r].params.map((value, i) => value - run.params[i]);
+          const linearLogits = await tangentLogits(
+            context,
+            model,
+            run.params,
+            step,
+            sets.test,
+            p.ridge.batch_rows,
+          );
+          const agreement = predictionAgreement(linearLogits, realLogits, model.outputs);
+          context.progress(
+            `${
+              label(TANGENT_ARMS.linearized)
+            } trial ${run.trial}: agrees with the real network on ${
+              (100 * agreement).toFixed(2)
+            }% of test predictions`,
+          );
+          agreements.push({ ...trainedOutcome(outcomes[r]), agreement });
+        }
+        return agreements;
+      },
       rows,
     );
     await runJob(

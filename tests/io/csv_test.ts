@@ -208,3 +208,20 @@ Deno.test("rows of several layouts (null layer names) have no per-layer columns 
   assert.deepEqual(parsed.map((r) => r.weights_remaining_per_layer), [[], []]);
   assert.throws(() => resultsCsv([short, long]), /disagree on the layer count/);
 });
+
+Deno.test("the agreement column appears only when a row has one, and reads back", () => {
+  const without = resultsCsv(sampleRows());
+  assert.ok(!without.split("\n")[0].includes("agreement"));
+  const rows = sampleRows().map((r) =>
+    r.arm === "random-mask" ? { ...r, agreement: 0.9876543 } : r
+  );
+  const text = resultsCsv(rows);
+  assert.ok(text.split("\n")[0].endsWith(",kappa_fc3,agreement"));
+  const line = text.split("\n").find((l) => l.startsWith("mnist,0,300,1,random-mask,0,"))!;
+  assert.match(line, /,0\.987654$/);
+  assert.match(text.split("\n")[1], /,,,,,,$/);
+  const back = parseResultsCsv(text);
+  assert.equal(back.find((r) => r.arm === "random-mask")!.agreement, 0.987654);
+  assert.equal(back.find((r) => r.arm === "ticket")!.agreement, undefined);
+  assert.equal(resultsCsv(back), text);
+});

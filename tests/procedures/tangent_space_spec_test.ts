@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../../src/base/errors.ts";
 import { loadExperimentFile } from "../../src/harness/load_experiment.ts";
-import { squareLossScores } from "../../src/procedures/tangent_space.ts";
+import { predictionAgreement, squareLossScores } from "../../src/procedures/tangent_space.ts";
 import { TANGENT_SPACE_SPEC } from "../../src/procedures/tangent_space_spec.ts";
 import { renamedExperiment, resolveExperiment } from "../fixtures/experiments.ts";
 
@@ -92,4 +92,12 @@ Deno.test("squareLossScores: argmax with the lowest index on ties, mean 1/2 ||f 
   const row0 = 0.5 * (0 ** 2 + 0 ** 2 + 1 ** 2);
   const row1 = 0.5 * (0 ** 2 + 2 ** 2 + 0.5 ** 2);
   assert.ok(Math.abs(scores.loss - (row0 + row1) / 2) < 1e-12);
+});
+
+Deno.test("predictionAgreement: the fraction of rows with the same argmax (ties to the lowest)", () => {
+  // Rows: (a: 0, b: 0), (a: 1, b: 2), (a: tie 0/2 -> 0, b: 0).
+  const a = [2, 1, 0, 0, 3, 1, 5, 0, 5];
+  const b = [1, 0, 0, 0, 1, 4, 2, 1, 1];
+  assert.equal(predictionAgreement(a, b, 3), 2 / 3);
+  assert.equal(predictionAgreement(a, a, 3), 1);
 });
