@@ -146,22 +146,22 @@ async function tangentRidge(
   const classes = model.outputs;
   const tried: Record<string, unknown>[] = [];
   let best: { lambda: number; d: Float32Array; accuracy: number; loss: number } | null = null;
-  for (const lambda of ridge.lambdas) {
-    const pool = new BufferPool(context.gpu.device);
-    let solution;
-    try {
-      solution = await tangentRidgeCg(context.gpu, pool, {
-        model,
-        theta0,
-        inputs: sets.train.inputs,
-        labels: sets.train.labels,
-        lambda,
-        iterations: ridge.iterations,
-        batchRows: ridge.batch_rows,
-      });
-    } finally {
-      pool.destroy();
-    }
+  const pool = new BufferPool(context.gpu.device);
+  let solutions;
+  try {
+    solutions = await tangentRidgeCg(context.gpu, pool, {
+      model,
+      theta0,
+      inputs: sets.train.inputs,
+      labels: sets.train.labels,
+      lambdas: ridge.lambdas,
+      iterations: ridge.iterations,
+      batchRows: ridge.batch_rows,
+    });
+  } finally {
+    pool.destroy();
+  }
+  for (const solution of solutions) {
     const d = Float32Array.from(solution.d);
     const logits = await tangentLogits(
       context,
@@ -174,18 +174,21 @@ async function tangentRidge(
     const scores = squareLossScores(logits, sets.validation.labels, classes);
     const residual = solution.relativeResiduals[solution.relativeResiduals.length - 1];
     context.progress(
-      `${label} trial ${run.trial} lambda ${lambda}: CG residual ${residual.toExponential(2)} ` +
-        `after ${solution.relativeResiduals.length - 1} iterations, validation acc ${
-          (100 * scores.accuracy).toFixed(2)
-        }%`,
+      `${label} trial ${run.trial} lambda ${solution.lambda}: CG residual ${
+        residual.toExponential(2)
+      } after ${solution.relativeResiduals.length - 1} iterations, validation acc ${
+        (100 * scores.accuracy).toFixed(2)
+      }%`,
     );
     tried.push({
-      lambda,
+      lambda: solution.lambda,
       relative_residuals: solution.relativeResiduals,
       validation_accuracy: scores.accuracy,
       validation_square_loss: scores.loss,
     });
-    if (!best || scores.accuracy > best.accuracy) best = { lambda, d, ...scores };
+    if (!best || scores.accuracy > best.accuracy) {
+      best = { lambda: solution.lambda, d, ...scores };
+    }
   }
   const chosen = best!;
   const test = squareLossScores(

@@ -1,9 +1,19 @@
 /**
- * The tangent-space minimum (Kosoy) by conjugate gradients, matrix-free:
- *   (J^T J + lambda I) d = J^T (Y - f(theta0)),  Y one-hot.
+ * The tangent-space minimum (Kosoy) by conjugate gradients, matrix-free, for several ridge
+ * penalties at once:
+ *   (J^T J + lambda_s I) d_s = J^T (Y - f(theta0)),  Y one-hot,  s = 1..S.
  * The operator p -> J^T (J p) runs on the GPU (one JVP pass and one VJP pass over the training
- * set in fixed batches, recorded into one submit); the CG scalars and vector updates are f64 on the CPU, summed in
- * index order, so the iterates are deterministic. One readback per iteration (J^T J p).
+ * set in fixed batches, recorded into one submit); the CG scalars and vector updates are f64 on
+ * the CPU, summed in index order, so the iterates are deterministic. One readback per iteration.
+ * Every lambda shares the Krylov space of the smallest (CG-M, Jegerlehner 1996; Frommer 2003):
+ * CG runs on A = J^T J + lambda_min I, and each shift delta_s = lambda_s - lambda_min follows
+ * with the scalars
+ *   zeta_{k+1} = zeta_k zeta_{k-1} alpha_{k-1} /
+ *                (alpha_k beta_{k-1} (zeta_{k-1} - zeta_k) + zeta_{k-1} alpha_{k-1} (1 + delta alpha_k)),
+ *   alpha^s_k = alpha_k zeta_{k+1} / zeta_k,  beta^s_k = beta_k (zeta_{k+1} / zeta_k)^2,
+ *   d_s += alpha^s_k p_s,  p_s = zeta_{k+1} r_{k+1} + beta^s_k p_s,
+ * its residual being zeta_{k+1} r_{k+1} (zeta_{-1} = zeta_0 = 1, alpha_{-1} = 1, beta_{-1} = 0):
+ * S penalties for the operator applications of one.
  */
 import { type BufferPool, type Dispatch, type Gpu, readF32, Recorder } from "../gpu/mod.ts";
 import { prepareAdd } from "../nn/add.ts";
@@ -18,18 +28,21 @@ export interface TangentRidgeSpec {
   /** [rows, inputs] row-major. */
   inputs: Float32Array;
   labels: ArrayLike<number>;
-  lambda: number;
+  /** Ridge penalties, each > 0, all solved together. */
+  lambdas: readonly number[];
   iterations: number;
   /** Rows per JVP/VJP pass; the last batch takes the remainder. */
   batchRows: number;
 }
 
+/** The solution for one penalty. */
 export interface TangentRidge {
+  lambda: number;
   /** The step in parameter space, flat with the layout's offsets. */
   d: Float64Array;
   /**
-   * ||r_k|| / ||b|| for CG's recurrence residual r_k (b - A d_k in exact arithmetic): index 0 is
-   * d = 0 (so 1), index k follows iteration k.
+   * ||r_k|| / ||b|| for CG's recurrence residual r_k (b - (J^T J + lambda I) d_k in exact
+   * arithmetic): index 0 is d = 0 (so 1), index k follows iteration k.
    */
   relativeResiduals: number[];
   /** f(theta0) + J d on the training inputs, [rows, classes]. */
@@ -54,19 +67,25 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return sum;
 };
 
+/** The solutions in the order of `spec.lambdas`. */
 export async function tangentRidgeCg(
   gpu: Gpu,
   pool: BufferPool,
   spec: TangentRidgeSpec,
-): Promise<TangentRidge> {
-  const { model, lambda } = spec;
+): Promise<TangentRidge[]> {
+  const { model, lambdas } = spec;
   const { layout } = model;
   const rows = spec.labels.length;
   const classes = model.outputs;
   const counts = [spec.iterations, spec.batchRows];
-  if (!(lambda > 0) || !counts.every((n) => Number.isInteger(n) && n >= 1)) {
+  if (
+    lambdas.length === 0 || !lambdas.every((lambda) => lambda > 0) ||
+    !counts.every((n) => Number.isInteger(n) && n >= 1)
+  ) {
     throw new RangeError(
-      `tangent ridge needs lambda > 0 and iterations, batchRows >= 1, got ${lambda}, ${spec.iterations} and ${spec.batchRows}`,
+      `tangent ridge needs lambdas > 0 (at least one) and iterations, batchRows >= 1, got [${
+        lambdas.join(", ")
+      }], ${spec.iterations} and ${spec.batchRows}`,
     );
   }
   if (spec.inputs.length !== rows * model.inputs || spec.theta0.length !== layout.perRun) {
@@ -149,32 +168,65 @@ export async function tangentRidgeCg(
   }
   submit(batches.flatMap((batch) => batch.rhs));
   const b = await readSum();
+  const base = Math.min(...lambdas);
   const apply = async (p: Float64Array) => {
     pool.write(v, Float32Array.from(p));
     submit(batches.flatMap((batch) => batch.normal));
     const jtjp = await readSum();
-    return jtjp.map((x, i) => x + lambda * p[i]);
+    return jtjp.map((x, i) => x + base * p[i]);
   };
 
-  const d = new Float64Array(layout.perRun);
   const r = Float64Array.from(b);
   const p = Float64Array.from(b);
   const bNorm = Math.sqrt(dot(b, b));
   let rr = dot(r, r);
-  const relativeResiduals = [Math.sqrt(rr) / bNorm];
+  const shifts = lambdas.map((lambda) => ({
+    lambda,
+    delta: lambda - base,
+    d: new Float64Array(layout.perRun),
+    p: Float64Array.from(b),
+    zeta: 1,
+    zetaPrevious: 1,
+    relativeResiduals: [Math.sqrt(rr) / bNorm],
+  }));
+  let alphaPrevious = 1, betaPrevious = 0;
   for (let k = 0; k < spec.iterations && rr > 0; k++) {
     const ap = await apply(p);
     const alpha = rr / dot(p, ap);
-    for (let i = 0; i < d.length; i++) {
-      d[i] += alpha * p[i];
-      r[i] -= alpha * ap[i];
+    for (const shift of shifts) {
+      const { zeta, zetaPrevious, delta } = shift;
+      const zetaNext = (zeta * zetaPrevious * alphaPrevious) /
+        (alpha * betaPrevious * (zetaPrevious - zeta) +
+          zetaPrevious * alphaPrevious * (1 + delta * alpha));
+      const alphaShift = (alpha * zetaNext) / zeta;
+      for (let i = 0; i < shift.d.length; i++) shift.d[i] += alphaShift * shift.p[i];
+      shift.zetaPrevious = zeta;
+      shift.zeta = zetaNext;
     }
+    for (let i = 0; i < r.length; i++) r[i] -= alpha * ap[i];
     const next = dot(r, r);
-    relativeResiduals.push(Math.sqrt(next) / bNorm);
-    for (let i = 0; i < p.length; i++) p[i] = r[i] + (next / rr) * p[i];
+    const beta = next / rr;
+    for (const shift of shifts) {
+      const ratio = shift.zeta / shift.zetaPrevious;
+      const betaShift = beta * ratio * ratio;
+      for (let i = 0; i < p.length; i++) shift.p[i] = shift.zeta * r[i] + betaShift * shift.p[i];
+      shift.relativeResiduals.push((Math.abs(shift.zeta) * Math.sqrt(next)) / bNorm);
+    }
+    for (let i = 0; i < p.length; i++) p[i] = r[i] + beta * p[i];
     rr = next;
+    alphaPrevious = alpha;
+    betaPrevious = beta;
   }
-  pool.write(v, Float32Array.from(d));
-  const jd = await outputs("tangent");
-  return { d, relativeResiduals, predictions: f0.map((x, i) => x + jd[i]) };
+  const solutions: TangentRidge[] = [];
+  for (const shift of shifts) {
+    pool.write(v, Float32Array.from(shift.d));
+    const jd = await outputs("tangent");
+    solutions.push({
+      lambda: shift.lambda,
+      d: shift.d,
+      relativeResiduals: shift.relativeResiduals,
+      predictions: f0.map((x, i) => x + jd[i]),
+    });
+  }
+  return solutions;
 }
