@@ -347,6 +347,12 @@ export function trainingFields(what: string): Record<keyof TrainingConfig, Field
       min: 1,
       doc: "Iterations between validation/test evaluations.",
     }),
+    loss: opt(
+      oneOf(
+        ["cross-entropy", "square"],
+        "The loss trained and evaluated: softmax cross-entropy (the default when absent) or 1/2 ||logits - one-hot||^2.",
+      ),
+    ),
   };
 }
 

@@ -180,12 +180,17 @@ export interface OptimizerConfig {
 }
 
 /** A training budget, shared by every procedure that trains. */
+/** The loss a network is trained and evaluated with. */
+export type TrainingLoss = "cross-entropy" | "square";
+
 export interface TrainingConfig {
   optimizer: OptimizerConfig;
   batch_size: number;
   /** Training iterations; always run in full (early stopping is read from the curve). */
   iterations: number;
   eval_every: number;
+  /** Softmax cross-entropy (absent: the default) or square loss on one-hot targets. */
+  loss?: TrainingLoss;
 }
 
 /**

@@ -21,7 +21,7 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { STREAMS } from "../base/streams.ts";
-import type { ResultRow, TrainingConfig } from "../config/types.ts";
+import type { ResultRow } from "../config/types.ts";
 import { BufferPool } from "../gpu/mod.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { armDirectory, armFiles } from "../io/paths.ts";
@@ -316,7 +316,7 @@ export async function runTangentSpace(context: ProcedureContext): Promise<Result
         (await trainGroup(
           context,
           model,
-          { ...p.square_loss, loss: "square" } as TrainingConfig,
+          { ...p.square_loss, loss: "square" },
           denseTraining,
           runs,
           label(TANGENT_ARMS.realSquare),

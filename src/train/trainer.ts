@@ -25,6 +25,8 @@ import { type GatherAugmentation, prepareGatherBatch } from "../nn/gather_batch.
 import { prepareRecordMetrics } from "../nn/record_metrics.ts";
 import { prepareSgd, type SgdHyper } from "../nn/sgd.ts";
 import { prepareSoftmaxXent } from "../nn/softmax_xent.ts";
+import { prepareSquareLoss } from "../nn/square_loss.ts";
+import type { TrainingLoss } from "../config/types.ts";
 import { constantSchedule, learningRateTable, type LrSchedule } from "./lr_schedule.ts";
 import { weightDecayMask, type WeightDecayScope } from "./weight_decay.ts";
 
@@ -62,6 +64,8 @@ export interface TrainerOptions {
   inputStd?: number | readonly number[];
   /** Augmentation of the training batches (not of evaluation); absent: none. */
   augmentation?: Augmentation;
+  /** The loss trained and evaluated: softmax cross-entropy (default) or square loss on one-hot targets. */
+  loss?: TrainingLoss;
 }
 
 /**
@@ -215,8 +219,9 @@ export class Trainer {
         ),
       );
     }
+    const prepareLoss = this.options.loss === "square" ? prepareSquareLoss : prepareSoftmaxXent;
     dispatches.push(
-      await prepareSoftmaxXent(this.gpu, this.pool, {
+      await prepareLoss(this.gpu, this.pool, {
         batch,
         classes: this.options.model.outputs,
         runs: this.options.runs,

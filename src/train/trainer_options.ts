@@ -82,6 +82,7 @@ export function trainerOptions(
     evalSets: evalSets(dataset),
     evalBatch: EVAL_BATCH,
     maxEvaluations: Math.ceil(training.iterations / training.eval_every),
+    ...(training.loss ? { loss: training.loss } : {}),
   };
 }
 

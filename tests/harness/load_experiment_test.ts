@@ -155,7 +155,7 @@ Deno.test("unknown key names the key, its parent and the keys allowed", () => {
   assertLoadError(
     { 20: "  iteratons: 1000" },
     (p) =>
-      `${p}:20:3: unknown key "iteratons" in procedure; expected one of: name, optimizer, batch_size, iterations, eval_every, rounds, prune_fractions, pruning, rewind, trained_rounds`,
+      `${p}:20:3: unknown key "iteratons" in procedure; expected one of: name, optimizer, batch_size, iterations, eval_every, loss, rounds, prune_fractions, pruning, rewind, trained_rounds`,
   );
 });
 
@@ -228,7 +228,7 @@ Deno.test("a bad value inside a profile's overrides points into the overrides bl
   assertLoadError(
     { 56: "      procedure: { iteratons: 300 }", 57: null },
     (p) =>
-      `${p}:56:20: unknown key "iteratons" in profiles.quick.overrides.procedure; expected one of: name, optimizer, batch_size, iterations, eval_every, rounds, prune_fractions, pruning, rewind, trained_rounds`,
+      `${p}:56:20: unknown key "iteratons" in profiles.quick.overrides.procedure; expected one of: name, optimizer, batch_size, iterations, eval_every, loss, rounds, prune_fractions, pruning, rewind, trained_rounds`,
   );
   // Valid alone, invalid once merged: the override's rounds 1 is below its own controls round 2.
   assertLoadError(
@@ -360,7 +360,7 @@ Deno.test("procedure.name picks the procedure's fields and the shape of controls
   assertLoadError(
     { 15: "  name: edge-popup" },
     (p) =>
-      `${p}:22:3: unknown key "rounds" in procedure; expected one of: name, sweeps, score_init, optimizer, batch_size, iterations, eval_every, dense`,
+      `${p}:22:3: unknown key "rounds" in procedure; expected one of: name, sweeps, score_init, optimizer, batch_size, iterations, eval_every, loss, dense`,
   );
 });
 

@@ -49,6 +49,7 @@ import {
 } from "../../src/nn/score_grad.ts";
 import { prepareSgd, type SgdHyper, sgdReference } from "../../src/nn/sgd.ts";
 import { prepareSoftmaxXent, softmaxXentReference } from "../../src/nn/softmax_xent.ts";
+import { prepareSquareLoss, squareLossReference } from "../../src/nn/square_loss.ts";
 import {
   prepareSupermaskSample,
   sigmoidF32,
@@ -571,27 +572,33 @@ function softmaxLogits(rng: Rng, c: SoftmaxCase): { logits: Float32Array; labels
   return { logits, labels };
 }
 
-async function runSoftmax(ctx: OpContext, c: SoftmaxCase): Promise<OpResult> {
-  const { gpu, pool, rng } = ctx;
-  const { logits, labels } = softmaxLogits(rng, c);
-  const spec = {
-    batch: c.batch,
-    classes: c.classes,
-    runs: c.runs,
-    scale: c.scale,
-    logits: pool.upload("Z", logits),
-    labels: pool.upload("Y", labels),
-    logitGrads: pool.upload("dZ", uniformF32(rng, logits.length)),
-    rows: pool.upload("rows", uniformF32(rng, 2 * labels.length)),
-  };
-  submit(gpu, [await prepareSoftmaxXent(gpu, pool, spec)]);
-  const dZ = new Float64Array(logits.length), rows = new Float64Array(2 * labels.length);
-  softmaxXentReference(logits, labels, c.classes, Math.fround(c.scale), dZ, rows);
-  const [loss, correct] = split2(await readF32(gpu.device, spec.rows), f32);
-  const [refLoss, refCorrect] = split2(rows, f64);
-  return {
-    gpu: { dZ: await readF32(gpu.device, spec.logitGrads), loss, correct },
-    reference: { dZ, loss: refLoss, correct: refCorrect },
+/** A loss kernel (softmax_xent or square_loss, one spec) against its reference on those rows. */
+function lossRunner(
+  prepare: typeof prepareSoftmaxXent,
+  reference: typeof softmaxXentReference,
+): (ctx: OpContext, c: SoftmaxCase) => Promise<OpResult> {
+  return async (ctx, c) => {
+    const { gpu, pool, rng } = ctx;
+    const { logits, labels } = softmaxLogits(rng, c);
+    const spec = {
+      batch: c.batch,
+      classes: c.classes,
+      runs: c.runs,
+      scale: c.scale,
+      logits: pool.upload("Z", logits),
+      labels: pool.upload("Y", labels),
+      logitGrads: pool.upload("dZ", uniformF32(rng, logits.length)),
+      rows: pool.upload("rows", uniformF32(rng, 2 * labels.length)),
+    };
+    submit(gpu, [await prepare(gpu, pool, spec)]);
+    const dZ = new Float64Array(logits.length), rows = new Float64Array(2 * labels.length);
+    reference(logits, labels, c.classes, Math.fround(c.scale), dZ, rows);
+    const [loss, correct] = split2(await readF32(gpu.device, spec.rows), f32);
+    const [refLoss, refCorrect] = split2(rows, f64);
+    return {
+      gpu: { dZ: await readF32(gpu.device, spec.logitGrads), loss, correct },
+      reference: { dZ, loss: refLoss, correct: refCorrect },
+    };
   };
 }
 
@@ -1162,7 +1169,31 @@ const CORE_OPS: readonly Op[] = [
     // dZ is a softmax probability: f32. The loss, log(sum of C <= 10 exponentials) + max z - z_y,
     // errs by about C * 2^-24 in the log of the sum plus two roundings at |max z| <= 128 here.
     tolerance: () => ({ dZ: F32, loss: LOG_SUM_EXP, correct: EXACT }),
-    run: runSoftmax,
+    run: lossRunner(prepareSoftmaxXent, softmaxXentReference),
+  } as Op<SoftmaxCase>,
+  {
+    name: "square_loss",
+    kernel: "square_loss",
+    cases: [
+      { name: "B=1 C=10", batch: 1, classes: 10, runs: 1, scale: 1 },
+      { name: "B=3 C=1", batch: 3, classes: 1, runs: 1, scale: 1 / 3 },
+      {
+        name: "B=70 C=10 runs=3 (large logits, ties)",
+        batch: 70,
+        classes: 10,
+        runs: 3,
+        scale: 1 / 70,
+      },
+      { name: "B=6 C=7 scale=1 (large logits, ties)", batch: 6, classes: 7, runs: 1, scale: 1 },
+    ],
+    // dZ: a subtraction and a multiplication (f32); the loss sums C halved squared errors of up
+    // to about 110 (the rows near +-100), each term at most 6.1e3.
+    tolerance: (c: SoftmaxCase) => ({
+      dZ: F32,
+      loss: reduction(c.classes, 6.1e3),
+      correct: EXACT,
+    }),
+    run: lossRunner(prepareSquareLoss, squareLossReference),
   } as Op<SoftmaxCase>,
   {
     name: "accumulate_metrics",
