@@ -77,6 +77,7 @@ const KNOWN: { [N in StreamName]: [Parameters<typeof STREAMS[N]["id"]>, StreamId
     purpose: "multi-prize random signs",
     index: (3 * 100_000 + 50) * 100 + 2,
   }]],
+  tangentInit: [[[3, 50], { purpose: "tangent-space init", index: 3 * 100_000 + 50 }]],
   supermaskRandomCriterion: [[[2, 1], { purpose: "random criterion", index: 2 * 100 + 1 }]],
   supermaskRandomSigns: [[[2], { purpose: "random signs", index: 2 }]],
   supermaskScores: [[[2], { purpose: "supermask scores", index: 2 }]],
@@ -148,6 +149,7 @@ const GRID: { [N in StreamName]: Parameters<typeof STREAMS[N]["id"]>[] } = {
   multiPrizeRandomSigns: TRIALS.flatMap((t) =>
     edge(100_000).flatMap((w) => edge(100).map((l) => [t, w, l] as [number, number, number]))
   ),
+  tangentInit: TRIALS.flatMap((t) => edge(100_000).map((w) => [t, w] as [number, number])),
   supermaskRandomCriterion: TRIALS.flatMap((t) => edge(100).map((l) => [t, l] as [number, number])),
   supermaskRandomSigns: TRIALS.map((t) => [t] as [number]),
   supermaskScores: TRIALS.map((t) => [t] as [number]),
