@@ -7,6 +7,7 @@ import { exitCodeOf, UsageError } from "./base/errors.ts";
 import { choiceOption, integerOption, parseArgs } from "./cli/args.ts";
 import { experimentsText, helpText } from "./cli/help.ts";
 import { onInterrupt } from "./cli/interrupt.ts";
+import { shardOption } from "./cli/shard_option.ts";
 import { Stderr } from "./cli/terminal.ts";
 import { userPath } from "./cli/user_cwd.ts";
 import { listCommand } from "./cli/list_command.ts";
@@ -78,6 +79,11 @@ async function reproduceCommand(rest: string[], stderr: Stderr): Promise<number>
     dataDir: typeof dataDir === "string" ? userPath(dataDir) : undefined,
     fresh: values.fresh === true,
     printConfig: values["print-config"] === true,
+    shard: shardOption(
+      typeof values.shard === "string" ? values.shard : undefined,
+      typeof values["shard-count"] === "string" ? values["shard-count"] : undefined,
+      (name) => Deno.env.get(name),
+    ),
   }, {
     stdout: (line) => {
       stderr.endProgress();

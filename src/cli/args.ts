@@ -67,6 +67,20 @@ export const OPTIONS: readonly OptionSpec[] = [
     meaning: "delete this config's results folder first instead of resuming",
   },
   {
+    name: "shard",
+    value: "i/n",
+    default: "from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX when set, else every trial",
+    meaning:
+      "run shard i of n (from 0): the trials t with (t - 1) mod n = i, into the shared results folder; the last shard to finish writes results.csv and the report",
+  },
+  {
+    name: "shard-count",
+    value: "N",
+    default: "LTH_SHARD_COUNT",
+    meaning:
+      "the number of shards of a Kubernetes Indexed Job (JOB_COMPLETION_INDEX gives the index)",
+  },
+  {
     name: "print-config",
     default: "off",
     meaning: "print the resolved config and its hash; run nothing",

@@ -103,6 +103,11 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
     quick: { cpu: "18 min (cores shared)", gpu: "1-2 min (est.)" },
     paper: { cpu: "about 4 days (est.)", gpu: "about 4 h (est.)" },
   },
+  "tangent-space": {
+    smoke: { cpu: "7 s", gpu: "under 10 s (est.)" },
+    quick: { cpu: "QUICK_TIME", gpu: "1-2 min (est.)" },
+    paper: { cpu: "about a week (est.)", gpu: "about 1 h (est.)" },
+  },
 };
 
 /** What each profile is for, and its time range over the experiments above. */

@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { shardProgress } from "./shards.ts";
 import { runFiles } from "../io/paths.ts";
 import type { Verdict } from "../config/types.ts";
 
@@ -60,6 +61,9 @@ export function describeResultsFolder(
     directory,
     status: run.value ? String(run.value.status) : `run.json ${run.problem}`,
   };
+  // A sharded run has no run.json until its last shard merges: its shards say where it stands.
+  const shards = folder.status === "complete" ? null : shardProgress(directory);
+  if (shards) folder.status = run.value ? `${folder.status}; ${shards}` : shards;
   if (typeof run.value?.started === "string") folder.started = run.value.started;
   const summary = readJson(files.summary);
   const claims = summary.value?.claims;

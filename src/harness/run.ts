@@ -23,6 +23,15 @@ import { writeResultsOutputs } from "./results_outputs.ts";
 import { verdictLines } from "./verdict_lines.ts";
 import { resolveConfig } from "./load_experiment.ts";
 import { datasetRunDirectory, datasetRuns } from "./dataset_runs.ts";
+import {
+  acquireLease,
+  allTrials,
+  markShardDone,
+  type Shard,
+  shardFiles,
+  shardsMissing,
+  shardTrials,
+} from "./shards.ts";
 import { type DatasetName, datasetsOf } from "../config/datasets.ts";
 import type { ClaimResult, ResolvedConfig, ResultRow } from "../config/types.ts";
 import type { ProfileName } from "../config/profiles.ts";
@@ -40,6 +49,8 @@ export interface ReproduceOptions {
   dataDir?: string;
   fresh: boolean;
   printConfig: boolean;
+  /** Run only this shard's trials (src/harness/shards.ts); absent: every trial. */
+  shard?: Shard;
 }
 
 export interface ReproduceOutcome {
@@ -85,6 +96,15 @@ export async function reproduce(
       }`,
     );
   }
+  if (options.shard && options.fresh) {
+    throw new UsageError(
+      `--fresh deletes the results folder that every shard writes into; leave it out with --shard (delete the folder by hand before the job array starts)`,
+    );
+  }
+  // A shard without trials is refused before anything is read or written.
+  const trials = options.shard
+    ? shardTrials(config.trials, options.shard)
+    : allTrials(config.trials);
   const outGiven = options.outAsGiven ?? options.out;
   checkOutRoot(options.out, outGiven);
   const names = datasetsOf(config.data);
@@ -112,7 +132,11 @@ export async function reproduce(
 
   const directory = runDirectory(options.out, config.id, config.profile, hash);
   try {
-    return await runInto(directory, { options, config, hash, procedure, spec, data, gpu }, io);
+    return await runInto(
+      directory,
+      { options, config, hash, procedure, spec, data, gpu, trials },
+      io,
+    );
   } catch (error) {
     throw outWriteError(error, options.out, outGiven) ?? error;
   }
@@ -127,13 +151,28 @@ interface Inputs {
   /** Every data set read: datasetsOf(config.data) in order, then the procedure's others. */
   data: Map<DatasetName, LoadedDataset>;
   gpu: Gpu;
+  /** The trials this process runs (a shard's, or all). */
+  trials: number[];
 }
 
 /** Everything that writes: the results folder, the procedure's runs, the outputs, stdout. */
 async function runInto(directory: string, inputs: Inputs, io: ReproduceIo) {
-  const { options, config, hash, procedure, spec, data, gpu } = inputs;
+  const { options } = inputs;
   if (options.fresh) rmSync(directory, { recursive: true, force: true });
   mkdirSync(directory, { recursive: true });
+  // A shard holds its lease while it writes: a second process on the same shard is refused.
+  const releaseLease = options.shard ? acquireLease(directory, options.shard) : () => {};
+  try {
+    return await runLeased(directory, inputs, io);
+  } finally {
+    releaseLease();
+  }
+}
+
+/** The run itself: provenance, the procedure's runs (a shard's, then the merge), the outputs. */
+async function runLeased(directory: string, inputs: Inputs, io: ReproduceIo) {
+  const { options, config, hash, procedure, spec, data, gpu } = inputs;
+  const shard = options.shard ?? null;
   const files = runFiles(directory);
   writeJsonAtomic(files.config, {
     hash,
@@ -145,7 +184,8 @@ async function runInto(directory: string, inputs: Inputs, io: ReproduceIo) {
     trials: config.trials,
     datasets: [...data.values()].map((set) => ({ name: set.name, checksums: set.checksums })),
   });
-  const runJsonPath = files.run;
+  // A shard records its own run; run.json is the merged run's.
+  let runJsonPath = shard ? shardFiles(directory, shard).run : files.run;
   const previous = existsSync(runJsonPath) ? JSON.parse(readFileSync(runJsonPath, "utf8")) : null;
   const started = new Date().toISOString();
   const runRecord = {
@@ -176,36 +216,63 @@ async function runInto(directory: string, inputs: Inputs, io: ReproduceIo) {
           config.trials === 1 ? "" : "s"
         }; results in ${directory}`,
     );
-    const rows: ResultRow[] = [];
-    for (const run of datasetRuns(config, directory)) {
-      const pool = new BufferPool(gpu.device);
-      try {
-        const loaded = data.get(run.dataset)!;
-        const otherDatasets = new Map(
-          (spec.otherDatasets?.(run.config) ?? []).map((name) => {
-            const other = data.get(name)!;
-            return [name, {
-              dataset: uploadDataset(pool, splitData(run.config, other)),
-              checksums: other.checksums,
-              directory: datasetRunDirectory(config, directory, name),
-            }];
-          }),
-        );
-        const procedureRows = await procedure({
-          config: run.config,
-          gpu,
-          dataset: uploadDataset(pool, splitData(run.config, loaded)),
-          directory: run.directory,
-          cacheDirectory: trainedCacheDirectory(options.out),
-          checksums: loaded.checksums,
-          otherDatasets,
-          progress: (line) => io.progress(run.progressPrefix + line),
-        });
-        // Every row names its data set (results.csv's dataset column, claims' select.dataset).
-        for (const row of procedureRows) rows.push({ ...row, dataset: run.dataset });
-      } finally {
-        pool.destroy();
+    /** Every data set's rows of these trials (finished runs are read back, the rest trained). */
+    const collectRows = async (trials: readonly number[]) => {
+      const rows: ResultRow[] = [];
+      for (const run of datasetRuns(config, directory)) {
+        const pool = new BufferPool(gpu.device);
+        try {
+          const loaded = data.get(run.dataset)!;
+          const otherDatasets = new Map(
+            (spec.otherDatasets?.(run.config) ?? []).map((name) => {
+              const other = data.get(name)!;
+              return [name, {
+                dataset: uploadDataset(pool, splitData(run.config, other)),
+                checksums: other.checksums,
+                directory: datasetRunDirectory(config, directory, name),
+              }];
+            }),
+          );
+          const procedureRows = await procedure({
+            config: run.config,
+            gpu,
+            dataset: uploadDataset(pool, splitData(run.config, loaded)),
+            directory: run.directory,
+            cacheDirectory: trainedCacheDirectory(options.out),
+            checksums: loaded.checksums,
+            trials,
+            otherDatasets,
+            progress: (line) => io.progress(run.progressPrefix + line),
+          });
+          // Every row names its data set (results.csv's dataset column, claims' select.dataset).
+          for (const row of procedureRows) rows.push({ ...row, dataset: run.dataset });
+        } finally {
+          pool.destroy();
+        }
       }
+      return rows;
+    };
+    let rows = await collectRows(inputs.trials);
+    if (shard) {
+      markShardDone(directory, shard, inputs.trials);
+      const missing = shardsMissing(directory, shard.count);
+      if (missing.length > 0) {
+        runRecord.ended = new Date().toISOString();
+        recordStatus("shard done");
+        io.stdout(
+          `shard ${shard.index}/${shard.count} (trials ${
+            inputs.trials.join(", ")
+          }) is done in ${directory}; ` +
+            `shards ${missing.join(", ")} of ${shard.count} are not: the last shard to finish ` +
+            `writes results.csv, summary.json and report.md (or run this command without --shard once they are done)`,
+        );
+        return { exitCode: 0, directory, claims: [] };
+      }
+      // Every shard is done: this one merges, reading every run back, and records run.json.
+      recordStatus("shard done, merging");
+      io.notice(`every shard of ${shard.count} is done: merging into ${directory}`);
+      rows = await collectRows(allTrials(config.trials));
+      runJsonPath = files.run;
     }
     // Rows of several layouts (an elastic family's depths) have no shared per-layer columns.
     const layouts = new Set(rows.map((row) => row.weights_remaining_per_layer.length));

@@ -37,7 +37,7 @@ export async function runEdgePopup(context: ProcedureContext): Promise<ResultRow
   const { config, directory } = context;
   const p = edgePopupConfig(config);
   const controls = edgePopupControls(config);
-  const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
+  const trials = [...context.trials];
   const rows: ResultRow[] = [];
   const runDir = (key: RowKey) =>
     armDirectory(directory, { trial: key.trial, width: key.width, level: key.level, arm: key.arm });

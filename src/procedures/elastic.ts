@@ -105,7 +105,7 @@ export async function runElastic(context: ProcedureContext): Promise<ResultRow[]
   }
 
   const rewind = rewindIteration(procedure as unknown as ImpProcedure);
-  const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
+  const trials = [...context.trials];
   const jobs = procedure.transfers.flatMap((transfer) =>
     procedure.transfer_rounds.map((level) => ({ transfer, level }))
   );

@@ -43,7 +43,7 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   const controls = impControls(config);
   const model = configuredModel(config, context.dataset);
   const layout = model.layout;
-  const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
+  const trials = [...context.trials];
   const inits = trials.map((trial) =>
     initialNetwork(
       layout,
@@ -63,7 +63,7 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   const started = performance.now();
   const levels = [0, ...trainedRounds(procedure)];
-  const clock = new StageClock(levelStages(config, procedure, levels));
+  const clock = new StageClock(levelStages(config, procedure, levels, trials.length));
 
   for (const [index, level] of levels.entries()) {
     const stability = controls.stability?.rounds.includes(level) ? controls.stability : null;
@@ -276,12 +276,17 @@ async function stabilityLines(
 }
 
 /** The runs of every trained level (trials, and at control levels their controls), for the ETA. */
-function levelStages(config: ResolvedConfig, procedure: ImpProcedure, levels: number[]) {
+function levelStages(
+  config: ResolvedConfig,
+  procedure: ImpProcedure,
+  levels: number[],
+  trials: number,
+) {
   const controls = impControls(config);
   const lineages = controls.second_ticket ? 2 : 1;
   const perTrialControls = controls.random_reinit + singleRunControlArms(controls).length;
   return levels.map((level) => {
-    const runs = config.trials *
+    const runs = trials *
       (lineages + (level > 0 && controls.rounds.includes(level) ? perTrialControls : 0));
     // A level with second copies trains every run twice.
     const copies = controls.stability?.rounds.includes(level) ? 2 : 1;

@@ -150,7 +150,7 @@ export async function runMultiPrize(context: ProcedureContext): Promise<ResultRo
   const { config, directory } = context;
   const p = multiPrizeConfig(config);
   const controls = multiPrizeControls(config);
-  const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
+  const trials = [...context.trials];
   const rows: ResultRow[] = [];
   const levels = multiPrizeLevels(p);
   const cells = multiPrizeCells(p);

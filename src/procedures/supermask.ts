@@ -59,7 +59,7 @@ export async function runSupermask(context: ProcedureContext): Promise<ResultRow
   const model = configuredModel(config, context.dataset);
   const layout = model.layout;
   const width = firstWidth(config);
-  const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
+  const trials = [...context.trials];
   const rows: ResultRow[] = [];
   const runDir = (trial: number, level: number, arm: string) =>
     armDirectory(directory, { trial, level, arm });

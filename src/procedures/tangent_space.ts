@@ -224,7 +224,7 @@ const trainedOutcome = (o: GroupOutcome): JobOutcome => ({ ...o, trained: true }
 export async function runTangentSpace(context: ProcedureContext): Promise<ResultRow[]> {
   const { config, directory, dataset } = context;
   const p = tangentSpaceConfig(config);
-  const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
+  const trials = [...context.trials];
   const rows: ResultRow[] = [];
   const sets: RidgeSets = {
     train: examplesOf(context, dataset.train.subarray(0, p.ridge.examples)),

@@ -57,7 +57,7 @@ export async function runTicketTransfer(context: ProcedureContext): Promise<Resu
   const model = configuredModel(config, context.dataset);
   sameModel(model, configuredModel(config, other.dataset), source, target);
   const layout = model.layout;
-  const trials = Array.from({ length: config.trials }, (_, t) => t + 1);
+  const trials = [...context.trials];
   const inits = trials.map((trial) =>
     initialNetwork(
       layout,

@@ -30,6 +30,11 @@ export interface ProcedureContext {
   cacheDirectory: string;
   /** SHA-256 of every dataset file, by file name. */
   checksums: Record<string, string>;
+  /**
+   * The trials this process runs, ascending: every trial 1..config.trials, or a shard's share
+   * (src/harness/shards.ts). A run's bits do not depend on which other trials run beside it.
+   */
+  trials: readonly number[];
   /** The data sets the procedure's spec asks for besides this one (empty for most). */
   otherDatasets: ReadonlyMap<DatasetName, OtherDataset>;
   /** One progress line (the harness decides where it goes). */

@@ -19,14 +19,14 @@ export function runFolder(out: string, id: string): string {
   return join(parent, runs[0]);
 }
 
-function reproduceCommand(args: string[]): Deno.Command {
+function reproduceCommand(args: string[], env: Record<string, string>): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", CLI, "reproduce", ...args],
     cwd: REPO,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
   });
 }
 
@@ -41,8 +41,10 @@ export interface Finished {
 export async function runChild(
   args: string[],
   stopWhen?: () => boolean,
+  /** Variables set for the child besides the inherited ones (a scheduler's shard index). */
+  env: Record<string, string> = {},
 ): Promise<Finished & { stopped: boolean }> {
-  const child = reproduceCommand(args).spawn();
+  const child = reproduceCommand(args, env).spawn();
   let exited = false;
   let stopped = false;
   const output = child.output().finally(() => (exited = true));

@@ -23,6 +23,7 @@ import { configuredModel } from "../../src/procedures/configured_model.ts";
 import { runImp } from "../../src/procedures/imp.ts";
 import { impConfig } from "../../src/procedures/imp_spec.ts";
 import { denseTraining, evaluateGroup, trainGroup } from "../../src/procedures/train_group.ts";
+import { allTrials } from "../../src/harness/shards.ts";
 import type { ProcedureContext } from "../../src/procedures/types.ts";
 import { gpuTest } from "../gpu_test_helper.ts";
 import { smokeFixtureYaml } from "../fixtures/experiments.ts";
@@ -83,6 +84,7 @@ function withContext(
       directory: join(root, "run"),
       cacheDirectory: join(root, "cache"),
       checksums: {},
+      trials: allTrials(config.trials),
       otherDatasets: new Map(),
       progress: () => {},
     };

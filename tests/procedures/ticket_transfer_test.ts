@@ -30,6 +30,7 @@ import { networkFromCheckpoint } from "../../src/procedures/run_files.ts";
 import { runTicketTransfer } from "../../src/procedures/ticket_transfer.ts";
 import { sourceOf } from "../../src/procedures/ticket_transfer_spec.ts";
 import { evaluateGroup } from "../../src/procedures/train_group.ts";
+import { allTrials } from "../../src/harness/shards.ts";
 import type { ProcedureContext } from "../../src/procedures/types.ts";
 import { gpuTest } from "../gpu_test_helper.ts";
 import { smokeFixtureYaml } from "../fixtures/experiments.ts";
@@ -112,6 +113,7 @@ function contextOf(
     directory: run.directory,
     cacheDirectory: join(results, "cache"),
     checksums: {},
+    trials: allTrials(run.config.trials),
     otherDatasets: new Map([[source, {
       dataset: fixture.data.get(source)!,
       checksums: {},
