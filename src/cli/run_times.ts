@@ -105,7 +105,7 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
   },
   "tangent-space": {
     smoke: { cpu: "7 s", gpu: "under 10 s (est.)" },
-    quick: { cpu: "QUICK_TIME", gpu: "1-2 min (est.)" },
+    quick: { cpu: "12 min", gpu: "1-2 min (est.)" },
     paper: { cpu: "about a week (est.)", gpu: "about 1 h (est.)" },
   },
 };
