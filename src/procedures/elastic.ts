@@ -300,6 +300,7 @@ function planArm(context: ProcedureContext, place: RunPlace, job: TransferJob): 
     state: network.state,
     order: "trial",
     frozen: false,
+    linearized: false,
   });
   const transformed = transform(paperMap);
   if (arm === ELASTIC_ARMS.transformed(S, T)) return plan(transformed.masks, transformed.network);

@@ -35,7 +35,7 @@ import { trainedKey } from "./trained_cache.ts";
 import type { ProcedureContext } from "./types.ts";
 
 /** The IMP lineages: each prunes by its own trained weights; ticket-b differs in batch order. */
-type Lineage = "ticket" | "ticket-b";
+type Lineage = "ticket" | "ticket-b" | "ticket-lin";
 
 export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   const { config, directory } = context;
@@ -55,7 +55,11 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
       ),
     )
   );
-  const names: Lineage[] = controls.second_ticket ? ["ticket", "ticket-b"] : ["ticket"];
+  const names: Lineage[] = [
+    "ticket",
+    ...(controls.second_ticket ? ["ticket-b" as const] : []),
+    ...(controls.linearized_ticket ? ["ticket-lin" as const] : []),
+  ];
   const lineages = new ImpLineages(layout, procedure, names, trials, inits);
   const atInit = controls.at_init
     ? new AtInitMasks(layout, controls.at_init, context.dataset, config.seed, config.data.normalize)
@@ -184,6 +188,7 @@ async function planLevel(
       state,
       order: arm === "ticket-b" ? "ticket-b" : "trial",
       frozen,
+      linearized: false,
     });
     if (lineages.has(arm)) return lineages.plan(place);
     const ticket = ticketOf(trial);
@@ -283,7 +288,7 @@ function levelStages(
   trials: number,
 ) {
   const controls = impControls(config);
-  const lineages = controls.second_ticket ? 2 : 1;
+  const lineages = 1 + (controls.second_ticket ? 1 : 0) + (controls.linearized_ticket ? 1 : 0);
   const perTrialControls = controls.random_reinit + singleRunControlArms(controls).length;
   return levels.map((level) => {
     const runs = trials *

@@ -7,6 +7,10 @@
  * - random_reinit / random_mask: Frankle & Carbin's controls (the ticket's mask with a fresh
  *   init; a uniformly random mask with the ticket's per-layer counts). Shuffling a mask within
  *   each layer (Frankle et al. 2021's ablation) gives the same distribution as random_mask.
+ * - linearized_ticket: a third IMP lineage (arm `ticket-lin`) from the same initialisation and
+ *   batch order whose every level trains the network linearized at its (masked) rewind point
+ *   (src/model/linearized.ts) and prunes by the magnitudes of the theta that training reached: are
+ *   IMP's tickets tangent-space tickets? Its rows' kappa is against the ticket's masks.
  * - second_ticket: a second IMP lineage (arm `ticket-b`) from the same initialisation whose
  *   batch order differs, trained at every level: how similar two tickets can be at all.
  * - at_init: masks pruned at initialisation (SNIP, GraSP, SynFlow, |w0|) at the ticket's
@@ -84,6 +88,8 @@ export interface ImpControls {
   /** Levels at which the control arms are trained (they are not needed at every level). */
   rounds: number[];
   second_ticket?: boolean;
+  /** A third IMP lineage (ticket-lin) whose every level trains the linearized network. */
+  linearized_ticket?: boolean;
   at_init?: AtInitControls;
   search?: SearchControls;
   weight_ablations?: WeightAblation[];
@@ -118,6 +124,7 @@ export function singleRunControlArms(controls: ImpControls): string[] {
 export function controlArms(controls: ImpControls): string[] {
   return [
     ...(controls.second_ticket ? ["ticket-b"] : []),
+    ...(controls.linearized_ticket ? ["ticket-lin"] : []),
     ...(controls.random_reinit > 0 ? ["random-reinit"] : []),
     ...singleRunControlArms(controls),
   ];
@@ -149,6 +156,11 @@ export const IMP_CONTROLS: ObjectDesc = obj("Control arms that a ticket must bea
     kind: "boolean",
     doc:
       "A second IMP lineage (arm ticket-b) from the same init with another batch order, at every level (default false).",
+  }),
+  linearized_ticket: opt({
+    kind: "boolean",
+    doc:
+      "A third IMP lineage (arm ticket-lin) from the same init and batch order whose every level trains the network linearized at its rewind point, f(m*w0) + J(m*w0)(theta - m*w0), and prunes by that theta's magnitudes; its rows' kappa is against the ticket's masks (default false; an MLP only).",
   }),
   at_init: opt(obj("Masks pruned at initialisation, trained like the ticket.", {
     methods: req({

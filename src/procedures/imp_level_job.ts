@@ -5,7 +5,14 @@
  * copy's). A job from the rewind point k on continues the learning-rate schedule at k.
  */
 import { STREAMS } from "../base/streams.ts";
-import { flatStates, FrozenPrunedWeights, MaskedWeights, type Model } from "../model/mod.ts";
+import {
+  flatStates,
+  FrozenPrunedWeights,
+  LinearizedWeights,
+  linearizeModel,
+  MaskedWeights,
+  type Model,
+} from "../model/mod.ts";
 import type { ParamLayout } from "../model/mod.ts";
 import { countKept, flatMask } from "../prune/mod.ts";
 import { BatchOrder } from "../train/batch_order.ts";
@@ -41,6 +48,11 @@ export interface RunPlan extends RunPlace {
   order: Order;
   /** Pruned weights keep their initial values (the frozen-pruned ablation). */
   frozen: boolean;
+  /**
+   * The run trains the network linearized at its init (masked: pruned entries 0), which is the
+   * LinearizedWeights anchor (IMP's ticket-lin lineage).
+   */
+  linearized: boolean;
 }
 
 export interface LevelJob {
@@ -77,15 +89,24 @@ export async function trainLevel(
   );
   // A level with many arms may not fit one trainer's storage bindings: train it in groups (the
   // results of a run do not depend on which runs share its dispatches).
-  // Runs with frozen pruned weights need another parameterization, so they train apart.
+  // Runs with frozen pruned weights, or linearized ones, need another parameterization (and the
+  // linearized ones another model), so they train apart.
   const limit = gpu.device.limits.maxStorageBufferBindingSize;
   const outcomes: RunOutcome[] = new Array(plans.length);
-  for (const frozen of [false, true]) {
-    const indices = plans.flatMap((plan, i) => (plan.frozen === frozen ? [i] : []));
-    for (const group of runGroups(indices, floatsPerRun(model, options), limit)) {
+  const kinds = [
+    { frozen: false, linearized: false },
+    { frozen: true, linearized: false },
+    { frozen: false, linearized: true },
+  ];
+  for (const kind of kinds) {
+    const indices = plans.flatMap((plan, i) =>
+      plan.frozen === kind.frozen && plan.linearized === kind.linearized ? [i] : []
+    );
+    const kindModel = kind.linearized ? linearizeModel(model) : model;
+    for (const group of runGroups(indices, floatsPerRun(kindModel, options), limit)) {
       const results = await trainGroupOfLevel(
         context,
-        model,
+        kindModel,
         procedure,
         group.map((i) => plans[i]),
         job,
@@ -112,8 +133,12 @@ async function trainGroupOfLevel(
   const trainer = await Trainer.create(gpu, {
     model,
     // Pruned weights are exactly 0 after rewinding and stay 0 under the optimizer, or keep
-    // their initial values (the groups are all frozen or none).
-    parameterization: plans[0].frozen ? new FrozenPrunedWeights() : new MaskedWeights(false),
+    // their initial values (the groups are all frozen or none, all linearized or none).
+    parameterization: plans[0].linearized
+      ? new LinearizedWeights()
+      : plans[0].frozen
+      ? new FrozenPrunedWeights()
+      : new MaskedWeights(false),
     runs,
     ...options,
     // A run's augmentation follows its batch order's lineage (the trial's, ticket-b's, a copy's).
@@ -129,7 +154,13 @@ async function trainGroupOfLevel(
       params.set(plan.init, r * layout.perRun);
       masks.set(flatMask(layout, plan.masks), r * layout.perRun);
     });
-    trainer.reset(params, masks, {}, flatStates(layout, plans.map((plan) => plan.state)));
+    // A linearized run is linearized at its init: theta0 is the (masked) params it starts from.
+    trainer.reset(
+      params,
+      masks,
+      plans[0].linearized ? { anchor: params } : {},
+      flatStates(layout, plans.map((plan) => plan.state)),
+    );
     const stream = (plan: RunPlan) =>
       plan.order === "ticket-b"
         ? STREAMS.secondTicketBatchOrder.rng(config.seed, plan.trial)

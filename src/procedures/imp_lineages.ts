@@ -57,7 +57,8 @@ export class ImpLineages {
 
   /**
    * The lineage's run at the current level: its masks over its start, pruned weights 0; the
-   * second lineage (ticket-b) in its own batch order, every other in its trial's.
+   * second lineage (ticket-b) in its own batch order, every other in its trial's; ticket-lin
+   * trains the network linearized at that masked start.
    */
   plan(place: RunPlace): RunPlan {
     const masks = this.masks(place.arm, place.trial);
@@ -69,6 +70,7 @@ export class ImpLineages {
       state: start.state,
       order: place.arm === "ticket-b" ? "ticket-b" : "trial",
       frozen: false,
+      linearized: place.arm === "ticket-lin",
     };
   }
 

@@ -1,5 +1,6 @@
 /** The `imp` procedure's fields, controls, arms and rules (its code is imp.ts). */
-import { firstWidth, weightLayerCount } from "./configured_model.ts";
+import { configuredLayers, firstWidth, weightLayerCount } from "./configured_model.ts";
+import { describeLayer } from "../model/mod.ts";
 import {
   fraction01,
   obj,
@@ -195,6 +196,32 @@ export const IMP_SPEC: ProcedureSpec = {
     ...trainingRules("procedure", (cfg) => impConfig(cfg)),
     ...IMP_CONTROL_RULES,
     {
+      doc:
+        "controls.linearized_ticket needs an MLP (dense layers and relu) and no controls.stability",
+      check(cfg, fail) {
+        const controls = impControls(cfg);
+        if (!controls.linearized_ticket) return;
+        const specs = configuredLayers(cfg);
+        const bad = specs.findIndex((spec) =>
+          spec !== "relu" && !(typeof spec === "object" && "dense" in spec)
+        );
+        if (bad >= 0) {
+          fail(
+            "controls.linearized_ticket",
+            `the linearization is an MLP's, but model.layers entry ${bad + 1} is ${
+              describeLayer(specs[bad])
+            }; use dense layers and relu, or drop linearized_ticket`,
+          );
+        }
+        if (controls.stability) {
+          fail(
+            "controls.linearized_ticket",
+            "controls.stability evaluates the real network along the line between copies, not a linearized one; drop one of them",
+          );
+        }
+      },
+    },
+    {
       doc: "controls.stability.rounds are 0 or trained rounds",
       check(cfg, fail) {
         const procedure = impConfig(cfg);
@@ -245,7 +272,8 @@ export const IMP_SPEC: ProcedureSpec = {
   // The overlap figure where masks other than the ticket's lineage compare with it.
   figures: (cfg) => {
     const controls = impControls(cfg);
-    const compares = controls.second_ticket || controls.at_init || controls.search;
+    const compares = controls.second_ticket || controls.linearized_ticket || controls.at_init ||
+      controls.search;
     return compares ? ["accuracy", "early-stop", "kappa"] : ["accuracy", "early-stop"];
   },
 };

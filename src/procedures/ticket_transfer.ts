@@ -115,6 +115,7 @@ export async function runTicketTransfer(context: ProcedureContext): Promise<Resu
         state: start.state,
         order: "trial",
         frozen: false,
+        linearized: false,
       };
     }
     if (arm !== TRANSFER_ARMS.randomMask) {
@@ -139,6 +140,7 @@ export async function runTicketTransfer(context: ProcedureContext): Promise<Resu
       state: fresh.state,
       order: "trial",
       frozen: false,
+      linearized: false,
     };
   };
 
