@@ -1,6 +1,6 @@
 /**
  * Command line: `reproduce [experiment] [options]`, `report <results folder>`,
- * `verify <results folder> [--digests]`, `list [results root]`. Exit codes: 0 every claim PASS; 1 a claim
+ * `verify <results folder> [--digests]`, `list [results root]`, `serve [results root]`. Exit codes: 0 every claim PASS; 1 a claim
  * FAIL or INCONCLUSIVE; 2 usage, config or data error; 3 GPU or runtime error; 130 Ctrl-C.
  */
 import { exitCodeOf, UsageError } from "./base/errors.ts";
@@ -11,6 +11,7 @@ import { shardOption } from "./cli/shard_option.ts";
 import { Stderr } from "./cli/terminal.ts";
 import { userPath } from "./cli/user_cwd.ts";
 import { listCommand } from "./cli/list_command.ts";
+import { serveCommand } from "./cli/serve_command.ts";
 import { reportCommand } from "./cli/report_command.ts";
 import { verifyCommand } from "./cli/verify_command.ts";
 import { listExperiments } from "./harness/experiments.ts";
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, (rest: string[], stderr: Stderr) => Promise<numbe
   report: (rest) => reportCommand(rest),
   verify: (rest) => verifyCommand(rest),
   list: (rest) => listCommand(rest),
+  serve: (rest) => serveCommand(rest),
 };
 
 async function main(args: string[], stderr: Stderr): Promise<number> {

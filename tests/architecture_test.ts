@@ -26,6 +26,7 @@ export const STACK = [
   "tangent",
   "procedures",
   "harness",
+  "dashboard",
   "cli",
 ] as const;
 

@@ -103,6 +103,11 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
     quick: { cpu: "18 min (cores shared)", gpu: "1-2 min (est.)" },
     paper: { cpu: "about 4 days (est.)", gpu: "about 4 h (est.)" },
   },
+  "linearized-tickets": {
+    smoke: { cpu: "20 s", gpu: "under 10 s (est.)" },
+    quick: { cpu: "QUICK_LT", gpu: "about 1 min (est.)" },
+    paper: { cpu: "about 2 days (est.)", gpu: "about 2 h (est.)" },
+  },
   "tangent-space": {
     smoke: { cpu: "7 s", gpu: "under 10 s (est.)" },
     quick: { cpu: "12 min", gpu: "1-2 min (est.)" },

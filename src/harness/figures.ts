@@ -22,6 +22,7 @@
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import type { TopLevelSpec } from "vega-lite";
+import type { FigureKind } from "../procedures/spec.ts";
 import type { ResultRow } from "../config/types.ts";
 import { summarize } from "./statistics.ts";
 import { DATASET_NAMES } from "../config/datasets.ts";
@@ -160,73 +161,54 @@ function mean(values: number[]): number {
   return values.reduce((s, v) => s + v, 0) / values.length;
 }
 
-/** Test accuracy at the early-stop iteration (percent) vs weights remaining (percent, log). */
-export function accuracyFigure(rows: ResultRow[], title: string): Promise<string> {
-  return metricFigure(
-    rows,
-    title,
-    "test_accuracy_at_early_stop",
-    "Test accuracy at early stop (%)",
-  );
+/**
+ * The vega-lite spec of one figure kind: accuracy (test accuracy at the early-stop iteration vs
+ * weights remaining, log), early-stop (the early-stop iteration, with the training budget marked
+ * when given: an early stop at the budget means the validation loss was still falling), kappa
+ * (chance-corrected overlap with the ticket's mask, one line per arm that records one; ticket-b,
+ * a second IMP ticket, is the ceiling; the ticket itself, kappa 1, is left out) or width (test
+ * accuracy at early stop vs hidden width, log, one line per arm and weights remaining). The SVG
+ * files and the dashboard's interactive charts draw the same specs.
+ */
+export function figureSpec(
+  kind: FigureKind,
+  rows: ResultRow[],
+  title: string,
+  budget?: number,
+): TopLevelSpec {
+  const accuracy = "Test accuracy at early stop (%)";
+  switch (kind) {
+    case "accuracy":
+      return metricSpec(rows, title, "test_accuracy_at_early_stop", accuracy);
+    case "early-stop":
+      return metricSpec(
+        rows,
+        title,
+        "early_stop_iteration",
+        "Early-stop iteration",
+        "weights_remaining",
+        budget,
+      );
+    case "kappa":
+      return metricSpec(
+        rows.filter((row) => row.arm !== "ticket"),
+        title,
+        "kappa",
+        "Overlap with the ticket's mask (kappa)",
+      );
+    case "width":
+      return metricSpec(rows, title, "test_accuracy_at_early_stop", accuracy, "width");
+  }
 }
 
-/**
- * Early-stop iteration (minimum validation loss) vs weights remaining (percent, log), with the
- * training budget (iterations per run) marked when given: an early stop at the budget means
- * the validation loss was still falling.
- */
-export function earlyStopFigure(
+/** A figure as SVG text (figureSpec's spec, rendered headless). */
+export function figureSvg(
+  kind: FigureKind,
   rows: ResultRow[],
   title: string,
   budget?: number,
 ): Promise<string> {
-  return metricFigure(
-    rows,
-    title,
-    "early_stop_iteration",
-    "Early-stop iteration",
-    "weights_remaining",
-    budget,
-  );
-}
-
-/**
- * Chance-corrected overlap with the ticket's mask vs weights remaining (percent, log), one line
- * per arm that records one; ticket-b, a second IMP ticket, is the ceiling. The ticket itself
- * (kappa 1 by definition) is left out.
- */
-export function kappaFigure(rows: ResultRow[], title: string): Promise<string> {
-  return metricFigure(
-    rows.filter((row) => row.arm !== "ticket"),
-    title,
-    "kappa",
-    "Overlap with the ticket's mask (kappa)",
-  );
-}
-
-/**
- * Test accuracy at early stop (percent) vs hidden width (log), one line per arm and weights
- * remaining: the width trend of a width sweep.
- */
-export function widthFigure(rows: ResultRow[], title: string): Promise<string> {
-  return metricFigure(
-    rows,
-    title,
-    "test_accuracy_at_early_stop",
-    "Test accuracy at early stop (%)",
-    "width",
-  );
-}
-
-async function metricFigure(
-  rows: ResultRow[],
-  title: string,
-  metric: PlotMetric,
-  yTitle: string,
-  along: "weights_remaining" | "width" = "weights_remaining",
-  budget?: number,
-): Promise<string> {
-  return await renderSvg(metricSpec(rows, title, metric, yTitle, along, budget));
+  return renderSvg(figureSpec(kind, rows, title, budget));
 }
 
 /** The vega-lite spec of a figure (exported so tests can check its scales, not only its SVG). */

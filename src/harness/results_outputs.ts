@@ -10,7 +10,9 @@ import { PROCEDURE_SPECS } from "../procedures/mod.ts";
 import type { ClaimResult, ResolvedConfig, ResultRow } from "../config/types.ts";
 import { evaluateClaims } from "./claims.ts";
 import { claimDifferences } from "./claim_diff.ts";
-import { accuracyFigure, earlyStopFigure, kappaFigure, widthFigure } from "./figures.ts";
+import { figureSpec, figureSvg } from "./figures.ts";
+import type { FigureKind } from "../procedures/spec.ts";
+import type { TopLevelSpec } from "vega-lite";
 import { renderReport, type ReportInput } from "./report.ts";
 
 export interface ResultsOutputsInput {
@@ -48,27 +50,43 @@ export async function writeResultsOutputs(input: ResultsOutputsInput): Promise<C
   return claims;
 }
 
-/** The procedure's figures; the early-stop figure marks the training budget. */
+/** The figures of a config's procedure, in order; the early-stop figure marks the training budget. */
+function configFigures(
+  config: ResolvedConfig,
+): { kind: FigureKind; title: string; budget?: number }[] {
+  const title = `${config.id} (${config.profile})`;
+  const budget = (config.procedure as { iterations?: unknown }).iterations;
+  const spec = PROCEDURE_SPECS.find((s) => s.name === config.procedure.name)!;
+  return spec.figures(config).map((kind) => ({
+    kind,
+    title,
+    budget: kind === "early-stop" && typeof budget === "number" ? budget : undefined,
+  }));
+}
+
+/** Each figure's file name and vega-lite spec: what the SVGs draw (and the dashboard's charts). */
+export function figureSpecs(
+  config: ResolvedConfig,
+  rows: ResultRow[],
+): { file: string; spec: TopLevelSpec }[] {
+  return configFigures(config).map((figure) => ({
+    file: figureFileName(figure.kind),
+    spec: figureSpec(figure.kind, rows, figure.title, figure.budget),
+  }));
+}
+
 async function writeFigures(
   files: ReturnType<typeof runFiles>,
   config: ResolvedConfig,
   rows: ResultRow[],
 ): Promise<string[]> {
-  const title = `${config.id} (${config.profile})`;
-  const budget = (config.procedure as { iterations?: unknown }).iterations;
   const figures: string[] = [];
-  const spec = PROCEDURE_SPECS.find((s) => s.name === config.procedure.name)!;
-  for (const kind of spec.figures(config)) {
-    const file = figureFileName(kind);
-    const svg = kind === "accuracy"
-      ? await accuracyFigure(rows, title)
-      : kind === "early-stop"
-      ? await earlyStopFigure(rows, title, typeof budget === "number" ? budget : undefined)
-      : kind === "kappa"
-      ? await kappaFigure(rows, title)
-      : await widthFigure(rows, title);
-    writeFileAtomic(files.figure(kind), svg);
-    figures.push(file);
+  for (const figure of configFigures(config)) {
+    writeFileAtomic(
+      files.figure(figure.kind),
+      await figureSvg(figure.kind, rows, figure.title, figure.budget),
+    );
+    figures.push(figureFileName(figure.kind));
   }
   return figures;
 }

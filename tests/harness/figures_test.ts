@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import * as vega from "vega";
 import * as vl from "vega-lite";
-import {
-  accuracyFigure,
-  earlyStopFigure,
-  metricSpec,
-  summarizeByRoundArm,
-  widthFigure,
-} from "../../src/harness/figures.ts";
+import { figureSvg, metricSpec, summarizeByRoundArm } from "../../src/harness/figures.ts";
 import type { ResultRow } from "../../src/config/types.ts";
 import { makeRow } from "../fixtures/rows.ts";
 
@@ -46,20 +40,20 @@ Deno.test("summarizeByRoundArm averages replicates within a trial, then mean/min
   assert.ok(Math.abs(reinit.weights_remaining - 0.8) < 1e-12);
 });
 
-Deno.test("accuracyFigure renders an SVG naming every arm, byte-identical across calls", async () => {
-  const first = await accuracyFigure(rows(), "Test accuracy vs weights remaining");
-  const second = await accuracyFigure(rows(), "Test accuracy vs weights remaining");
+Deno.test("the accuracy figure renders an SVG naming every arm, byte-identical across calls", async () => {
+  const first = await figureSvg("accuracy", rows(), "Test accuracy vs weights remaining");
+  const second = await figureSvg("accuracy", rows(), "Test accuracy vs weights remaining");
   assert.match(first, /^<svg [^>]*>/);
   for (const arm of ["ticket", "random-reinit", "random-mask"]) assert.ok(first.includes(arm), arm);
   assert.ok(first.includes("Weights remaining (%)"));
   assert.equal(first, second);
 });
 
-Deno.test("earlyStopFigure renders an SVG naming every arm, byte-identical across calls", async () => {
-  const first = await earlyStopFigure(rows(), "Early-stop iteration");
+Deno.test("the early-stop figure renders an SVG naming every arm, byte-identical across calls", async () => {
+  const first = await figureSvg("early-stop", rows(), "Early-stop iteration");
   // Drawing another figure in between must not shift ids or anything else.
-  await accuracyFigure(rows(), "other");
-  const second = await earlyStopFigure([...rows()].reverse(), "Early-stop iteration");
+  await figureSvg("accuracy", rows(), "other");
+  const second = await figureSvg("early-stop", [...rows()].reverse(), "Early-stop iteration");
   assert.match(first, /^<svg [^>]*>/);
   for (const arm of ["ticket", "random-reinit", "random-mask"]) assert.ok(first.includes(arm), arm);
   assert.equal(first, second);
@@ -71,7 +65,7 @@ Deno.test("arm families share a colour and variants (and widths) get dash patter
       [100, 300].map((width) => ({ ...row, arm, width }))
     )
   );
-  const svg = await accuracyFigure(sweep, "criteria");
+  const svg = await figureSvg("accuracy", sweep, "criteria");
   for (const label of ["large_final", "random", "init h=100", "signed-constant h=300"]) {
     assert.ok(svg.includes(label), label);
   }
@@ -79,14 +73,14 @@ Deno.test("arm families share a colour and variants (and widths) get dash patter
   assert.ok(!svg.includes("large_final.init"), "the family is the colour legend, not the arm");
 });
 
-Deno.test("widthFigure puts the hidden width on x and one series per weights remaining", async () => {
+Deno.test("the width figure puts the hidden width on x and one series per weights remaining", async () => {
   const sweep = rows().filter((row) => row.arm === "ticket" && row.level <= 1).flatMap((row) =>
     [100, 300, 1000].map((width) => ({ ...row, width }))
   );
-  const svg = await widthFigure(sweep, "width trend");
+  const svg = await figureSvg("width", sweep, "width trend");
   assert.ok(svg.includes("Hidden width"));
   for (const label of ["k=100%", "k=80%", "ticket"]) assert.ok(svg.includes(label), label);
-  assert.equal(await widthFigure([...sweep].reverse(), "width trend"), svg);
+  assert.equal(await figureSvg("width", [...sweep].reverse(), "width trend"), svg);
 });
 
 /** The figure's view, run headless, for its scales and marks. */
@@ -134,13 +128,13 @@ Deno.test("arms have their own open marker shape, so coinciding arms stay distin
   const used = ["ticket", "random-reinit", "random-mask"].map((arm) => shapes(arm));
   assert.equal(new Set(used).size, 3, `shapes ${used}`);
   v.finalize();
-  const svg = await accuracyFigure(same, "t");
+  const svg = await figureSvg("accuracy", same, "t");
   // Open markers: their fill is transparent, so a marker drawn over another leaves it visible.
   assert.match(svg, /fill="transparent"|fill-opacity="0"|fill="none"/);
 });
 
 Deno.test("the early-stop figure marks the training budget", async () => {
-  const svg = await earlyStopFigure(rows(), "t", 6000);
+  const svg = await figureSvg("early-stop", rows(), "t", 6000);
   assert.ok(svg.includes("training budget: 6,000 iterations"));
   const v = await view(
     metricSpec(
@@ -155,7 +149,7 @@ Deno.test("the early-stop figure marks the training budget", async () => {
   const [, yHigh] = v.scale("y").domain() as number[];
   assert.ok(yHigh >= 6000, `the y axis stops at ${yHigh}, below the budget`);
   v.finalize();
-  assert.ok(!(await earlyStopFigure(rows(), "t")).includes("training budget"));
+  assert.ok(!(await figureSvg("early-stop", rows(), "t")).includes("training budget"));
 });
 
 Deno.test("a single trial draws no error bar through its marker", async () => {
@@ -168,8 +162,8 @@ Deno.test("a single trial draws no error bar through its marker", async () => {
   const ruleItems = (svg: string) =>
     [...svg.matchAll(/<g class="mark-rule role-mark[^"]*"[^>]*?(\/>|>(.*?)<\/g>)/g)]
       .map((m) => m[2] ?? "").join("");
-  assert.equal(ruleItems(await accuracyFigure(one, "t")), "");
-  assert.match(ruleItems(await accuracyFigure(rows(), "t")), /<line/);
+  assert.equal(ruleItems(await figureSvg("accuracy", one, "t")), "");
+  assert.match(ruleItems(await figureSvg("accuracy", rows(), "t")), /<line/);
 });
 
 /** Ticket rows of two data sets: Fashion-MNIST 9 points below MNIST, both falling with level. */
@@ -205,11 +199,11 @@ Deno.test("several data sets: one line per data set and each dense level as a da
   const dense = rules[0].data!.values as { arm: string; dense: number }[];
   assert.deepEqual(dense.map((d) => d.arm), ["mnist: ticket", "fashion-mnist: ticket"]);
   assert.ok(Math.abs(dense[0].dense - 97.05) < 1e-9 && Math.abs(dense[1].dense - 88.05) < 1e-9);
-  const svg = await accuracyFigure(twoDatasetRows(), "two data sets");
+  const svg = await figureSvg("accuracy", twoDatasetRows(), "two data sets");
   for (const label of ["mnist: ticket", "fashion-mnist: ticket", "dense mnist", "data set: arm"]) {
     assert.ok(svg.includes(label), label);
   }
-  assert.equal(await accuracyFigure([...twoDatasetRows()].reverse(), "two data sets"), svg);
+  assert.equal(await figureSvg("accuracy", [...twoDatasetRows()].reverse(), "two data sets"), svg);
   // One data set: no rule, the legend names arms as before.
   const one = metricSpec(rows(), "t", "test_accuracy_at_early_stop", "acc (%)");
   assert.ok(

@@ -1,0 +1,2 @@
+export { dashboardHandler } from "./server.ts";
+export { plainSegments, resolveInside } from "./safe_path.ts";
