@@ -117,6 +117,28 @@ lth_ensure_fashion_mnist() {
   return 1
 }
 
+# Installs Debian's chromium for the dashboard's browser test (tests/dashboard/browser_test.ts)
+# when no Chromium is on PATH and we are root. Not part of lth_setup: `./lth test` and .ci/run
+# call it. Never fails: without Chromium that test fails and says how to install or skip it.
+lth_ensure_chromium() {
+  if [ -n "${LTH_CHROMIUM:-}" ] || command -v chromium >/dev/null 2>&1 ||
+    command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then
+    return 0
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    lth_say "no Chromium found; installing Debian's (apt-get install chromium) for the dashboard's browser test"
+    if DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        chromium >&2; then
+      return 0
+    fi
+    lth_say "apt-get install chromium failed (above); the dashboard's browser test will fail (LTH_ALLOW_NO_BROWSER=1 skips it)"
+    return 0
+  fi
+  lth_say "no Chromium found: the dashboard's browser test will fail; install it (sudo apt-get install chromium) or set LTH_ALLOW_NO_BROWSER=1"
+  return 0
+}
+
 # npm dependencies into node_modules/, from deno.lock only.
 lth_ensure_deps() {
   (cd "$LTH_ROOT" && deno install --frozen --quiet) || {
