@@ -105,7 +105,7 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
   },
   "linearized-tickets": {
     smoke: { cpu: "20 s", gpu: "under 10 s (est.)" },
-    quick: { cpu: "QUICK_LT", gpu: "about 1 min (est.)" },
+    quick: { cpu: "9.5 min", gpu: "about 1 min (est.)" },
     paper: { cpu: "about 2 days (est.)", gpu: "about 2 h (est.)" },
   },
   "tangent-space": {
