@@ -28,7 +28,9 @@ img.figure{max-width:100%;border:1px solid #eee}`;
 /** A whole page: title, navigation, body; `scripts` are URLs loaded at the end. */
 export function page(title: string, body: string, scripts: string[] = []): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${
+    escapeHtml(title)
+  }</title>
 <style>${STYLE}</style></head>
 <body><nav><a href="/">experiments and results</a></nav>
 <h1>${escapeHtml(title)}</h1>

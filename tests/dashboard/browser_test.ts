@@ -69,7 +69,11 @@ Deno.test({
       assert.ok(charts.every(Boolean), `a chart did not render: ${JSON.stringify(charts)}`);
       writeFileSync(join(shots, "results-folder.png"), await browser.screenshot());
       console.log(`dashboard screenshots: ${shots}`);
-      assert.deepEqual(browser.errors, [], `console errors or exceptions: ${browser.errors.join("; ")}`);
+      assert.deepEqual(
+        browser.errors,
+        [],
+        `console errors or exceptions: ${browser.errors.join("; ")}`,
+      );
     } finally {
       await browser.close();
       await server.shutdown();
