@@ -1,48 +1,15 @@
 /** Softmax cross-entropy loss and gradient (kernels/softmax_xent.wgsl) and its CPU reference. */
-import {
-  type BufferPool,
-  type Dispatch,
-  type Gpu,
-  loadKernel,
-  packParams,
-  prepareDispatch,
-} from "../gpu/mod.ts";
+import type { BufferPool, Dispatch, Gpu } from "../gpu/mod.ts";
+import { type LossSpec, prepareLossKernel } from "./loss_kernel.ts";
 
-export interface SoftmaxXentSpec {
-  batch: number;
-  classes: number;
-  runs: number;
-  /** Gradient scale, 1 / batch for the batch mean. */
-  scale: number;
-  logits: GPUBuffer;
-  labels: GPUBuffer;
-  logitGrads: GPUBuffer;
-  /** Per-row (loss, correct) pairs. */
-  rows: GPUBuffer;
-}
+export type SoftmaxXentSpec = LossSpec;
 
-export async function prepareSoftmaxXent(
+export function prepareSoftmaxXent(
   gpu: Gpu,
   pool: BufferPool,
   spec: SoftmaxXentSpec,
 ): Promise<Dispatch> {
-  const kernel = await loadKernel(gpu.device, "softmax_xent", [
-    "uniform",
-    "read",
-    "read",
-    "read_write",
-    "read_write",
-  ]);
-  const params = pool.uniform(
-    "softmax_xent params",
-    packParams([["u32", spec.batch], ["u32", spec.classes], ["u32", 0], ["f32", spec.scale]]),
-  );
-  return prepareDispatch(
-    gpu.device,
-    kernel,
-    [params, spec.logits, spec.labels, spec.logitGrads, spec.rows],
-    [Math.ceil(spec.batch / 64), 1, spec.runs],
-  );
+  return prepareLossKernel(gpu, pool, "softmax_xent", spec);
 }
 
 /** f64 reference over `rowCount` rows: fills grads (scaled) and rows (loss, correct). */

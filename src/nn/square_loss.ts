@@ -2,41 +2,15 @@
  * Square loss on one-hot targets (kernels/square_loss.wgsl), the loss of Kosoy's tangent-space
  * comparison, and its CPU reference. Same bindings and row outputs as softmax_xent.
  */
-import {
-  type BufferPool,
-  type Dispatch,
-  type Gpu,
-  loadKernel,
-  packParams,
-  prepareDispatch,
-} from "../gpu/mod.ts";
-import type { SoftmaxXentSpec } from "./softmax_xent.ts";
+import type { BufferPool, Dispatch, Gpu } from "../gpu/mod.ts";
+import { type LossSpec, prepareLossKernel } from "./loss_kernel.ts";
 
-/** The loss kernels share one spec: logits and labels in, scaled gradients and rows out. */
-export type LossSpec = SoftmaxXentSpec;
-
-export async function prepareSquareLoss(
+export function prepareSquareLoss(
   gpu: Gpu,
   pool: BufferPool,
   spec: LossSpec,
 ): Promise<Dispatch> {
-  const kernel = await loadKernel(gpu.device, "square_loss", [
-    "uniform",
-    "read",
-    "read",
-    "read_write",
-    "read_write",
-  ]);
-  const params = pool.uniform(
-    "square_loss params",
-    packParams([["u32", spec.batch], ["u32", spec.classes], ["u32", 0], ["f32", spec.scale]]),
-  );
-  return prepareDispatch(
-    gpu.device,
-    kernel,
-    [params, spec.logits, spec.labels, spec.logitGrads, spec.rows],
-    [Math.ceil(spec.batch / 64), 1, spec.runs],
-  );
+  return prepareLossKernel(gpu, pool, "square_loss", spec);
 }
 
 /** f64 reference over `labels.length` rows: fills grads (scaled) and rows (loss, correct). */

@@ -12,7 +12,7 @@ import { parse } from "yaml";
 import { resultsDigest } from "../../src/io/digest.ts";
 import { ignoreGpuTests, requireGpu } from "../gpu_test_helper.ts";
 import { REPO, runChild, runFolder } from "../harness/child_run.ts";
-import { shardsFixtureYaml } from "../fixtures/shards.ts";
+import { tinyWeakLthYaml } from "../fixtures/tiny_weak_lth.ts";
 
 const FIXTURE_ID = "deploy-fixture";
 
@@ -54,7 +54,7 @@ Deno.test({
       const script = readFileSync(join(REPO, "deploy/slurm/weak-lth-paper.sbatch"), "utf8");
       const tasks = slurmTasks(script);
       const fixture = join(root, `${FIXTURE_ID}.yaml`);
-      writeFileSync(fixture, shardsFixtureYaml(FIXTURE_ID, tasks.length));
+      writeFileSync(fixture, tinyWeakLthYaml(FIXTURE_ID, tasks.length, "deploy test fixture"));
       const whole = await runChild([fixture, "--profile", "smoke", "--out", join(root, "whole")]);
       assert.ok(whole.code === 0 || whole.code === 1, whole.stderr);
       const expected = resultsDigest(runFolder(join(root, "whole"), FIXTURE_ID));

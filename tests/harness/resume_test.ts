@@ -10,33 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resultsDigest } from "../../src/io/digest.ts";
 import { ignoreGpuTests, requireGpu } from "../gpu_test_helper.ts";
-import { smokeFixtureYaml } from "../fixtures/experiments.ts";
+import { tinyWeakLthYaml } from "../fixtures/tiny_weak_lth.ts";
 import { assertSameFiles, files } from "../fixtures/files.ts";
 import { assertCompleted, runChild, runFolder } from "./child_run.ts";
 
 const FIXTURE_ID = "resume-fixture";
-
-/** experiments/weak-lth.yaml with its id changed and a tiny smoke profile. */
-function fixtureYaml(): string {
-  return smokeFixtureYaml(
-    "weak-lth",
-    FIXTURE_ID,
-    "resume test fixture, 2 levels of 40 iterations on 2,000 training images",
-    `      trials: 1
-      data:
-        validation: 500
-        train_limit: 2000
-        test_limit: 500
-      procedure:
-        iterations: 40
-        eval_every: 20
-        rounds: 2
-      controls:
-        random_reinit: 1
-        rounds: [2]
-`,
-  );
-}
 
 Deno.test({
   name:
@@ -49,7 +27,7 @@ Deno.test({
     const root = mkdtempSync(join(tmpdir(), "resume-test-"));
     try {
       const fixture = join(root, `${FIXTURE_ID}.yaml`);
-      writeFileSync(fixture, fixtureYaml());
+      writeFileSync(fixture, tinyWeakLthYaml(FIXTURE_ID, 1, "resume test fixture"));
       const outA = join(root, "a");
       const outB = join(root, "b");
       const args = (out: string) => [fixture, "--profile", "smoke", "--out", out];
@@ -125,7 +103,7 @@ Deno.test("bad command lines and bad experiment files exit 2 with one clear mess
 
     // An unknown key in an experiment given by path: file:line:column, the key, exit 2.
     const fixture = join(root, `${FIXTURE_ID}.yaml`);
-    const lines = fixtureYaml().split("\n");
+    const lines = tinyWeakLthYaml(FIXTURE_ID, 1, "resume test fixture").split("\n");
     const at = lines.findIndex((line) => line.startsWith("  batch_size:"));
     assert.ok(at > 0, "the fixture has no procedure.batch_size line");
     lines.splice(at + 1, 0, "  batch_sise: 60");

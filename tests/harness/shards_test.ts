@@ -18,7 +18,7 @@ import {
   shardTrials,
 } from "../../src/harness/shards.ts";
 import { resultsDigest } from "../../src/io/digest.ts";
-import { shardsFixtureYaml } from "../fixtures/shards.ts";
+import { tinyWeakLthYaml } from "../fixtures/tiny_weak_lth.ts";
 import { ignoreGpuTests, requireGpu } from "../gpu_test_helper.ts";
 import { runChild, runFolder } from "./child_run.ts";
 
@@ -76,7 +76,7 @@ Deno.test({
     const root = mkdtempSync(join(tmpdir(), "shards-test-"));
     try {
       const fixture = join(root, `${FIXTURE_ID}.yaml`);
-      writeFileSync(fixture, shardsFixtureYaml(FIXTURE_ID, 3));
+      writeFileSync(fixture, tinyWeakLthYaml(FIXTURE_ID, 3, "shards test fixture"));
       const args = (out: string) => [fixture, "--profile", "smoke", "--out", out];
       const whole = await runChild(args(join(root, "whole")));
       assert.ok(whole.code === 0 || whole.code === 1, whole.stderr);
