@@ -6,9 +6,10 @@
  * atomically (a temporary name per process, then rename), so two processes on the same runs write
  * the same bytes and the merged folder is byte for byte the unsharded one.
  * Under `shards/` of the results folder, per shard `<i>-of-<n>`:
- *   .lease     created exclusively while a process runs the shard (pid, host, start); a second
- *              process on the shard is refused; a lease whose process is gone from this host is
- *              taken over; one from another host is removed by hand after checking;
+ *   .lease     created exclusively while a process runs the shard (pid, host, start), its
+ *              modification time renewed every 30 s (a heartbeat: Deno may not read /proc or
+ *              signal processes); a second process on the shard is refused while the heartbeat
+ *              is younger than 5 minutes, and takes an older lease over (its holder crashed);
  *   .run.json  the shard's provenance and status (run.json is the merged run's);
  *   .done      written when the shard's runs are finished.
  * The shard that finds every `.done` of its n writes results.csv, summary.json, report.md, the
@@ -22,6 +23,8 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
+  utimesSync,
   writeSync,
 } from "node:fs";
 import { hostname } from "node:os";
@@ -76,17 +79,14 @@ interface LeaseRecord {
   started: string;
 }
 
-/**
- * Whether a process of this host still runs, from /proc (readable without signalling rights);
- * where there is no /proc every holder counts as alive, so no lease is taken over by mistake.
- */
-function alive(pid: number): boolean {
-  return existsSync("/proc/self") ? existsSync(`/proc/${pid}`) : true;
-}
+/** How often a lease holder renews its lease, and the age after which a lease is stale. */
+export const LEASE_HEARTBEAT_MS = 30_000;
+export const LEASE_STALE_MS = 5 * 60_000;
 
 /**
- * Takes the shard's lease (exclusive create); returns its release. Refused while another live
- * process holds it; a lease left by a process gone from this host is taken over.
+ * Takes the shard's lease (exclusive create) and renews it every LEASE_HEARTBEAT_MS until the
+ * returned release is called. Refused while another process's lease is fresh; a lease not renewed
+ * for LEASE_STALE_MS (its holder crashed or was killed) is taken over.
  */
 export function acquireLease(directory: string, shard: Shard): () => void {
   const { lease } = shardFiles(directory, shard);
@@ -101,7 +101,20 @@ export function acquireLease(directory: string, shard: Shard): () => void {
       const fd = openSync(lease, "wx");
       writeSync(fd, JSON.stringify(record) + "\n");
       closeSync(fd);
-      return () => rmSync(lease, { force: true });
+      const heartbeat = setInterval(() => {
+        const now = new Date();
+        try {
+          utimesSync(lease, now, now);
+        } catch {
+          // Removed by hand: the next run takes a new one.
+        }
+      }, LEASE_HEARTBEAT_MS);
+      // The heartbeat never keeps the process alive on its own.
+      Deno.unrefTimer(heartbeat);
+      return () => {
+        clearInterval(heartbeat);
+        rmSync(lease, { force: true });
+      };
     } catch (error) {
       if ((error as { code?: string }).code !== "EEXIST") throw error;
     }
@@ -111,14 +124,22 @@ export function acquireLease(directory: string, shard: Shard): () => void {
     } catch {
       // Being written this instant, or unreadable: treat as held.
     }
-    if (holder && holder.host === record.host && !alive(holder.pid)) {
+    let age = 0;
+    try {
+      age = Date.now() - statSync(lease).mtimeMs;
+    } catch {
+      continue; // released this instant: try again
+    }
+    if (age > LEASE_STALE_MS) {
       rmSync(lease, { force: true });
       continue;
     }
     throw new UsageError(
       `shard ${shard.index}/${shard.count} of ${directory} is being run by ${
         holder ? `pid ${holder.pid} on ${holder.host} since ${holder.started}` : "another process"
-      } (${lease}); wait for it, or if that process is gone (another host), delete the lease file and rerun`,
+      } (${lease}, renewed ${Math.round(age / 1000)} s ago); wait for it: a lease not renewed for ${
+        LEASE_STALE_MS / 60_000
+      } minutes is taken over`,
     );
   }
   throw new UsageError(`could not take the lease ${lease}; rerun`);

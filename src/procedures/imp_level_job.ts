@@ -102,6 +102,7 @@ export async function trainLevel(
     const indices = plans.flatMap((plan, i) =>
       plan.frozen === kind.frozen && plan.linearized === kind.linearized ? [i] : []
     );
+    if (indices.length === 0) continue;
     const kindModel = kind.linearized ? linearizeModel(model) : model;
     for (const group of runGroups(indices, floatsPerRun(kindModel, options), limit)) {
       const results = await trainGroupOfLevel(

@@ -5,12 +5,13 @@
  * shard writing run.json and the outputs.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../../src/base/errors.ts";
 import {
   acquireLease,
+  LEASE_STALE_MS,
   markShardDone,
   shardFiles,
   shardProgress,
@@ -34,28 +35,32 @@ Deno.test("a shard runs the trials t with (t - 1) mod n = i; an empty shard is r
   );
 });
 
-Deno.test("a shard's lease refuses a second process and is taken over from a dead one", () => {
+Deno.test("a shard's lease refuses a second process while fresh and is taken over when stale", () => {
   const directory = mkdtempSync(join(tmpdir(), "lease-test-"));
   try {
     const shard = { index: 1, count: 3 };
+    const { lease } = shardFiles(directory, shard);
     const release = acquireLease(directory, shard);
     assert.throws(
       () => acquireLease(directory, shard),
-      /shard 1\/3 .* is being run by pid \d+ on /,
+      /shard 1\/3 .* is being run by pid \d+ on .* renewed \d+ s ago\); wait for it/,
     );
     release();
-    assert.ok(!existsSync(shardFiles(directory, shard).lease));
-    // A lease left by a process that no longer exists on this host is taken over.
-    const gone = { pid: 2 ** 22 + 7, host: hostname(), started: "2026-01-01T00:00:00Z" };
-    writeFileSync(shardFiles(directory, shard).lease, JSON.stringify(gone));
-    acquireLease(directory, shard)();
-    // One from another host is not: its process may be alive there.
-    writeFileSync(shardFiles(directory, shard).lease, JSON.stringify({ ...gone, host: "node-17" }));
-    assert.throws(
-      () => acquireLease(directory, shard),
-      /pid 4194311 on node-17 .* delete the lease file/,
-    );
+    assert.ok(!existsSync(lease));
+    // A lease from another host, renewed a minute ago, is held.
+    const holder = { pid: 4194311, host: "node-17", started: "2026-01-01T00:00:00Z" };
+    writeFileSync(lease, JSON.stringify(holder));
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(lease, minuteAgo, minuteAgo);
+    assert.throws(() => acquireLease(directory, shard), /pid 4194311 on node-17/);
+    // Not renewed for longer than LEASE_STALE_MS: its holder is gone, the lease is taken over.
+    const stale = new Date(Date.now() - LEASE_STALE_MS - 1000);
+    utimesSync(lease, stale, stale);
+    const taken = acquireLease(directory, shard);
+    assert.equal(JSON.parse(readFileSync(lease, "utf8")).pid, Deno.pid);
+    taken();
     assert.deepEqual(shardsMissing(directory, 3), [0, 1, 2]);
+    writeFileSync(lease, JSON.stringify(holder));
     markShardDone(directory, { index: 0, count: 3 }, [1]);
     assert.deepEqual(shardsMissing(directory, 3), [1, 2]);
     assert.equal(shardProgress(directory), "shards of 3: 1 done, 1 running (1), missing 2");

@@ -44,6 +44,7 @@ Deno.test("the results folder layout keeps its names", () => {
     final: "a/final.safetensors",
     rewind: "a/rewind.safetensors",
     line: "a/line.json",
+    ridge: "a/ridge.json",
     metrics: "a/metrics.jsonl",
     row: "a/row.json",
     done: "a/DONE",

@@ -63,7 +63,7 @@ Deno.test("validation errors name the field, the value and the fix", () => {
     /model\.layers: expected at least one hidden dense layer/,
   );
   assertVariantError(
-    "    lambdas: [1, 100, 10000]",
+    "    lambdas: [0.1, 1, 10, 100]",
     "    lambdas: [1, 0]",
     /procedure\.ridge\.lambdas\[1\]/,
   );
