@@ -3,16 +3,8 @@
  * depths, and the validation errors of variants (each names the field, the value and the fix).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { UsageError } from "../../src/base/errors.ts";
-import { loadExperimentFile } from "../../src/harness/load_experiment.ts";
 import { depthOf, ELASTIC_SPEC } from "../../src/procedures/elastic_spec.ts";
-import { renamedExperiment, resolveExperiment } from "../fixtures/experiments.ts";
-
-const dir = mkdtempSync(join(tmpdir(), "elastic-spec-test-"));
-globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
+import { assertVariantError, resolveExperiment } from "../fixtures/experiments.ts";
 
 Deno.test("elastic.yaml resolves for every profile with the arms its claims read", () => {
   for (const profile of ["smoke", "quick", "paper"] as const) {
@@ -38,66 +30,63 @@ Deno.test("elastic.yaml resolves for every profile with the arms its claims read
   }
 });
 
-/** elastic.yaml with `from` replaced by `to` (once); loading it must fail with `message`. */
-function assertVariantError(from: string, to: string, message: RegExp): void {
-  const source = renamedExperiment("elastic", "elastic-variant");
-  assert.ok(source.includes(from), `elastic.yaml has no ${JSON.stringify(from)}`);
-  const path = join(dir, "elastic-variant.yaml");
-  writeFileSync(path, source.replace(from, to));
-  assert.throws(() => loadExperimentFile(path), (error: unknown) => {
-    assert.ok(error instanceof UsageError, `expected a UsageError, got ${error}`);
-    assert.match(error.message, message);
-    return true;
-  });
-}
-
 Deno.test("validation errors name the field, the value and the fix", () => {
   assertVariantError(
+    "elastic",
     "  prune_fractions: [0.2]",
     "  prune_fractions: [0.2, 0.2]",
     /procedure\.prune_fractions: expected one entry .*got \[0\.2, 0\.2\]/,
   );
   assertVariantError(
+    "elastic",
     "  pruning: global",
     "  pruning: layerwise",
     /procedure\.pruning: expected one of: global, got "layerwise"/,
   );
   assertVariantError(
+    "elastic",
     "    - { from: 3, to: 5 } # stretch 20 -> 32",
     "    - { from: 3, to: 7 }",
     /procedure\.transfers\[0\]\.to: expected one of procedure\.blocks_per_stage \(3, 5\), got 7/,
   );
   assertVariantError(
+    "elastic",
     "    - { from: 3, to: 5 } # stretch 20 -> 32",
     "    - { from: 3, to: 3 }",
     /procedure\.transfers\[0\]: from and to are both 3; a transfer changes depth/,
   );
   assertVariantError(
+    "elastic",
     "  blocks_per_stage: [3, 5] # ResNet-20, ResNet-32\n  transfers:\n    - { from: 3, to: 5 }",
     "  blocks_per_stage: [1, 5]\n  transfers:\n    - { from: 1, to: 5 }",
     /procedure\.transfers\[0\]\.from: a source with 1 block per stage cannot be stretched/,
   );
   assertVariantError(
+    "elastic",
     "  transfer_rounds: [10]",
     "  transfer_rounds: [11]",
     /procedure\.transfer_rounds\[0\]: expected a trained round \(.*10\), got 11/,
   );
   assertVariantError(
+    "elastic",
     "  snip_examples: 128 # one batch, as SNIP takes its gradient",
     "",
     /controls\.snip_examples: missing; snip needs the number of training examples/,
   );
   assertVariantError(
+    "elastic",
     "    select: { arm: ett-20to32, level: 10 }",
     "    select: { arm: ett-20to32, level: 10, weights_remaining: 0.1074 }",
     /claims\[0\]\.select\.level: given with weights_remaining 0\.1074; .*remove the other/,
   );
   assertVariantError(
+    "elastic",
     "    baseline: { arm: imp-32, level: 10 }",
     "    baseline: { arm: imp-44, level: 10 }",
     /imp-44/,
   );
   assertVariantError(
+    "elastic",
     "  kind: resnet-20 # the family's template",
     "  kind: conv4 # the family's template",
     /model: the model has no residual block/,

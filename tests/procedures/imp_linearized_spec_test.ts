@@ -3,16 +3,8 @@
  * refuse a model the linearization does not cover and the stability control it cannot serve.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { UsageError } from "../../src/base/errors.ts";
-import { loadExperimentFile } from "../../src/harness/load_experiment.ts";
 import { IMP_SPEC } from "../../src/procedures/imp_spec.ts";
-import { renamedExperiment, resolveExperiment } from "../fixtures/experiments.ts";
-
-const dir = mkdtempSync(join(tmpdir(), "imp-linearized-spec-test-"));
-globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
+import { assertVariantError, resolveExperiment } from "../fixtures/experiments.ts";
 
 Deno.test("linearized-tickets.yaml: ticket, ticket-b and ticket-lin in every profile", () => {
   for (const profile of ["smoke", "quick", "paper"] as const) {
@@ -21,25 +13,15 @@ Deno.test("linearized-tickets.yaml: ticket, ticket-b and ticket-lin in every pro
   }
 });
 
-function assertVariantError(from: string, to: string, message: RegExp): void {
-  const source = renamedExperiment("linearized-tickets", "lin-variant");
-  assert.ok(source.includes(from), `linearized-tickets.yaml has no ${JSON.stringify(from)}`);
-  const path = join(dir, "lin-variant.yaml");
-  writeFileSync(path, source.replace(from, to));
-  assert.throws(() => loadExperimentFile(path), (error: unknown) => {
-    assert.ok(error instanceof UsageError, `expected a UsageError, got ${error}`);
-    assert.match(error.message, message);
-    return true;
-  });
-}
-
 Deno.test("linearized_ticket refuses convolutions and the stability control", () => {
   assertVariantError(
+    "linearized-tickets",
     "  kind: mlp\n  layers: [784, 300, 100, 10]\n  activation: relu",
     "  layers:\n    - { conv: 4, kernel: 3 }\n    - relu\n    - { dense: 10 }",
     /controls\.linearized_ticket: the linearization is an MLP's, but model\.layers entry 1 is \{conv: 4, kernel: 3\}/,
   );
   assertVariantError(
+    "linearized-tickets",
     "  linearized_ticket: true",
     "  linearized_ticket: true\n  stability: { rounds: [7], points: 3 }",
     /controls\.linearized_ticket: controls\.stability evaluates the real network/,

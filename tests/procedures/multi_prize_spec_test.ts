@@ -3,11 +3,6 @@
  * errors of experiments/multi-prize.yaml variants (each names the field, the value and the fix).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { UsageError } from "../../src/base/errors.ts";
-import { loadExperimentFile } from "../../src/harness/load_experiment.ts";
 import { buildModel } from "../../src/model/mod.ts";
 import type { LayerSpec } from "../../src/config/types.ts";
 import {
@@ -18,10 +13,7 @@ import {
   type MultiPrizeProcedure,
   multiPrizeWidths,
 } from "../../src/procedures/multi_prize_spec.ts";
-import { renamedExperiment, resolveExperiment } from "../fixtures/experiments.ts";
-
-const dir = mkdtempSync(join(tmpdir(), "multi-prize-spec-test-"));
-globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
+import { assertVariantError, resolveExperiment } from "../fixtures/experiments.ts";
 
 Deno.test("cells are the union of the sweeps, widths ascending and k descending; levels by k", () => {
   const p = {
@@ -95,70 +87,67 @@ Deno.test("multi-prize.yaml resolves for every profile with the arms the claims 
   assert.deepEqual(MULTI_PRIZE_SPEC.widths(quick), [100, 300]);
 });
 
-/** multi-prize.yaml with `from` replaced by `to` (once); loading it must fail with `message`. */
-function assertVariantError(from: string, to: string, message: RegExp): void {
-  const source = renamedExperiment("multi-prize", "mpt-variant");
-  assert.ok(source.includes(from), `multi-prize.yaml has no ${JSON.stringify(from)}`);
-  const path = join(dir, "mpt-variant.yaml");
-  writeFileSync(path, source.replace(from, to));
-  assert.throws(() => loadExperimentFile(path), (error: unknown) => {
-    assert.ok(error instanceof UsageError, `expected a UsageError, got ${error}`);
-    assert.match(error.message, message);
-    return true;
-  });
-}
-
 Deno.test("validation errors name the field, the value and the fix", () => {
   assertVariantError(
+    "multi-prize",
     "  weight_init: kaiming-normal",
     "  weight_init: xavier",
     /procedure\.weight_init: expected one of: kaiming-normal, signed-kaiming-constant, got "xavier"/,
   );
   assertVariantError(
+    "multi-prize",
     "      weights_remaining: [0.3, 0.5, 0.7]",
     "      weights_remaining: [0, 0.5]",
     /procedure\.sweeps\[0\]\.weights_remaining\[0\]/,
   );
   assertVariantError(
+    "multi-prize",
     "  binary: # mpt-1/1",
     "  binary_budget: # mpt-1/1",
     /binary/,
   );
   // A batch norm in the declared list: MPT-1/1 could not place its own.
   assertVariantError(
+    "multi-prize",
     "    - { dense: 300, bias: false }\n    - relu\n    - { dense: 300, bias: false }",
     "    - { dense: 300, bias: false }\n    - batchnorm\n    - relu\n    - { dense: 300, bias: false }",
     /model\.layers: entry 2 is batchnorm; multi-prize takes dense and conv layers with relu and maxpool only .*: remove it/,
   );
   // No hidden dense layer: no width to sweep.
   assertVariantError(
+    "multi-prize",
     "    - { dense: 300, bias: false }\n    - relu\n    - { dense: 300, bias: false }\n    - relu\n    - { dense: 10, bias: false }",
     "    - { conv: 4, kernel: 3, padding: 1, bias: false }\n    - relu\n    - { dense: 10, bias: false }",
     /model\.layers: expected at least two dense layers \(hidden\.\.\., classes\), got 1/,
   );
   // Arm names are folder names: MPT-1/32 is mpt-1-32.
   assertVariantError(
+    "multi-prize",
     "select: { arm: mpt-1-32, width: 300, weights_remaining: 0.5 }\n    baseline: { arm: edge-popup",
     "select: { arm: mpt-1/32, width: 300, weights_remaining: 0.5 }\n    baseline: { arm: edge-popup",
     /claims\[0\]\.select\.arm: expected an arm name/,
   );
   assertVariantError(
+    "multi-prize",
     "select: { arm: mpt-1-32, width: 300, weights_remaining: 0.5 }\n    baseline: { arm: edge-popup",
     "select: { arm: mpt-1-64, width: 300, weights_remaining: 0.5 }\n    baseline: { arm: edge-popup",
     /claims\[0\]\.select\.arm: arm "mpt-1-64" is not produced by this config; expected one of: mpt-1-32, mpt-1-32-b, mpt-1-1, edge-popup, dense, random-mask, random-signs/,
   );
   // min_step_difference pairs the baseline with the selector along the same axis.
   assertVariantError(
+    "multi-prize",
     "baseline: { arm: dense, width: [100, 300], weights_remaining: 1.0 }",
     "baseline: { arm: dense, width: 100, weights_remaining: 1.0 }",
     /claims\[1\]\.baseline\.width: a "min_step_difference" statistic pairs the baseline with the selector along width; give the baseline a list of 2 width values, got 100/,
   );
   assertVariantError(
+    "multi-prize",
     "baseline: { arm: dense, width: [100, 300], weights_remaining: 1.0 }",
     "baseline: { arm: dense, width: [100, 300, 1000], weights_remaining: 1.0 }",
     /claims\[1\]\.baseline\.width: expected 2 values \(as many as select\.width\), got 3/,
   );
   assertVariantError(
+    "multi-prize",
     "  random_signs: true",
     "  random_signs: yes please",
     /controls\.random_signs/,

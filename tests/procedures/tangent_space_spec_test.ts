@@ -4,17 +4,9 @@
  * fix, and squareLossScores breaks ties towards the lowest index as the kernels do.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { UsageError } from "../../src/base/errors.ts";
-import { loadExperimentFile } from "../../src/harness/load_experiment.ts";
 import { predictionAgreement, squareLossScores } from "../../src/procedures/tangent_space.ts";
 import { TANGENT_SPACE_SPEC } from "../../src/procedures/tangent_space_spec.ts";
-import { renamedExperiment, resolveExperiment } from "../fixtures/experiments.ts";
-
-const dir = mkdtempSync(join(tmpdir(), "tangent-space-spec-test-"));
-globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
+import { assertVariantError, resolveExperiment } from "../fixtures/experiments.ts";
 
 Deno.test("tangent-space.yaml resolves for every profile with the arms and widths the claims read", () => {
   for (const profile of ["smoke", "quick", "paper"] as const) {
@@ -38,46 +30,39 @@ Deno.test("tangent-space.yaml resolves for every profile with the arms and width
   ]);
 });
 
-/** tangent-space.yaml with `from` replaced by `to` (once); loading it must fail with `message`. */
-function assertVariantError(from: string, to: string, message: RegExp): void {
-  const source = renamedExperiment("tangent-space", "tangent-variant");
-  assert.ok(source.includes(from), `tangent-space.yaml has no ${JSON.stringify(from)}`);
-  const path = join(dir, "tangent-variant.yaml");
-  writeFileSync(path, source.replace(from, to));
-  assert.throws(() => loadExperimentFile(path), (error: unknown) => {
-    assert.ok(error instanceof UsageError, `expected a UsageError, got ${error}`);
-    assert.match(error.message, message);
-    return true;
-  });
-}
-
 Deno.test("validation errors name the field, the value and the fix", () => {
   assertVariantError(
+    "tangent-space",
     "  kind: mlp\n  layers: [784, 300, 100, 10] # LeNet-300-100; every hidden layer takes the swept width\n  activation: relu",
     "  layers:\n    - { conv: 4, kernel: 3 }\n    - relu\n    - { dense: 10 }",
     /model\.layers: entry 1 is \{conv: 4, kernel: 3\}; tangent-space linearizes MLPs .*: remove it/,
   );
   assertVariantError(
+    "tangent-space",
     "  layers: [784, 300, 100, 10]",
     "  layers: [784, 10]",
     /model\.layers: expected at least one hidden dense layer/,
   );
   assertVariantError(
+    "tangent-space",
     "    lambdas: [0.1, 1, 10, 100]",
     "    lambdas: [1, 0]",
     /procedure\.ridge\.lambdas\[1\]/,
   );
   assertVariantError(
+    "tangent-space",
     "  widths: [100, 300, 1000]",
     "  widths: [100, 100]",
     /procedure\.widths/,
   );
   assertVariantError(
+    "tangent-space",
     "    examples: 55000 # the whole training split",
     "    examples: 55000\n\n    unknown_field: 1",
     /unknown_field/,
   );
   assertVariantError(
+    "tangent-space",
     "  validation: 5000",
     "  validation: 5000\n  train_limit: 1000",
     /procedure\.ridge\.examples: expected at most data\.train_limit \(1000\) examples, got 55000/,
