@@ -49,3 +49,12 @@ export { ReluLayer } from "./relu.ts";
 export { ResidualBlockLayer } from "./residual.ts";
 export { resnetDepth, resnetStages, withBlocksPerStage } from "./resnet_depth.ts";
 export { SignLayer } from "./sign.ts";
+export {
+  f64Backward,
+  f64Forward,
+  f64Gradient,
+  f64Outputs,
+  type F64Pass,
+  type F64PassOptions,
+  type Gates,
+} from "./f64_pass.ts";

@@ -62,7 +62,7 @@ export async function runImp(context: ProcedureContext): Promise<ResultRow[]> {
   ];
   const lineages = new ImpLineages(layout, procedure, names, trials, inits);
   const atInit = controls.at_init
-    ? new AtInitMasks(layout, controls.at_init, context.dataset, config.seed, config.data.normalize)
+    ? new AtInitMasks(model, controls.at_init, context.dataset, config.seed, config.data.normalize)
     : null;
   const rows: ResultRow[] = [];
   const started = performance.now();

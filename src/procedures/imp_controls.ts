@@ -33,7 +33,6 @@ import {
   trainingRules,
 } from "../config/descriptors.ts";
 import type { CrossRule, Field, ObjectDesc } from "../config/descriptors.ts";
-import { configuredLayers } from "./configured_model.ts";
 import type { ExperimentConfig, TrainingConfig } from "../config/types.ts";
 
 export const AT_INIT_METHODS = ["snip", "grasp", "synflow", "magnitude-init"] as const;
@@ -225,32 +224,6 @@ export const IMP_CONTROLS: ObjectDesc = obj("Control arms that a ticket must bea
 });
 
 export const IMP_CONTROL_RULES: CrossRule[] = [
-  {
-    doc:
-      "controls.at_init needs a model of dense layers and ReLUs only (its saliencies are f64 MLP code): no convolutions, batch norms or residual blocks",
-    check(cfg, fail) {
-      const atInit = impControls(cfg).at_init;
-      if (!atInit) return;
-      const layers = configuredLayers(cfg);
-      const convs = layers.filter((spec) => typeof spec === "object" && "conv" in spec);
-      const norms = layers.filter((spec) => spec === "batchnorm" || spec === "batchnorm-nonaffine");
-      const blocks = layers.filter((spec) => typeof spec === "object" && "residual" in spec);
-      const found = [
-        ...(convs.length > 0 ? [`${convs.length} convolutions`] : []),
-        ...(norms.length > 0 ? [`${norms.length} batch norms`] : []),
-        ...(blocks.length > 0 ? [`${blocks.length} residual blocks`] : []),
-      ];
-      if (found.length > 0) {
-        fail(
-          "controls.at_init",
-          `expected a model of dense layers only (SNIP, GraSP and SynFlow scores are computed by an f64 MLP on the CPU, src/prune/mlp_f64.ts), got ${
-            found.join(" and ")
-          }; remove controls.at_init for this model`,
-          true,
-        );
-      }
-    },
-  },
   distinctRule("controls.at_init.methods", (cfg) => impControls(cfg).at_init?.methods ?? []),
   distinctRule("controls.weight_ablations", (cfg) => impControls(cfg).weight_ablations ?? []),
   distinctRule("controls.stability.rounds", (cfg) => impControls(cfg).stability?.rounds ?? []),

@@ -17,7 +17,13 @@ export { type MaskOverlap, maskOverlap } from "./mask_overlap.ts";
 export { type Batch, mlpHessianVectorProduct, mlpLossGradient } from "./mlp_f64.ts";
 export { snipScores } from "./snip.ts";
 export { graspScores } from "./grasp.ts";
-export { synflowMasks, synflowScores } from "./synflow.ts";
+export {
+  mlpSynflow,
+  synflowMasks,
+  synflowMasksKeepingTotal,
+  type SynflowScorer,
+  synflowScores,
+} from "./synflow.ts";
 export {
   type BlockOrigin,
   type ElasticBlockMap,
@@ -33,3 +39,12 @@ export {
   resnetStructure,
   type ResNetTicket,
 } from "./elastic.ts";
+export {
+  GRASP_STEP,
+  halves,
+  type LabelledBatch,
+  modelGraspScores,
+  modelSnipScores,
+  modelSynflowScores,
+  saliencyBatch,
+} from "./model_saliency.ts";

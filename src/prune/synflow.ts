@@ -9,11 +9,12 @@
  * removed: synflowMasks prunes over `rounds` rounds, layer l keeping
  * round(n_l (k_l / n_l)^(j / rounds)) after round j (exactly k_l after the last), each round
  * keeping the top scores among the weights still kept (ties: lower index). Per layer, so the
- * result keeps given per-layer counts; the paper ranks globally (at_init_masks.ts does that with
- * synflowScores for a total count).
+ * result keeps given per-layer counts; the paper ranks globally (synflowMasksKeepingTotal). The
+ * rounds take any scorer: this file's dense ReLU network, or any model's (model_saliency.ts).
  */
 import type { ParamLayout } from "../model/layout.ts";
 import { keepTop, rankByScore } from "./criteria.ts";
+import { masksKeepingTotal } from "./score_masks.ts";
 
 /** |dR/dw * w| for every weight of the masked network, per layer. */
 export function synflowScores(
@@ -59,27 +60,62 @@ export function synflowScores(
   return scores;
 }
 
-/** Iterative SynFlow masks keeping `counts[l]` weights of layer l. */
-export function synflowMasks(
-  layout: ParamLayout,
-  params: ArrayLike<number>,
-  counts: number[],
-  rounds: number,
-): Float32Array[] {
+/** SynFlow's scores of the network under `masks` (one array per weight layer). */
+export type SynflowScorer = (masks: Float32Array[]) => Float64Array[];
+
+/** The dense ReLU network's scorer: synflowScores of fixed parameters. */
+export const mlpSynflow =
+  (layout: ParamLayout, params: ArrayLike<number>): SynflowScorer => (masks) =>
+    synflowScores(layout, params, masks);
+
+function checkRounds(rounds: number) {
   if (!Number.isInteger(rounds) || rounds < 1) {
     throw new RangeError(`SynFlow needs a positive whole number of rounds, got ${rounds}`);
   }
-  let masks: Float32Array[] = layout.layers.map((layer) =>
-    new Float32Array(layer.inputs * layer.outputs).fill(1)
-  );
+}
+
+/** Scores with every pruned weight at -Infinity, so a round only ranks the kept ones. */
+const keptScores = (score: SynflowScorer, masks: Float32Array[]) =>
+  score(masks).map((s, l) => s.map((value, i) => (masks[l][i] === 0 ? -Infinity : value)));
+
+/** Iterative SynFlow masks of layers of `sizes` weights, keeping `counts[l]` of layer l. */
+export function synflowMasks(
+  score: SynflowScorer,
+  sizes: number[],
+  counts: number[],
+  rounds: number,
+): Float32Array[] {
+  checkRounds(rounds);
+  let masks: Float32Array[] = sizes.map((n) => new Float32Array(n).fill(1));
   for (let j = 1; j <= rounds; j++) {
-    const scores = synflowScores(layout, params, masks);
+    const scores = keptScores(score, masks);
     masks = masks.map((mask, l) => {
       const n = mask.length;
       const keep = j === rounds ? counts[l] : Math.round(n * (counts[l] / n) ** (j / rounds));
-      const layerScores = scores[l].map((s, i) => (mask[i] === 0 ? -Infinity : s));
-      return keepTop(rankByScore(layerScores), keep);
+      return keepTop(rankByScore(scores[l]), keep);
     });
+  }
+  return masks;
+}
+
+/**
+ * SynFlow as Tanaka et al. run it: the total kept count shrinks exponentially over the rounds,
+ * N (K / N)^(j / rounds) after round j, every round keeping the top re-scored weights among
+ * the ones still kept, ranked across layers.
+ */
+export function synflowMasksKeepingTotal(
+  score: SynflowScorer,
+  sizes: number[],
+  total: number,
+  rounds: number,
+): Float32Array[] {
+  checkRounds(rounds);
+  const all = sizes.reduce((a, b) => a + b, 0);
+  let masks: Float32Array[] = sizes.map((n) => new Float32Array(n).fill(1));
+  for (let j = 1; j <= rounds; j++) {
+    const keep = j === rounds ? total : Math.round(all * (total / all) ** (j / rounds));
+    const kept = masks.reduce((n, m) => n + m.reduce((a, b) => a + b, 0), 0);
+    masks = masksKeepingTotal(keptScores(score, masks), Math.min(keep, kept));
   }
   return masks;
 }

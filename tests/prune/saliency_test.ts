@@ -9,9 +9,11 @@ import {
   keepTop,
   mlpHessianVectorProduct,
   mlpLossGradient,
+  mlpSynflow,
   rankByScore,
   snipScores,
   synflowMasks,
+  synflowMasksKeepingTotal,
   synflowScores,
 } from "../../src/prune/mod.ts";
 
@@ -21,6 +23,8 @@ const params = initParams(layout, "glorot-normal", rng);
 layout.layers.forEach((layer) => {
   for (let o = 0; o < layer.outputs; o++) params[layer.biasOffset + o] = 0.05 * rng.nextNormal();
 });
+const scorer = mlpSynflow(layout, params);
+const sizes = layout.layers.map((layer) => layer.inputs * layer.outputs);
 const ones = layout.layers.map((layer) => new Float32Array(layer.inputs * layer.outputs).fill(1));
 const batch: Batch = {
   inputs: Float64Array.from({ length: 5 * 6 }, () => rng.nextUnit()),
@@ -105,18 +109,18 @@ Deno.test("SynFlow scores are |dR/dw * w| (checked by differences of R)", () => 
 
 Deno.test("SynFlow masks keep exactly the asked counts; one round is one-shot top-k", () => {
   const counts = [7, 5, 2];
-  const masks = synflowMasks(layout, params, counts, 20);
+  const masks = synflowMasks(scorer, sizes, counts, 20);
   assert.deepEqual(masks.map(countKept), counts);
   const oneShot = synflowScores(layout, params, ones).map((s, l) =>
     keepTop(rankByScore(s), counts[l])
   );
-  assert.deepEqual(synflowMasks(layout, params, counts, 1), oneShot);
-  assert.throws(() => synflowMasks(layout, params, counts, 0), /positive whole number of rounds/);
+  assert.deepEqual(synflowMasks(scorer, sizes, counts, 1), oneShot);
+  assert.throws(() => synflowMasks(scorer, sizes, counts, 0), /positive whole number of rounds/);
 });
 
 Deno.test("iterative SynFlow never brings back a pruned weight", () => {
   const counts = [3, 2, 1];
-  const rounds = [1, 2, 5, 50].map((r) => synflowMasks(layout, params, counts, r));
+  const rounds = [1, 2, 5, 50].map((r) => synflowMasks(scorer, sizes, counts, r));
   for (const masks of rounds) assert.deepEqual(masks.map(countKept), counts);
   // A pruned weight never returns: after two rounds every kept weight was kept by the first
   // round, computed here by hand.
@@ -124,6 +128,22 @@ Deno.test("iterative SynFlow never brings back a pruned weight", () => {
   const first = synflowScores(layout, params, ones).map((s, l) =>
     keepTop(rankByScore(s), Math.round(n[l] * (counts[l] / n[l]) ** 0.5))
   );
-  const second = synflowMasks(layout, params, counts, 2);
+  const second = synflowMasks(scorer, sizes, counts, 2);
   second.forEach((mask, l) => mask.forEach((m, i) => assert.ok(m <= first[l][i])));
+});
+
+Deno.test("global SynFlow keeps the asked total; one round is the one-shot global top-k", () => {
+  const total = 12;
+  const masks = synflowMasksKeepingTotal(scorer, sizes, total, 10);
+  assert.equal(masks.reduce((n, mask) => n + countKept(mask), 0), total);
+  const all = synflowScores(layout, params, ones);
+  const flat = new Float64Array(all.flatMap((s) => Array.from(s)));
+  const kept = keepTop(rankByScore(flat), total);
+  const oneShot = synflowMasksKeepingTotal(scorer, sizes, total, 1);
+  let at = 0;
+  oneShot.forEach((mask) => {
+    assert.deepEqual(mask, kept.slice(at, at + mask.length));
+    at += mask.length;
+  });
+  assert.throws(() => synflowMasksKeepingTotal(scorer, sizes, total, 0), /positive whole number/);
 });

@@ -1,6 +1,6 @@
 /**
  * Convolutional models through the whole engine: the f64 layer-list reference
- * (tests/train/layer_list_reference.ts) against central finite differences of its own loss, then
+ * (src/model/f64_pass.ts) against central finite differences of its own loss, then
  * the Trainer's gradient on the GPU against that reference for conv -> relu -> maxpool -> conv
  * (stride 2) -> relu -> dense on 2-channel 7x6 images, and for the same with batch norms (affine
  * after the convolutions and the hidden dense layer, non-affine after the second convolution),
@@ -32,7 +32,7 @@ import {
 import { gatherBatchReference } from "../../src/nn/gather_batch.ts";
 import { Trainer } from "../../src/train/trainer.ts";
 import { gpuTest } from "../gpu_test_helper.ts";
-import { layerListForward, layerListGradient } from "./layer_list_reference.ts";
+import { f64Forward, f64Gradient } from "../../src/model/f64_pass.ts";
 
 const IMAGE = { channels: 2, height: 7, width: 6 };
 const CLASSES = 5;
@@ -209,7 +209,7 @@ function checkFiniteDifferences(model: Model): void {
   const inputs = Float64Array.from({ length: BATCH * FEATURES }, () => 2 * rng.nextUnit() - 1);
   const labels = Uint32Array.from({ length: BATCH }, () => rng.nextInt(CLASSES));
   const p64 = Float64Array.from(params);
-  const { grads } = layerListGradient(model, p64, mask, inputs, labels);
+  const { grads } = f64Gradient(model, p64, mask, inputs, labels);
   const EPS = 1e-6;
   let checked = 0, nonzero = 0, worst = 0;
   for (let i = 0; i < model.layout.perRun; i++) {
@@ -233,8 +233,8 @@ function checkFiniteDifferences(model: Model): void {
     const plus = p64.slice(), minus = p64.slice();
     plus[i] += EPS;
     minus[i] -= EPS;
-    const numeric = (layerListForward(model, plus, mask, inputs, labels).loss -
-      layerListForward(model, minus, mask, inputs, labels).loss) / (2 * EPS);
+    const numeric = (f64Forward(model, plus, mask, inputs, labels).loss -
+      f64Forward(model, minus, mask, inputs, labels).loss) / (2 * EPS);
     // Relative error floored at 1e-3 as in mlp_reference_test.ts: the quotient's rounding error
     // is ~1e-10 absolute. A ReLU or pooling kink inside +-EPS would show as one large error.
     const error = Math.abs(grads[i] - numeric) /
@@ -311,14 +311,14 @@ async function checkTrainer(model: Model, t: Deno.TestContext, gpu: Gpu): Promis
               labelBytes,
               indices.subarray(r * BATCH, (r + 1) * BATCH),
             );
-            const pass = layerListGradient(
+            const pass = f64Gradient(
               model,
               starts[r].params,
               starts[r].mask,
               gathered.inputs,
               gathered.labels,
             );
-            const forward = layerListForward(
+            const forward = f64Forward(
               model,
               starts[r].params,
               starts[r].mask,
@@ -360,7 +360,7 @@ async function checkTrainer(model: Model, t: Deno.TestContext, gpu: Gpu): Promis
             dataset.test,
           );
           for (let r = 0; r < RUNS; r++) {
-            const reference = layerListForward(
+            const reference = f64Forward(
               model,
               starts[r].params,
               starts[r].mask,
