@@ -361,6 +361,10 @@ export const STREAMS = {
     purpose: "elastic snip examples",
     index: lead("trial", trial),
   })),
+  elasticGraspExamples: stream((trial: number) => ({
+    purpose: "elastic grasp examples",
+    index: lead("trial", trial),
+  })),
 
   /**
    * Ticket-transfer's random-mask arm (Morcos et al.'s random ticket) on one target data set: one

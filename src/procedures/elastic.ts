@@ -14,6 +14,11 @@
  *   magnitude-<S>to<T>      one-shot global magnitude of T's trained dense weights (its own level
  *                           0 run), keeping the ticket's total count
  *   snip-<S>to<T>           SNIP's global |g * w| at T's rewind point, keeping the ticket's total
+ *                           (on the GPU: the trainer's own gradient)
+ *   grasp-<S>to<T>          GraSP's global -w * Hg there (lowest kept), on grasp_examples_per_class
+ *                           examples of each class in two halves, as Wang et al.'s code
+ *   synflow-<S>to<T>        SynFlow's global iterative scores there, synflow_rounds rounds
+ *                           (GraSP and SynFlow on the CPU in f64: prune/model_saliency.ts)
  * The baselines start from T's own network at the rewind point (its dense run after k iterations,
  * or its initialisation): "pruning at the rewind point" as the paper compares them. Every row
  * records the overlap (kappa) of its mask with T's own IMP ticket at round L. Each transfer folder
@@ -43,11 +48,16 @@ import {
   countKept,
   type ElasticBlockMap,
   elasticTicket,
+  halves,
   masksKeepingTotal,
+  modelGraspScores,
+  modelSynflowScores,
   paperBlockMap,
   pruneSmallestGlobally,
   randomMask,
+  saliencyBatch,
   shuffledBlockMap,
+  synflowMasksKeepingTotal,
 } from "../prune/mod.ts";
 import { StageClock } from "../train/eta.ts";
 import { snipScoresOnGpu } from "../train/snip_scores.ts";
@@ -121,6 +131,7 @@ export async function runElastic(context: ProcedureContext): Promise<ResultRow[]
   })));
   const started = performance.now();
   const snipCache = new Map<number, Float64Array[][]>();
+  const graspCache = new Map<number, Float64Array[][]>();
 
   for (const [index, { transfer, level }] of jobs.entries()) {
     const source = members.get(transfer.from)!, target = members.get(transfer.to)!;
@@ -148,11 +159,11 @@ export async function runElastic(context: ProcedureContext): Promise<ResultRow[]
       clock.skip(index);
       continue;
     }
-    const snip = pending.some((place) => place.arm.startsWith("snip-"))
-      ? await snipScoresOf(context, target, trials, snipCache)
-      : null;
+    const wants = (method: string) => pending.some((place) => place.arm.startsWith(`${method}-`));
+    const snip = wants("snip") ? await snipScoresOf(context, target, trials, snipCache) : null;
+    const grasp = wants("grasp") ? graspScoresOf(context, target, trials, graspCache) : null;
     const plans = pending.map((place) =>
-      planArm(context, place, { source, target, level, paperMap, snip, trials })
+      planArm(context, place, { source, target, level, paperMap, snip, grasp, trials })
     );
     const outcomes = await trainLevel(context, target.model, procedure, plans, {
       index,
@@ -269,6 +280,8 @@ interface TransferJob {
   paperMap: ElasticBlockMap;
   /** SNIP's scores of the target's rewind point, per trial (in `trials` order). */
   snip: Float64Array[][] | null;
+  /** GraSP's w * Hg of the target's rewind point, per trial (in `trials` order). */
+  grasp: Float64Array[][] | null;
   trials: number[];
 }
 
@@ -334,6 +347,16 @@ function planArm(context: ProcedureContext, place: RunPlace, job: TransferJob): 
   if (arm === ELASTIC_ARMS.atRewind("snip", S, T) && job.snip) {
     return plan(masksKeepingTotal(job.snip[job.trials.indexOf(trial)], total), dense.atRewind);
   }
+  if (arm === ELASTIC_ARMS.atRewind("grasp", S, T) && job.grasp) {
+    return plan(masksKeepingTotal(job.grasp[job.trials.indexOf(trial)], total), dense.atRewind);
+  }
+  if (arm === ELASTIC_ARMS.atRewind("synflow", S, T)) {
+    const rounds = elasticControls(config).synflow_rounds!;
+    const sizes = layout.layers.map((layer) => layer.inputs * layer.outputs);
+    const score = (masks: Float32Array[]) =>
+      modelSynflowScores(target.model, dense.atRewind, masks);
+    return plan(synflowMasksKeepingTotal(score, sizes, total, rounds), dense.atRewind);
+  }
   throw new Error(`the elastic procedure has no arm "${arm}" (internal error)`);
 }
 
@@ -365,6 +388,62 @@ async function snipScoresOf(
   );
   cache.set(target.blocks, scores);
   return scores;
+}
+
+/**
+ * GraSP's scores of the target's network at the rewind point, per trial: the first
+ * grasp_examples_per_class examples of each class in a seeded permutation of the training split,
+ * ordered by class and cut in two halves (Wang et al.'s GraSP_fetch_data and its two passes).
+ */
+function graspScoresOf(
+  context: ProcedureContext,
+  target: Member,
+  trials: number[],
+  cache: Map<number, Float64Array[][]>,
+): Float64Array[][] {
+  const found = cache.get(target.blocks);
+  if (found) return found;
+  const { config, dataset } = context;
+  const controls = elasticControls(config);
+  const rewind = rewindIteration(elasticConfig(config) as unknown as ImpProcedure);
+  const scores = trials.map((trial) => {
+    const order = STREAMS.elasticGraspExamples.rng(config.seed, trial).permutation(
+      dataset.train.length,
+    );
+    const chosen = classBalanced(
+      Array.from(order, (k) => dataset.train[k]),
+      dataset.host.labels,
+      target.model.outputs,
+      controls.grasp_examples_per_class!,
+    );
+    const batch = saliencyBatch(dataset, chosen, config.data.normalize);
+    return modelGraspScores(
+      target.model,
+      denseRun(target, trial, rewind).atRewind,
+      halves(batch, target.model.inputs),
+      controls.grasp_temperature!,
+    );
+  });
+  cache.set(target.blocks, scores);
+  return scores;
+}
+
+/**
+ * The first `perClass` examples of each class in `examples`' order, class 0's first: a class
+ * with fewer examples gives what it has.
+ */
+export function classBalanced(
+  examples: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  classes: number,
+  perClass: number,
+): Uint32Array {
+  const byClass: number[][] = Array.from({ length: classes }, () => []);
+  for (let i = 0; i < examples.length; i++) {
+    const list = byClass[labels[examples[i]]];
+    if (list && list.length < perClass) list.push(examples[i]);
+  }
+  return Uint32Array.from(byClass.flat());
 }
 
 /**

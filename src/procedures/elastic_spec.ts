@@ -27,7 +27,7 @@ export interface ElasticProcedure extends Omit<ImpProcedure, "name"> {
 }
 
 /** Masks pruned from the target's own network at the transformed ticket's sparsity. */
-export const AT_REWIND_METHODS = ["random", "magnitude", "snip"] as const;
+export const AT_REWIND_METHODS = ["random", "magnitude", "snip", "grasp", "synflow"] as const;
 export type AtRewindMethod = typeof AT_REWIND_METHODS[number];
 
 export interface ElasticControls {
@@ -38,7 +38,27 @@ export interface ElasticControls {
   at_rewind: AtRewindMethod[];
   /** Training examples SNIP's gradient is taken on. */
   snip_examples?: number;
+  /** GraSP's examples of each class (Wang et al.'s GraSP_fetch_data; 10 for CIFAR-10). */
+  grasp_examples_per_class?: number;
+  /** GraSP's logit temperature (200 in Wang et al.'s code). */
+  grasp_temperature?: number;
+  /** SynFlow's pruning rounds (100 in Tanaka et al.). */
+  synflow_rounds?: number;
 }
+
+const CONTROL_DOCS = {
+  snip_examples: "the number of training examples of its gradient",
+  grasp_examples_per_class: "the training examples of each class in its two passes",
+  grasp_temperature: "the temperature dividing the logits",
+  synflow_rounds: "the number of its pruning rounds",
+} as const;
+
+/** Each saliency method's own controls, required exactly when the method is listed. */
+const METHOD_CONTROLS = {
+  snip: ["snip_examples"],
+  grasp: ["grasp_examples_per_class", "grasp_temperature"],
+  synflow: ["synflow_rounds"],
+} as const;
 
 export const elasticConfig = (cfg: ExperimentConfig) =>
   cfg.procedure as unknown as ElasticProcedure;
@@ -121,7 +141,7 @@ export const ELASTIC_SPEC: ProcedureSpec = {
       kind: "array",
       items: oneOf(
         AT_REWIND_METHODS,
-        "random: the transformed ticket's per-layer counts, uniformly placed; magnitude: one-shot global magnitude of the target's trained dense weights; snip: global |g * w| at the target's rewind point.",
+        "random: the transformed ticket's per-layer counts, uniformly placed; magnitude: one-shot global magnitude of the target's trained dense weights; snip: global |g * w| at the target's rewind point; grasp: global -w * Hg there (lowest kept); synflow: global iterative SynFlow there.",
       ),
       doc:
         "Masks pruned from the target's own network at the transformed ticket's sparsity, trained from the target's rewind point.",
@@ -131,6 +151,25 @@ export const ELASTIC_SPEC: ProcedureSpec = {
       min: 1,
       max: 4096,
       doc: "Training examples in SNIP's one gradient (needed with snip).",
+    }),
+    grasp_examples_per_class: opt({
+      kind: "integer",
+      min: 1,
+      max: 1000,
+      doc:
+        "GraSP's examples of each class, ordered by class and split in two halves as Wang et al.'s code does (needed with grasp; 10 for CIFAR-10 there).",
+    }),
+    grasp_temperature: opt({
+      kind: "number",
+      min: 1,
+      max: 1e6,
+      doc: "GraSP's logit temperature (needed with grasp; 200 in Wang et al.'s code).",
+    }),
+    synflow_rounds: opt({
+      kind: "integer",
+      min: 1,
+      max: 10000,
+      doc: "SynFlow's pruning rounds (needed with synflow; 100 in Tanaka et al.).",
     }),
   }),
   arms: (cfg) => {
@@ -215,21 +254,24 @@ export const ELASTIC_SPEC: ProcedureSpec = {
       },
     },
     {
-      doc: "controls.snip_examples is given exactly when controls.at_rewind lists snip",
+      doc:
+        "each saliency method's controls (snip_examples; grasp_examples_per_class, grasp_temperature; synflow_rounds) are given exactly when controls.at_rewind lists it",
       check(cfg, fail) {
         const controls = elasticControls(cfg);
-        const snip = controls.at_rewind.includes("snip");
-        if (snip && controls.snip_examples === undefined) {
-          fail(
-            "controls.snip_examples",
-            "missing; snip needs the number of training examples of its gradient",
-          );
-        }
-        if (!snip && controls.snip_examples !== undefined) {
-          fail(
-            "controls.snip_examples",
-            "given, but controls.at_rewind does not list snip; remove it or add snip",
-          );
+        for (const [method, keys] of Object.entries(METHOD_CONTROLS)) {
+          const listed = controls.at_rewind.includes(method as AtRewindMethod);
+          for (const key of keys) {
+            const given = controls[key] !== undefined;
+            if (listed && !given) {
+              fail(`controls.${key}`, `missing; ${method} needs ${CONTROL_DOCS[key]}`);
+            }
+            if (!listed && given) {
+              fail(
+                `controls.${key}`,
+                `given, but controls.at_rewind does not list ${method}; remove it or add ${method}`,
+              );
+            }
+          }
         }
         const seen = new Set<string>();
         controls.at_rewind.forEach((method, i) => {

@@ -89,6 +89,7 @@ const KNOWN: { [N in StreamName]: [Parameters<typeof STREAMS[N]["id"]>, StreamId
     index: 2 * 1000 + 7,
   }]],
   elasticSnipExamples: [[[3], { purpose: "elastic snip examples", index: 3 }]],
+  elasticGraspExamples: [[[3], { purpose: "elastic grasp examples", index: 3 }]],
   transferRandomMask: [[["mnist", 2, 7], {
     purpose: "transfer random mask mnist",
     index: 2 * 1000 + 7,
@@ -164,6 +165,7 @@ const GRID: { [N in StreamName]: Parameters<typeof STREAMS[N]["id"]>[] } = {
     edge(1000).map((level) => [14, 20, t, level] as [number, number, number, number])
   ),
   elasticSnipExamples: TRIALS.map((t) => [t] as [number]),
+  elasticGraspExamples: TRIALS.map((t) => [t] as [number]),
   transferRandomMask: DATASET_NAMES.flatMap((target) =>
     TRIALS.flatMap((t) => edge(1000).map((l) => [target, t, l] as [string, number, number]))
   ),

@@ -20,12 +20,16 @@ Deno.test("elastic.yaml resolves for every profile with the arms its claims read
       "random-20to32",
       "magnitude-20to32",
       "snip-20to32",
+      "grasp-20to32",
+      "synflow-20to32",
       "ett-32to20",
       "ett-32to20-shuffled",
       "ett-32to20-reinit",
       "random-32to20",
       "magnitude-32to20",
       "snip-32to20",
+      "grasp-32to20",
+      "synflow-32to20",
     ]);
   }
 });
@@ -72,6 +76,18 @@ Deno.test("validation errors name the field, the value and the fix", () => {
     "  snip_examples: 128 # one batch, as SNIP takes its gradient",
     "",
     /controls\.snip_examples: missing; snip needs the number of training examples/,
+  );
+  assertVariantError(
+    "elastic",
+    "  grasp_temperature: 200 # Wang et al.'s code (T)",
+    "",
+    /controls\.grasp_temperature: missing; grasp needs the temperature dividing the logits/,
+  );
+  assertVariantError(
+    "elastic",
+    "  at_rewind: [random, magnitude, snip, grasp, synflow]",
+    "  at_rewind: [random, magnitude, snip, grasp]",
+    /controls\.synflow_rounds: given, but controls\.at_rewind does not list synflow; remove it or add synflow/,
   );
   assertVariantError(
     "elastic",

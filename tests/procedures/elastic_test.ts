@@ -17,7 +17,14 @@ import { armDirectory, armFiles, runFiles } from "../../src/io/paths.ts";
 import { parseResultsCsv } from "../../src/io/csv.ts";
 import { loadExperimentFile, resolveConfig } from "../../src/harness/load_experiment.ts";
 import { buildModel, featureMapsOf, withBlocksPerStage } from "../../src/model/mod.ts";
-import { countKept, elasticTicket, paperBlockMap } from "../../src/prune/mod.ts";
+import {
+  countKept,
+  elasticTicket,
+  modelSynflowScores,
+  paperBlockMap,
+  synflowMasksKeepingTotal,
+} from "../../src/prune/mod.ts";
+import { classBalanced } from "../../src/procedures/elastic.ts";
 import { configuredLayers } from "../../src/procedures/configured_model.ts";
 import { ELASTIC_SPEC } from "../../src/procedures/elastic_spec.ts";
 import { masksFromCheckpoint, networkFromCheckpoint } from "../../src/procedures/run_files.ts";
@@ -66,6 +73,8 @@ function fixtureYaml(): string {
         transfer_rounds: [1]
       controls:
         snip_examples: 16
+        grasp_examples_per_class: 3
+        synflow_rounds: 10
 `,
   );
 }
@@ -137,7 +146,8 @@ Deno.test({
         assert.deepEqual(reinit.masks, expected.masks, `${transfer}-reinit keeps the mask`);
         assert.notDeepEqual(reinit.network.params, expected.network.params);
         const rewound = read(target, runDir(`imp-${T}`, 0, "ticket"), "rewind").network;
-        for (const method of ["random", "magnitude", "snip"]) {
+        const targetModel = buildModel(target.specs, image);
+        for (const method of ["random", "magnitude", "snip", "grasp", "synflow"]) {
           const arm = `${method}-${S}to${T}`;
           const baseline = read(target, runDir(transfer, 1, arm), "init");
           assert.equal(total(baseline.masks), total(expected.masks), `${arm}: total count`);
@@ -159,6 +169,17 @@ Deno.test({
             assert.ok(value === want, `${arm}: parameter ${i} is ${value}, expected ${want}`);
           });
           assert.deepEqual(baseline.network.state, rewound.state, `${arm}: BN statistics`);
+          if (method === "synflow") {
+            // SynFlow is data-free: its masks follow from the rewound network alone.
+            const sizes = target.layout.layers.map((layer) => layer.inputs * layer.outputs);
+            const score = (masks: Float32Array[]) =>
+              modelSynflowScores(targetModel, rewound, masks);
+            assert.deepEqual(
+              baseline.masks,
+              synflowMasksKeepingTotal(score, sizes, total(expected.masks), 10),
+              `${arm}: the masks of 10 SynFlow rounds on the rewound network`,
+            );
+          }
         }
       }
 
@@ -175,4 +196,12 @@ Deno.test({
       rmSync(root, { recursive: true, force: true });
     }
   },
+});
+
+Deno.test("GraSP's examples: the first k of each class in the given order, class 0's first", () => {
+  const labels = [2, 0, 1, 0, 2, 0, 1, 2];
+  // Examples in a shuffled order; class 1 has only two, class 3 none.
+  const order = [7, 3, 0, 5, 6, 1, 4, 2];
+  assert.deepEqual(Array.from(classBalanced(order, labels, 4, 2)), [3, 5, 6, 2, 7, 0]);
+  assert.deepEqual(Array.from(classBalanced(order, labels, 4, 1)), [3, 6, 7]);
 });

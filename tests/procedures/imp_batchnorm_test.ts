@@ -2,7 +2,8 @@
  * A conv + batch-norm network through the procedures, end to end, on a tiny synthetic data set
  * (1x8x8 images around one prototype per class): the experiment file (weak-lth.yaml with a
  * written-out layer list holding batchnorm and batchnorm-nonaffine) validates; IMP rewinding to
- * iteration k, with stability copies at levels 0 and 2, runs; the running statistics travel with
+ * iteration k, with stability copies at levels 0 and 2 and SNIP / GraSP / SynFlow masks at level
+ * 2, runs; the running statistics travel with
  * the parameters (rewind = the stats at k, a fresh reinit = the initial ones, the ends of a line
  * evaluate as the runs themselves did); a run resumed after a level ends with identical rows and
  * checkpoints; and evaluateGroup of a trained network equals the trainer's own last evaluation.
@@ -50,6 +51,13 @@ function fixtureYaml(): string {
         random_reinit: 1
         rounds: [2]
         stability: { rounds: [0, 2], points: 3 }
+        at_init:
+          methods: [snip, grasp, synflow]
+          counts: total
+          examples: 20
+          grasp_temperature: 200
+          synflow_rounds: 5
+          shuffled: false
 `,
   );
   const listed = yaml.replace(
@@ -111,10 +119,24 @@ gpuTest(
       assert.deepEqual(rows.map((row) => `${row.level} ${row.arm}`).sort(), [
         "0 ticket",
         "1 ticket",
+        "2 grasp",
         "2 random-mask",
         "2 random-reinit",
+        "2 snip",
+        "2 synflow",
         "2 ticket",
       ]);
+      // Pruning at initialisation scores the conv net (f64 pass) and keeps the ticket's total.
+      const kept = (arm: string) =>
+        [...tensors(armFiles(place(2, arm)).init)].filter(([name]) => name.endsWith(".mask"))
+          .map(([, mask]) => mask);
+      const total = (masks: Float32Array[]) =>
+        masks.reduce((n, mask) => n + mask.reduce((a, b) => a + b, 0), 0);
+      const ticketMasks = kept("ticket");
+      const atInit = ["snip", "grasp", "synflow"].map(kept);
+      for (const masks of atInit) assert.equal(total(masks), total(ticketMasks));
+      assert.notDeepEqual(atInit[0], atInit[1], "SNIP and GraSP chose the same weights");
+      assert.notDeepEqual(atInit[0], atInit[2], "SNIP and SynFlow chose the same weights");
       for (const row of rows) {
         assert.equal(Number.isFinite(row.instability), [0, 2].includes(row.level), `${row.arm}`);
       }
