@@ -75,15 +75,16 @@ export const RUN_TIMES: Record<string, Record<ProfileName, RunTime>> = {
     quick: { cpu: "13.5 min (cores shared)", gpu: "1-2 min (est.)" },
     paper: { cpu: "about 3 months (est.)", gpu: "5-20 h (est.)" },
   },
-  // Paper: per trial 17 ResNet-20 and 17 ResNet-32 runs (IMP's 11 levels and the 6 transfer arms)
-  // of about 62,500 steps at batch 128, about 130 ResNet-20 runs' worth for 3 trials.
+  // Paper: per trial 19 ResNet-20 and 19 ResNet-32 runs (IMP's 11 levels and the 8 transfer arms)
+  // of about 62,500 steps at batch 128, about 145 ResNet-20 runs' worth for 3 trials; GraSP and
+  // SynFlow on the CPU add about 3 min per trial and target.
   "elastic": {
     smoke: { cpu: "45 s", gpu: "under 20 s (est.)" },
     quick: {
-      cpu: "13.5 min",
+      cpu: "16.5 min (cores shared)",
       gpu: "1-2 min (est.)",
     },
-    paper: { cpu: "about 8 months (est.)", gpu: "15-60 h (est.)" },
+    paper: { cpu: "about 9 months (est.)", gpu: "17-70 h (est.)" },
   },
   "multi-prize": {
     smoke: { cpu: "8 s", gpu: "under 10 s (est.)" },
