@@ -342,7 +342,7 @@ function backwardLayer(
     globalAvgPoolBackwardReference(pooled(layer, batch), dy, dx);
   } else if (layer.kind === "residual") {
     const block = layer as ResidualBlockLayer;
-    const [convA, normA, convB, _normB, convS] = c.pass.saved.get(layer)!;
+    const [convA, normA, convB, , convS] = c.pass.saved.get(layer)!;
     const dz = gateGrad(c, layer, 1, dy.slice());
     const dNormA = backwardLayer(
       c,
