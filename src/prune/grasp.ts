@@ -8,6 +8,7 @@
  * here. Weights only: g and H g are taken over the weights, biases fixed (the authors' code).
  */
 import type { ParamLayout } from "../model/layout.ts";
+import { weightsOnly } from "./layer_masks.ts";
 import { type Batch, mlpHessianVectorProduct, mlpLossGradient } from "./mlp_f64.ts";
 
 export function graspScores(
@@ -19,14 +20,7 @@ export function graspScores(
 ): Float64Array[] {
   const { grads } = mlpLossGradient(layout, params, masks, batch, temperature);
   // The direction: g over the weights, 0 on the biases.
-  const direction = new Float64Array(layout.perRun);
-  for (const layer of layout.layers) {
-    const size = layer.inputs * layer.outputs;
-    direction.set(
-      grads.subarray(layer.weightOffset, layer.weightOffset + size),
-      layer.weightOffset,
-    );
-  }
+  const direction = weightsOnly(layout, grads);
   const hg = mlpHessianVectorProduct(layout, params, masks, batch, direction, temperature);
   return layout.layers.map((layer, l) =>
     Float64Array.from(

@@ -33,3 +33,14 @@ export function applyMasks(
   });
   return out;
 }
+
+/** The flat vector that is `flat` on the weights and 0 elsewhere (biases, norms, padding). */
+export function weightsOnly(layout: ParamLayout, flat: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(layout.perRun);
+  for (const layer of layout.layers) {
+    for (let i = 0; i < layer.inputs * layer.outputs; i++) {
+      out[layer.weightOffset + i] = flat[layer.weightOffset + i];
+    }
+  }
+  return out;
+}

@@ -26,7 +26,7 @@ import {
   type Network,
   type ParamLayout,
 } from "../model/mod.ts";
-import { flatMask } from "./layer_masks.ts";
+import { flatMask, weightsOnly } from "./layer_masks.ts";
 import type { NormalizeConfig } from "../config/types.ts";
 import type { GpuDataset } from "../data/gpu_dataset.ts";
 
@@ -81,17 +81,6 @@ function perLayer(layout: ParamLayout, f: (i: number) => number): Float64Array[]
   return layout.layers.map((layer) =>
     Float64Array.from({ length: layer.inputs * layer.outputs }, (_, i) => f(layer.weightOffset + i))
   );
-}
-
-/** The flat vector that is `flat` on the weights and 0 elsewhere. */
-function weightsOnly(layout: ParamLayout, flat: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(layout.perRun);
-  for (const layer of layout.layers) {
-    for (let i = 0; i < layer.inputs * layer.outputs; i++) {
-      out[layer.weightOffset + i] = flat[layer.weightOffset + i];
-    }
-  }
-  return out;
 }
 
 export function modelSnipScores(

@@ -12,31 +12,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FASHION_MNIST_DEFAULT_DIR } from "../../src/data/mod.ts";
 import { ignoreGpuTests, requireGpu } from "../gpu_test_helper.ts";
-import { smokeFixtureYaml } from "../fixtures/experiments.ts";
+import { tinyWeakLthYaml } from "../fixtures/tiny_weak_lth.ts";
 import { assertCompleted, runChild, runFolder } from "./child_run.ts";
 
 const FIXTURE_ID = "two-datasets-fixture";
 
 /** weak-lth on both data sets: the data line becomes a list and every selector names mnist. */
 function fixtureYaml(): string {
-  const yaml = smokeFixtureYaml(
-    "weak-lth",
-    FIXTURE_ID,
-    "two data sets, 2 levels of 40 iterations on 1,000 training images",
-    `      trials: 1
-      data:
-        validation: 500
-        train_limit: 1000
-        test_limit: 500
-      procedure:
-        iterations: 40
-        eval_every: 20
-        rounds: 2
-      controls:
-        random_reinit: 1
-        rounds: [2]
-`,
-  );
+  const yaml = tinyWeakLthYaml(FIXTURE_ID, 1, "two data sets", 1000);
   const listed = yaml.replace(/^ {2}dataset: mnist$/m, "  dataset: [mnist, fashion-mnist]")
     .replaceAll("{ arm: ", "{ dataset: mnist, arm: ");
   assert.notEqual(listed, yaml, "weak-lth.yaml has no `  dataset: mnist` line");
